@@ -1,0 +1,34 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { LOADER_OPTIONS } from './loader-options.ts';
+import type { ProtoGrpcType as JobsProto } from './generated/jobs.ts';
+import type { ProtoGrpcType as WorkersProto } from './generated/workers.ts';
+import type { ProtoGrpcType as PeersProto } from './generated/peers.ts';
+
+/** Root of the `.proto` contracts (the repository's `proto/` folder). */
+export const PROTO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../proto');
+
+export const PROTO_FILES = {
+  jobs: 'tessera/jobs/v1/jobs.proto',
+  workers: 'tessera/workers/v1/workers.proto',
+  peers: 'tessera/peers/v1/peers.proto',
+} as const;
+
+function load<T>(file: string): T {
+  const definition = protoLoader.loadSync(file, { ...LOADER_OPTIONS, includeDirs: [PROTO_ROOT] });
+  return grpc.loadPackageDefinition(definition) as unknown as T;
+}
+
+let cache: { jobs: JobsProto; workers: WorkersProto; peers: PeersProto } | undefined;
+
+/** Loads the three services once per process (parsing the protos costs a few milliseconds). */
+export function contracts(): { jobs: JobsProto; workers: WorkersProto; peers: PeersProto } {
+  cache ??= {
+    jobs: load<JobsProto>(PROTO_FILES.jobs),
+    workers: load<WorkersProto>(PROTO_FILES.workers),
+    peers: load<PeersProto>(PROTO_FILES.peers),
+  };
+  return cache;
+}

@@ -1,0 +1,57 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { CancelJobRequest as _tessera_jobs_v1_CancelJobRequest, CancelJobRequest__Output as _tessera_jobs_v1_CancelJobRequest__Output } from './tessera/jobs/v1/CancelJobRequest.ts';
+import type { Dataset as _tessera_jobs_v1_Dataset, Dataset__Output as _tessera_jobs_v1_Dataset__Output } from './tessera/jobs/v1/Dataset.ts';
+import type { GetJobRequest as _tessera_jobs_v1_GetJobRequest, GetJobRequest__Output as _tessera_jobs_v1_GetJobRequest__Output } from './tessera/jobs/v1/GetJobRequest.ts';
+import type { Job as _tessera_jobs_v1_Job, Job__Output as _tessera_jobs_v1_Job__Output } from './tessera/jobs/v1/Job.ts';
+import type { JobEvent as _tessera_jobs_v1_JobEvent, JobEvent__Output as _tessera_jobs_v1_JobEvent__Output } from './tessera/jobs/v1/JobEvent.ts';
+import type { JobServiceClient as _tessera_jobs_v1_JobServiceClient, JobServiceDefinition as _tessera_jobs_v1_JobServiceDefinition } from './tessera/jobs/v1/JobService.ts';
+import type { JobUpdate as _tessera_jobs_v1_JobUpdate, JobUpdate__Output as _tessera_jobs_v1_JobUpdate__Output } from './tessera/jobs/v1/JobUpdate.ts';
+import type { ListDatasetsRequest as _tessera_jobs_v1_ListDatasetsRequest, ListDatasetsRequest__Output as _tessera_jobs_v1_ListDatasetsRequest__Output } from './tessera/jobs/v1/ListDatasetsRequest.ts';
+import type { ListDatasetsResponse as _tessera_jobs_v1_ListDatasetsResponse, ListDatasetsResponse__Output as _tessera_jobs_v1_ListDatasetsResponse__Output } from './tessera/jobs/v1/ListDatasetsResponse.ts';
+import type { ListJobsRequest as _tessera_jobs_v1_ListJobsRequest, ListJobsRequest__Output as _tessera_jobs_v1_ListJobsRequest__Output } from './tessera/jobs/v1/ListJobsRequest.ts';
+import type { ListJobsResponse as _tessera_jobs_v1_ListJobsResponse, ListJobsResponse__Output as _tessera_jobs_v1_ListJobsResponse__Output } from './tessera/jobs/v1/ListJobsResponse.ts';
+import type { ListWorkersRequest as _tessera_jobs_v1_ListWorkersRequest, ListWorkersRequest__Output as _tessera_jobs_v1_ListWorkersRequest__Output } from './tessera/jobs/v1/ListWorkersRequest.ts';
+import type { ListWorkersResponse as _tessera_jobs_v1_ListWorkersResponse, ListWorkersResponse__Output as _tessera_jobs_v1_ListWorkersResponse__Output } from './tessera/jobs/v1/ListWorkersResponse.ts';
+import type { Metric as _tessera_jobs_v1_Metric, Metric__Output as _tessera_jobs_v1_Metric__Output } from './tessera/jobs/v1/Metric.ts';
+import type { RegisterDatasetRequest as _tessera_jobs_v1_RegisterDatasetRequest, RegisterDatasetRequest__Output as _tessera_jobs_v1_RegisterDatasetRequest__Output } from './tessera/jobs/v1/RegisterDatasetRequest.ts';
+import type { SubmitJobRequest as _tessera_jobs_v1_SubmitJobRequest, SubmitJobRequest__Output as _tessera_jobs_v1_SubmitJobRequest__Output } from './tessera/jobs/v1/SubmitJobRequest.ts';
+import type { SubmitJobResponse as _tessera_jobs_v1_SubmitJobResponse, SubmitJobResponse__Output as _tessera_jobs_v1_SubmitJobResponse__Output } from './tessera/jobs/v1/SubmitJobResponse.ts';
+import type { WatchJobRequest as _tessera_jobs_v1_WatchJobRequest, WatchJobRequest__Output as _tessera_jobs_v1_WatchJobRequest__Output } from './tessera/jobs/v1/WatchJobRequest.ts';
+import type { Worker as _tessera_jobs_v1_Worker, Worker__Output as _tessera_jobs_v1_Worker__Output } from './tessera/jobs/v1/Worker.ts';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  tessera: {
+    jobs: {
+      v1: {
+        CancelJobRequest: MessageTypeDefinition<_tessera_jobs_v1_CancelJobRequest, _tessera_jobs_v1_CancelJobRequest__Output>
+        Dataset: MessageTypeDefinition<_tessera_jobs_v1_Dataset, _tessera_jobs_v1_Dataset__Output>
+        GetJobRequest: MessageTypeDefinition<_tessera_jobs_v1_GetJobRequest, _tessera_jobs_v1_GetJobRequest__Output>
+        Job: MessageTypeDefinition<_tessera_jobs_v1_Job, _tessera_jobs_v1_Job__Output>
+        JobEvent: MessageTypeDefinition<_tessera_jobs_v1_JobEvent, _tessera_jobs_v1_JobEvent__Output>
+        JobService: SubtypeConstructor<typeof grpc.Client, _tessera_jobs_v1_JobServiceClient> & { service: _tessera_jobs_v1_JobServiceDefinition }
+        JobState: EnumTypeDefinition
+        JobUpdate: MessageTypeDefinition<_tessera_jobs_v1_JobUpdate, _tessera_jobs_v1_JobUpdate__Output>
+        ListDatasetsRequest: MessageTypeDefinition<_tessera_jobs_v1_ListDatasetsRequest, _tessera_jobs_v1_ListDatasetsRequest__Output>
+        ListDatasetsResponse: MessageTypeDefinition<_tessera_jobs_v1_ListDatasetsResponse, _tessera_jobs_v1_ListDatasetsResponse__Output>
+        ListJobsRequest: MessageTypeDefinition<_tessera_jobs_v1_ListJobsRequest, _tessera_jobs_v1_ListJobsRequest__Output>
+        ListJobsResponse: MessageTypeDefinition<_tessera_jobs_v1_ListJobsResponse, _tessera_jobs_v1_ListJobsResponse__Output>
+        ListWorkersRequest: MessageTypeDefinition<_tessera_jobs_v1_ListWorkersRequest, _tessera_jobs_v1_ListWorkersRequest__Output>
+        ListWorkersResponse: MessageTypeDefinition<_tessera_jobs_v1_ListWorkersResponse, _tessera_jobs_v1_ListWorkersResponse__Output>
+        Metric: MessageTypeDefinition<_tessera_jobs_v1_Metric, _tessera_jobs_v1_Metric__Output>
+        RegisterDatasetRequest: MessageTypeDefinition<_tessera_jobs_v1_RegisterDatasetRequest, _tessera_jobs_v1_RegisterDatasetRequest__Output>
+        SubmitJobRequest: MessageTypeDefinition<_tessera_jobs_v1_SubmitJobRequest, _tessera_jobs_v1_SubmitJobRequest__Output>
+        SubmitJobResponse: MessageTypeDefinition<_tessera_jobs_v1_SubmitJobResponse, _tessera_jobs_v1_SubmitJobResponse__Output>
+        WatchJobRequest: MessageTypeDefinition<_tessera_jobs_v1_WatchJobRequest, _tessera_jobs_v1_WatchJobRequest__Output>
+        Worker: MessageTypeDefinition<_tessera_jobs_v1_Worker, _tessera_jobs_v1_Worker__Output>
+        WorkerState: EnumTypeDefinition
+      }
+    }
+  }
+}
+

@@ -1,0 +1,120 @@
+// Original file: proto/tessera/jobs/v1/jobs.proto
+
+import type * as grpc from '@grpc/grpc-js'
+import type { MethodDefinition } from '@grpc/proto-loader'
+import type { CancelJobRequest as _tessera_jobs_v1_CancelJobRequest, CancelJobRequest__Output as _tessera_jobs_v1_CancelJobRequest__Output } from '../../../tessera/jobs/v1/CancelJobRequest.ts';
+import type { Dataset as _tessera_jobs_v1_Dataset, Dataset__Output as _tessera_jobs_v1_Dataset__Output } from '../../../tessera/jobs/v1/Dataset.ts';
+import type { GetJobRequest as _tessera_jobs_v1_GetJobRequest, GetJobRequest__Output as _tessera_jobs_v1_GetJobRequest__Output } from '../../../tessera/jobs/v1/GetJobRequest.ts';
+import type { Job as _tessera_jobs_v1_Job, Job__Output as _tessera_jobs_v1_Job__Output } from '../../../tessera/jobs/v1/Job.ts';
+import type { JobUpdate as _tessera_jobs_v1_JobUpdate, JobUpdate__Output as _tessera_jobs_v1_JobUpdate__Output } from '../../../tessera/jobs/v1/JobUpdate.ts';
+import type { ListDatasetsRequest as _tessera_jobs_v1_ListDatasetsRequest, ListDatasetsRequest__Output as _tessera_jobs_v1_ListDatasetsRequest__Output } from '../../../tessera/jobs/v1/ListDatasetsRequest.ts';
+import type { ListDatasetsResponse as _tessera_jobs_v1_ListDatasetsResponse, ListDatasetsResponse__Output as _tessera_jobs_v1_ListDatasetsResponse__Output } from '../../../tessera/jobs/v1/ListDatasetsResponse.ts';
+import type { ListJobsRequest as _tessera_jobs_v1_ListJobsRequest, ListJobsRequest__Output as _tessera_jobs_v1_ListJobsRequest__Output } from '../../../tessera/jobs/v1/ListJobsRequest.ts';
+import type { ListJobsResponse as _tessera_jobs_v1_ListJobsResponse, ListJobsResponse__Output as _tessera_jobs_v1_ListJobsResponse__Output } from '../../../tessera/jobs/v1/ListJobsResponse.ts';
+import type { ListWorkersRequest as _tessera_jobs_v1_ListWorkersRequest, ListWorkersRequest__Output as _tessera_jobs_v1_ListWorkersRequest__Output } from '../../../tessera/jobs/v1/ListWorkersRequest.ts';
+import type { ListWorkersResponse as _tessera_jobs_v1_ListWorkersResponse, ListWorkersResponse__Output as _tessera_jobs_v1_ListWorkersResponse__Output } from '../../../tessera/jobs/v1/ListWorkersResponse.ts';
+import type { RegisterDatasetRequest as _tessera_jobs_v1_RegisterDatasetRequest, RegisterDatasetRequest__Output as _tessera_jobs_v1_RegisterDatasetRequest__Output } from '../../../tessera/jobs/v1/RegisterDatasetRequest.ts';
+import type { SubmitJobRequest as _tessera_jobs_v1_SubmitJobRequest, SubmitJobRequest__Output as _tessera_jobs_v1_SubmitJobRequest__Output } from '../../../tessera/jobs/v1/SubmitJobRequest.ts';
+import type { SubmitJobResponse as _tessera_jobs_v1_SubmitJobResponse, SubmitJobResponse__Output as _tessera_jobs_v1_SubmitJobResponse__Output } from '../../../tessera/jobs/v1/SubmitJobResponse.ts';
+import type { WatchJobRequest as _tessera_jobs_v1_WatchJobRequest, WatchJobRequest__Output as _tessera_jobs_v1_WatchJobRequest__Output } from '../../../tessera/jobs/v1/WatchJobRequest.ts';
+
+export interface JobServiceClient extends grpc.Client {
+  CancelJob(argument: _tessera_jobs_v1_CancelJobRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_Job__Output>): grpc.ClientUnaryCall;
+  CancelJob(argument: _tessera_jobs_v1_CancelJobRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_jobs_v1_Job__Output>): grpc.ClientUnaryCall;
+  CancelJob(argument: _tessera_jobs_v1_CancelJobRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_Job__Output>): grpc.ClientUnaryCall;
+  CancelJob(argument: _tessera_jobs_v1_CancelJobRequest, callback: grpc.requestCallback<_tessera_jobs_v1_Job__Output>): grpc.ClientUnaryCall;
+  cancelJob(argument: _tessera_jobs_v1_CancelJobRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_Job__Output>): grpc.ClientUnaryCall;
+  cancelJob(argument: _tessera_jobs_v1_CancelJobRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_jobs_v1_Job__Output>): grpc.ClientUnaryCall;
+  cancelJob(argument: _tessera_jobs_v1_CancelJobRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_Job__Output>): grpc.ClientUnaryCall;
+  cancelJob(argument: _tessera_jobs_v1_CancelJobRequest, callback: grpc.requestCallback<_tessera_jobs_v1_Job__Output>): grpc.ClientUnaryCall;
+  
+  GetJob(argument: _tessera_jobs_v1_GetJobRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_Job__Output>): grpc.ClientUnaryCall;
+  GetJob(argument: _tessera_jobs_v1_GetJobRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_jobs_v1_Job__Output>): grpc.ClientUnaryCall;
+  GetJob(argument: _tessera_jobs_v1_GetJobRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_Job__Output>): grpc.ClientUnaryCall;
+  GetJob(argument: _tessera_jobs_v1_GetJobRequest, callback: grpc.requestCallback<_tessera_jobs_v1_Job__Output>): grpc.ClientUnaryCall;
+  getJob(argument: _tessera_jobs_v1_GetJobRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_Job__Output>): grpc.ClientUnaryCall;
+  getJob(argument: _tessera_jobs_v1_GetJobRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_jobs_v1_Job__Output>): grpc.ClientUnaryCall;
+  getJob(argument: _tessera_jobs_v1_GetJobRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_Job__Output>): grpc.ClientUnaryCall;
+  getJob(argument: _tessera_jobs_v1_GetJobRequest, callback: grpc.requestCallback<_tessera_jobs_v1_Job__Output>): grpc.ClientUnaryCall;
+  
+  ListDatasets(argument: _tessera_jobs_v1_ListDatasetsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_ListDatasetsResponse__Output>): grpc.ClientUnaryCall;
+  ListDatasets(argument: _tessera_jobs_v1_ListDatasetsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_jobs_v1_ListDatasetsResponse__Output>): grpc.ClientUnaryCall;
+  ListDatasets(argument: _tessera_jobs_v1_ListDatasetsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_ListDatasetsResponse__Output>): grpc.ClientUnaryCall;
+  ListDatasets(argument: _tessera_jobs_v1_ListDatasetsRequest, callback: grpc.requestCallback<_tessera_jobs_v1_ListDatasetsResponse__Output>): grpc.ClientUnaryCall;
+  listDatasets(argument: _tessera_jobs_v1_ListDatasetsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_ListDatasetsResponse__Output>): grpc.ClientUnaryCall;
+  listDatasets(argument: _tessera_jobs_v1_ListDatasetsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_jobs_v1_ListDatasetsResponse__Output>): grpc.ClientUnaryCall;
+  listDatasets(argument: _tessera_jobs_v1_ListDatasetsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_ListDatasetsResponse__Output>): grpc.ClientUnaryCall;
+  listDatasets(argument: _tessera_jobs_v1_ListDatasetsRequest, callback: grpc.requestCallback<_tessera_jobs_v1_ListDatasetsResponse__Output>): grpc.ClientUnaryCall;
+  
+  ListJobs(argument: _tessera_jobs_v1_ListJobsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_ListJobsResponse__Output>): grpc.ClientUnaryCall;
+  ListJobs(argument: _tessera_jobs_v1_ListJobsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_jobs_v1_ListJobsResponse__Output>): grpc.ClientUnaryCall;
+  ListJobs(argument: _tessera_jobs_v1_ListJobsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_ListJobsResponse__Output>): grpc.ClientUnaryCall;
+  ListJobs(argument: _tessera_jobs_v1_ListJobsRequest, callback: grpc.requestCallback<_tessera_jobs_v1_ListJobsResponse__Output>): grpc.ClientUnaryCall;
+  listJobs(argument: _tessera_jobs_v1_ListJobsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_ListJobsResponse__Output>): grpc.ClientUnaryCall;
+  listJobs(argument: _tessera_jobs_v1_ListJobsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_jobs_v1_ListJobsResponse__Output>): grpc.ClientUnaryCall;
+  listJobs(argument: _tessera_jobs_v1_ListJobsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_ListJobsResponse__Output>): grpc.ClientUnaryCall;
+  listJobs(argument: _tessera_jobs_v1_ListJobsRequest, callback: grpc.requestCallback<_tessera_jobs_v1_ListJobsResponse__Output>): grpc.ClientUnaryCall;
+  
+  ListWorkers(argument: _tessera_jobs_v1_ListWorkersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_ListWorkersResponse__Output>): grpc.ClientUnaryCall;
+  ListWorkers(argument: _tessera_jobs_v1_ListWorkersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_jobs_v1_ListWorkersResponse__Output>): grpc.ClientUnaryCall;
+  ListWorkers(argument: _tessera_jobs_v1_ListWorkersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_ListWorkersResponse__Output>): grpc.ClientUnaryCall;
+  ListWorkers(argument: _tessera_jobs_v1_ListWorkersRequest, callback: grpc.requestCallback<_tessera_jobs_v1_ListWorkersResponse__Output>): grpc.ClientUnaryCall;
+  listWorkers(argument: _tessera_jobs_v1_ListWorkersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_ListWorkersResponse__Output>): grpc.ClientUnaryCall;
+  listWorkers(argument: _tessera_jobs_v1_ListWorkersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_jobs_v1_ListWorkersResponse__Output>): grpc.ClientUnaryCall;
+  listWorkers(argument: _tessera_jobs_v1_ListWorkersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_ListWorkersResponse__Output>): grpc.ClientUnaryCall;
+  listWorkers(argument: _tessera_jobs_v1_ListWorkersRequest, callback: grpc.requestCallback<_tessera_jobs_v1_ListWorkersResponse__Output>): grpc.ClientUnaryCall;
+  
+  RegisterDataset(argument: _tessera_jobs_v1_RegisterDatasetRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_Dataset__Output>): grpc.ClientUnaryCall;
+  RegisterDataset(argument: _tessera_jobs_v1_RegisterDatasetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_jobs_v1_Dataset__Output>): grpc.ClientUnaryCall;
+  RegisterDataset(argument: _tessera_jobs_v1_RegisterDatasetRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_Dataset__Output>): grpc.ClientUnaryCall;
+  RegisterDataset(argument: _tessera_jobs_v1_RegisterDatasetRequest, callback: grpc.requestCallback<_tessera_jobs_v1_Dataset__Output>): grpc.ClientUnaryCall;
+  registerDataset(argument: _tessera_jobs_v1_RegisterDatasetRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_Dataset__Output>): grpc.ClientUnaryCall;
+  registerDataset(argument: _tessera_jobs_v1_RegisterDatasetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_jobs_v1_Dataset__Output>): grpc.ClientUnaryCall;
+  registerDataset(argument: _tessera_jobs_v1_RegisterDatasetRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_Dataset__Output>): grpc.ClientUnaryCall;
+  registerDataset(argument: _tessera_jobs_v1_RegisterDatasetRequest, callback: grpc.requestCallback<_tessera_jobs_v1_Dataset__Output>): grpc.ClientUnaryCall;
+  
+  SubmitJob(argument: _tessera_jobs_v1_SubmitJobRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_SubmitJobResponse__Output>): grpc.ClientUnaryCall;
+  SubmitJob(argument: _tessera_jobs_v1_SubmitJobRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_jobs_v1_SubmitJobResponse__Output>): grpc.ClientUnaryCall;
+  SubmitJob(argument: _tessera_jobs_v1_SubmitJobRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_SubmitJobResponse__Output>): grpc.ClientUnaryCall;
+  SubmitJob(argument: _tessera_jobs_v1_SubmitJobRequest, callback: grpc.requestCallback<_tessera_jobs_v1_SubmitJobResponse__Output>): grpc.ClientUnaryCall;
+  submitJob(argument: _tessera_jobs_v1_SubmitJobRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_SubmitJobResponse__Output>): grpc.ClientUnaryCall;
+  submitJob(argument: _tessera_jobs_v1_SubmitJobRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_jobs_v1_SubmitJobResponse__Output>): grpc.ClientUnaryCall;
+  submitJob(argument: _tessera_jobs_v1_SubmitJobRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_SubmitJobResponse__Output>): grpc.ClientUnaryCall;
+  submitJob(argument: _tessera_jobs_v1_SubmitJobRequest, callback: grpc.requestCallback<_tessera_jobs_v1_SubmitJobResponse__Output>): grpc.ClientUnaryCall;
+  
+  WatchJob(argument: _tessera_jobs_v1_WatchJobRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_tessera_jobs_v1_JobUpdate__Output>;
+  WatchJob(argument: _tessera_jobs_v1_WatchJobRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_tessera_jobs_v1_JobUpdate__Output>;
+  watchJob(argument: _tessera_jobs_v1_WatchJobRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_tessera_jobs_v1_JobUpdate__Output>;
+  watchJob(argument: _tessera_jobs_v1_WatchJobRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_tessera_jobs_v1_JobUpdate__Output>;
+  
+}
+
+export interface JobServiceHandlers extends grpc.UntypedServiceImplementation {
+  CancelJob: grpc.handleUnaryCall<_tessera_jobs_v1_CancelJobRequest__Output, _tessera_jobs_v1_Job>;
+  
+  GetJob: grpc.handleUnaryCall<_tessera_jobs_v1_GetJobRequest__Output, _tessera_jobs_v1_Job>;
+  
+  ListDatasets: grpc.handleUnaryCall<_tessera_jobs_v1_ListDatasetsRequest__Output, _tessera_jobs_v1_ListDatasetsResponse>;
+  
+  ListJobs: grpc.handleUnaryCall<_tessera_jobs_v1_ListJobsRequest__Output, _tessera_jobs_v1_ListJobsResponse>;
+  
+  ListWorkers: grpc.handleUnaryCall<_tessera_jobs_v1_ListWorkersRequest__Output, _tessera_jobs_v1_ListWorkersResponse>;
+  
+  RegisterDataset: grpc.handleUnaryCall<_tessera_jobs_v1_RegisterDatasetRequest__Output, _tessera_jobs_v1_Dataset>;
+  
+  SubmitJob: grpc.handleUnaryCall<_tessera_jobs_v1_SubmitJobRequest__Output, _tessera_jobs_v1_SubmitJobResponse>;
+  
+  WatchJob: grpc.handleServerStreamingCall<_tessera_jobs_v1_WatchJobRequest__Output, _tessera_jobs_v1_JobUpdate>;
+  
+}
+
+export interface JobServiceDefinition extends grpc.ServiceDefinition {
+  CancelJob: MethodDefinition<_tessera_jobs_v1_CancelJobRequest, _tessera_jobs_v1_Job, _tessera_jobs_v1_CancelJobRequest__Output, _tessera_jobs_v1_Job__Output>
+  GetJob: MethodDefinition<_tessera_jobs_v1_GetJobRequest, _tessera_jobs_v1_Job, _tessera_jobs_v1_GetJobRequest__Output, _tessera_jobs_v1_Job__Output>
+  ListDatasets: MethodDefinition<_tessera_jobs_v1_ListDatasetsRequest, _tessera_jobs_v1_ListDatasetsResponse, _tessera_jobs_v1_ListDatasetsRequest__Output, _tessera_jobs_v1_ListDatasetsResponse__Output>
+  ListJobs: MethodDefinition<_tessera_jobs_v1_ListJobsRequest, _tessera_jobs_v1_ListJobsResponse, _tessera_jobs_v1_ListJobsRequest__Output, _tessera_jobs_v1_ListJobsResponse__Output>
+  ListWorkers: MethodDefinition<_tessera_jobs_v1_ListWorkersRequest, _tessera_jobs_v1_ListWorkersResponse, _tessera_jobs_v1_ListWorkersRequest__Output, _tessera_jobs_v1_ListWorkersResponse__Output>
+  RegisterDataset: MethodDefinition<_tessera_jobs_v1_RegisterDatasetRequest, _tessera_jobs_v1_Dataset, _tessera_jobs_v1_RegisterDatasetRequest__Output, _tessera_jobs_v1_Dataset__Output>
+  SubmitJob: MethodDefinition<_tessera_jobs_v1_SubmitJobRequest, _tessera_jobs_v1_SubmitJobResponse, _tessera_jobs_v1_SubmitJobRequest__Output, _tessera_jobs_v1_SubmitJobResponse__Output>
+  WatchJob: MethodDefinition<_tessera_jobs_v1_WatchJobRequest, _tessera_jobs_v1_JobUpdate, _tessera_jobs_v1_WatchJobRequest__Output, _tessera_jobs_v1_JobUpdate__Output>
+}
