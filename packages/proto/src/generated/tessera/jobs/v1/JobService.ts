@@ -16,6 +16,7 @@ import type { ListWorkersResponse as _tessera_jobs_v1_ListWorkersResponse, ListW
 import type { RegisterDatasetRequest as _tessera_jobs_v1_RegisterDatasetRequest, RegisterDatasetRequest__Output as _tessera_jobs_v1_RegisterDatasetRequest__Output } from '../../../tessera/jobs/v1/RegisterDatasetRequest.ts';
 import type { SubmitJobRequest as _tessera_jobs_v1_SubmitJobRequest, SubmitJobRequest__Output as _tessera_jobs_v1_SubmitJobRequest__Output } from '../../../tessera/jobs/v1/SubmitJobRequest.ts';
 import type { SubmitJobResponse as _tessera_jobs_v1_SubmitJobResponse, SubmitJobResponse__Output as _tessera_jobs_v1_SubmitJobResponse__Output } from '../../../tessera/jobs/v1/SubmitJobResponse.ts';
+import type { UploadDatasetRequest as _tessera_jobs_v1_UploadDatasetRequest, UploadDatasetRequest__Output as _tessera_jobs_v1_UploadDatasetRequest__Output } from '../../../tessera/jobs/v1/UploadDatasetRequest.ts';
 import type { WatchJobRequest as _tessera_jobs_v1_WatchJobRequest, WatchJobRequest__Output as _tessera_jobs_v1_WatchJobRequest__Output } from '../../../tessera/jobs/v1/WatchJobRequest.ts';
 
 export interface JobServiceClient extends grpc.Client {
@@ -82,6 +83,15 @@ export interface JobServiceClient extends grpc.Client {
   submitJob(argument: _tessera_jobs_v1_SubmitJobRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_SubmitJobResponse__Output>): grpc.ClientUnaryCall;
   submitJob(argument: _tessera_jobs_v1_SubmitJobRequest, callback: grpc.requestCallback<_tessera_jobs_v1_SubmitJobResponse__Output>): grpc.ClientUnaryCall;
   
+  UploadDataset(metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_Dataset__Output>): grpc.ClientWritableStream<_tessera_jobs_v1_UploadDatasetRequest>;
+  UploadDataset(metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_jobs_v1_Dataset__Output>): grpc.ClientWritableStream<_tessera_jobs_v1_UploadDatasetRequest>;
+  UploadDataset(options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_Dataset__Output>): grpc.ClientWritableStream<_tessera_jobs_v1_UploadDatasetRequest>;
+  UploadDataset(callback: grpc.requestCallback<_tessera_jobs_v1_Dataset__Output>): grpc.ClientWritableStream<_tessera_jobs_v1_UploadDatasetRequest>;
+  uploadDataset(metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_Dataset__Output>): grpc.ClientWritableStream<_tessera_jobs_v1_UploadDatasetRequest>;
+  uploadDataset(metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_jobs_v1_Dataset__Output>): grpc.ClientWritableStream<_tessera_jobs_v1_UploadDatasetRequest>;
+  uploadDataset(options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_Dataset__Output>): grpc.ClientWritableStream<_tessera_jobs_v1_UploadDatasetRequest>;
+  uploadDataset(callback: grpc.requestCallback<_tessera_jobs_v1_Dataset__Output>): grpc.ClientWritableStream<_tessera_jobs_v1_UploadDatasetRequest>;
+  
   WatchJob(argument: _tessera_jobs_v1_WatchJobRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_tessera_jobs_v1_JobUpdate__Output>;
   WatchJob(argument: _tessera_jobs_v1_WatchJobRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_tessera_jobs_v1_JobUpdate__Output>;
   watchJob(argument: _tessera_jobs_v1_WatchJobRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_tessera_jobs_v1_JobUpdate__Output>;
@@ -104,6 +114,8 @@ export interface JobServiceHandlers extends grpc.UntypedServiceImplementation {
   
   SubmitJob: grpc.handleUnaryCall<_tessera_jobs_v1_SubmitJobRequest__Output, _tessera_jobs_v1_SubmitJobResponse>;
   
+  UploadDataset: grpc.handleClientStreamingCall<_tessera_jobs_v1_UploadDatasetRequest__Output, _tessera_jobs_v1_Dataset>;
+  
   WatchJob: grpc.handleServerStreamingCall<_tessera_jobs_v1_WatchJobRequest__Output, _tessera_jobs_v1_JobUpdate>;
   
 }
@@ -116,5 +128,6 @@ export interface JobServiceDefinition extends grpc.ServiceDefinition {
   ListWorkers: MethodDefinition<_tessera_jobs_v1_ListWorkersRequest, _tessera_jobs_v1_ListWorkersResponse, _tessera_jobs_v1_ListWorkersRequest__Output, _tessera_jobs_v1_ListWorkersResponse__Output>
   RegisterDataset: MethodDefinition<_tessera_jobs_v1_RegisterDatasetRequest, _tessera_jobs_v1_Dataset, _tessera_jobs_v1_RegisterDatasetRequest__Output, _tessera_jobs_v1_Dataset__Output>
   SubmitJob: MethodDefinition<_tessera_jobs_v1_SubmitJobRequest, _tessera_jobs_v1_SubmitJobResponse, _tessera_jobs_v1_SubmitJobRequest__Output, _tessera_jobs_v1_SubmitJobResponse__Output>
+  UploadDataset: MethodDefinition<_tessera_jobs_v1_UploadDatasetRequest, _tessera_jobs_v1_Dataset, _tessera_jobs_v1_UploadDatasetRequest__Output, _tessera_jobs_v1_Dataset__Output>
   WatchJob: MethodDefinition<_tessera_jobs_v1_WatchJobRequest, _tessera_jobs_v1_JobUpdate, _tessera_jobs_v1_WatchJobRequest__Output, _tessera_jobs_v1_JobUpdate__Output>
 }
