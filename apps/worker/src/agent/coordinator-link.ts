@@ -1,0 +1,88 @@
+import * as grpc from '@grpc/grpc-js';
+import { contracts } from '@tessera/proto/contracts';
+import type { AssignmentMessage__Output } from '@tessera/proto/generated/tessera/workers/v1/AssignmentMessage';
+import type { ProgressReport } from '@tessera/proto/generated/tessera/workers/v1/ProgressReport';
+import type { RegisterRequest } from '@tessera/proto/generated/tessera/workers/v1/RegisterRequest';
+import type { WorkerServiceClient } from '@tessera/proto/generated/tessera/workers/v1/WorkerService';
+
+/** A refusal from the coordinator, classified by what the worker does about it. */
+export type LinkError =
+  | { kind: 'Unknown worker'; message: string }
+  | { kind: 'Stale'; message: string }
+  | { kind: 'Unauthenticated'; message: string }
+  | { kind: 'Unavailable'; message: string }
+  | { kind: 'Rejected'; message: string };
+
+export class CoordinatorLinkError extends Error {
+  constructor(readonly error: LinkError, options?: { cause?: unknown }) {
+    super(`${error.kind}: ${error.message}`, options);
+    this.name = 'CoordinatorLinkError';
+  }
+}
+
+function classify(err: grpc.ServiceError): CoordinatorLinkError {
+  const message = err.details || err.message;
+  switch (err.code) {
+    case grpc.status.NOT_FOUND:
+      return new CoordinatorLinkError({ kind: 'Unknown worker', message }, { cause: err });
+    case grpc.status.FAILED_PRECONDITION:
+      return new CoordinatorLinkError({ kind: 'Stale', message }, { cause: err });
+    case grpc.status.UNAUTHENTICATED:
+      return new CoordinatorLinkError({ kind: 'Unauthenticated', message }, { cause: err });
+    case grpc.status.UNAVAILABLE:
+    case grpc.status.DEADLINE_EXCEEDED:
+      return new CoordinatorLinkError({ kind: 'Unavailable', message }, { cause: err });
+    default:
+      return new CoordinatorLinkError({ kind: 'Rejected', message }, { cause: err });
+  }
+}
+
+/** The worker's side of tessera.workers.v1.WorkerService, with the join token on every call. */
+export class CoordinatorLink {
+  private readonly stub: WorkerServiceClient;
+  private readonly metadata = new grpc.Metadata();
+
+  constructor(address: string, joinToken: string) {
+    const Service = contracts().workers.tessera.workers.v1.WorkerService;
+    this.stub = new Service(address, grpc.credentials.createInsecure());
+    this.metadata.set('authorization', `Bearer ${joinToken}`);
+  }
+
+  private call<Req, Res>(method: 'register' | 'heartbeat' | 'reportProgress', request: Req, timeoutMs = 10_000): Promise<Res> {
+    return new Promise((resolve, reject) => {
+      const fn = this.stub[method] as unknown as (r: Req, m: grpc.Metadata, o: grpc.CallOptions, cb: (e: grpc.ServiceError | null, v?: Res) => void) => void;
+      fn.call(this.stub, request, this.metadata, { deadline: Date.now() + timeoutMs }, (err, value) => (err ? reject(classify(err)) : resolve(value as Res)));
+    });
+  }
+
+  register(request: RegisterRequest): Promise<{ workerId: string; heartbeatIntervalMs: number }> {
+    return this.call('register', request);
+  }
+
+  heartbeat(request: { workerId: string; jobId: string; generation: number; samplesPerSecond: number }): Promise<void> {
+    return this.call('heartbeat', request, 5_000);
+  }
+
+  report(request: ProgressReport): Promise<void> {
+    return this.call('reportProgress', request, 30_000);
+  }
+
+  /** Opens the assignment stream; `onEnd` fires once when it closes for any reason. */
+  assignments(workerId: string, onMessage: (m: AssignmentMessage__Output) => void, onEnd: (err?: CoordinatorLinkError) => void): () => void {
+    const call = this.stub.streamAssignments({ workerId }, this.metadata);
+    let ended = false;
+    const end = (err?: CoordinatorLinkError) => {
+      if (ended) return;
+      ended = true;
+      onEnd(err);
+    };
+    call.on('data', onMessage);
+    call.on('error', (err: grpc.ServiceError) => end(classify(err)));
+    call.on('end', () => end());
+    return () => call.cancel();
+  }
+
+  close(): void {
+    this.stub.close();
+  }
+}

@@ -1,0 +1,44 @@
+import { readFile } from 'node:fs/promises';
+import { createLogger } from '@tessera/core/logging/logger';
+import { objectStoreConfigFromEnv, openObjectStore } from '@tessera/storage/open-object-store';
+import { CoordinatorLink } from './agent/coordinator-link.ts';
+import { WorkerAgent } from './agent/worker-agent.ts';
+import { selectBackend } from './backends/select-backend.ts';
+import { workerConfigFromEnv } from './config/worker-config.ts';
+import { PeerServer } from './peers/peer-server.ts';
+import { runTabularJob } from './training/tabular-job-runner.ts';
+
+const config = workerConfigFromEnv(process.env, process.cwd());
+const log = createLogger('worker', { fields: config.workerId ? { workerId: config.workerId } : {} });
+const joinToken = config.joinToken ?? (await readFile(config.joinTokenFile!, 'utf8')).trim();
+const backend = await selectBackend(config.backend);
+log.info('backend selected', { backend: backend.backend, device: backend.device, reason: backend.reason });
+const objects = await openObjectStore(objectStoreConfigFromEnv(process.env, { dataDir: config.dataDir }));
+const peerServer = await PeerServer.start({ joinToken, host: config.peerListenHost, port: config.peerPort });
+const link = new CoordinatorLink(config.coordinator, joinToken);
+const agent = new WorkerAgent(
+  link,
+  { workerId: config.workerId, host: config.host, peerAddress: `${config.peerAdvertiseHost}:${peerServer.port}`, backend: backend.backend, device: backend.device },
+  (assignment, report, throughput) =>
+    runTabularJob(assignment, report, throughput, {
+      peerServer,
+      joinToken,
+      objects,
+      cacheDir: config.cacheDir,
+      log,
+      backend: { name: backend.backend, device: backend.device },
+      collectiveTimeoutMs: config.collectiveTimeoutMs,
+    }),
+  log,
+);
+try {
+  await agent.start();
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  log.info('shutting down');
+} finally {
+  await agent.stop();
+  await peerServer.close();
+}

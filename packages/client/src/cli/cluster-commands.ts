@@ -1,0 +1,79 @@
+import path from 'node:path';
+import { sonarExampleSpec } from '@tessera/core/jobs/job-spec';
+import { SONAR_DATASET } from '@tessera/storage/datasets/dataset-catalog';
+import { datasetMirrorDirsFromEnv, fetchDataset } from '@tessera/storage/datasets/dataset-fetcher';
+import { readFile } from 'node:fs/promises';
+import { TesseraClient } from '../tessera-client.ts';
+import { startEmbeddedCluster } from './embedded-cluster.ts';
+import { describeJob, JobWatchPrinter } from './job-watch-printer.ts';
+import { ProgressBar } from './progress-bar.ts';
+
+const say = (line: string) => process.stdout.write(line + '\n');
+
+export interface ClusterCommandOptions {
+  dataDir: string;
+  workers: number;
+  backend: string | undefined;
+}
+
+/** `tessera up`: a local cluster in the foreground until Ctrl-C. */
+export async function upCommand(options: ClusterCommandOptions): Promise<number> {
+  const cluster = await startEmbeddedCluster({ ...options, ...(options.backend ? { backend: options.backend } : {}) });
+  say(`coordinator ${cluster.address} with ${options.workers} worker(s)`);
+  say(`API token: ${path.join(cluster.dataDir, 'api-token')} (the CLI finds it there)`);
+  say(`logs: ${cluster.logDir}`);
+  say('Ctrl-C stops the cluster.');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await cluster.stop();
+  return 0;
+}
+
+/**
+ * `tessera quickstart`: the article's first workload end to end on a fresh machine — start a local cluster, fetch
+ * the UCI Sonar data (or take it from a mirror), upload it, submit the MLP job over gRPC on every worker, follow it,
+ * and print the test accuracy and where the checkpoint is.
+ */
+export async function quickstartCommand(options: ClusterCommandOptions & { mirrors: string[]; keep: boolean; seed: number | undefined }): Promise<number> {
+  say(`starting a local cluster: coordinator + ${options.workers} workers (data in ${options.dataDir})`);
+  const cluster = await startEmbeddedCluster({ ...options, ...(options.backend ? { backend: options.backend } : {}) });
+  const client = new TesseraClient({ address: cluster.address, token: cluster.apiToken });
+  try {
+    say(`coordinator ${cluster.address}; API token in ${path.join(cluster.dataDir, 'api-token')}, join token in ${path.join(cluster.dataDir, 'join-token')}; logs in ${cluster.logDir}`);
+    const mirrorDirs = [...options.mirrors.map((m) => path.resolve(m)), ...datasetMirrorDirsFromEnv(process.env)];
+    const download = new ProgressBar('fetching sonar');
+    const fetched = await fetchDataset(SONAR_DATASET, {
+      cacheDir: path.join(options.dataDir, 'cache', 'datasets'),
+      mirrorDirs,
+      onProgress: ({ bytes, total }) => download.update(bytes, total ?? 0),
+    });
+    download.finish(`sonar data: ${fetched.path} (from ${fetched.source}, sha256 ${fetched.sha256.slice(0, 16)}… verified)`);
+    const dataset = await client.uploadDataset({ name: 'sonar', fileName: SONAR_DATASET.fileName, bytes: await readFile(fetched.path), sha256: fetched.sha256 });
+    say(`registered data set ${dataset.name}@${dataset.sha256.slice(0, 16)}… (${dataset.summary})`);
+    const spec = sonarExampleSpec({ ...(options.seed !== undefined ? { seed: options.seed } : {}) });
+    spec.resources = { ...spec.resources, minWorkers: options.workers, maxWorkers: options.workers };
+    const job = await client.submitJob(spec);
+    say(`submitted job ${job.id} (${spec.name}): ${spec.training.epochs} epochs, global batch ${spec.training.batchSize}, ${options.workers} workers`);
+    const printer = new JobWatchPrinter();
+    const final = await client.waitForJob(job.id, (u) => printer.handle(u));
+    printer.done();
+    say(describeJob(final));
+    const accuracy = final.latestMetrics['test/accuracy'];
+    if (final.state === 'JOB_STATE_SUCCEEDED' && accuracy !== undefined) {
+      say(`\nTest accuracy: ${(accuracy * 100).toFixed(2)}% (the article reached 81.64%)`);
+      const objects = process.env.TESSERA_STORE ?? `dir:${path.join(options.dataDir, 'objects')}`;
+      const where = objects.startsWith('dir:') ? path.join(objects.slice(4), final.checkpointKey) : `${objects.replace(/\/$/, '')}/${final.checkpointKey}`;
+      say(`Checkpoint: ${where}`);
+    }
+    if (options.keep) {
+      say(`cluster still running at ${cluster.address}; Ctrl-C stops it`);
+      await new Promise<void>((resolve) => process.once('SIGINT', resolve));
+    }
+    return final.state === 'JOB_STATE_SUCCEEDED' ? 0 : 1;
+  } finally {
+    client.close();
+    await cluster.stop();
+  }
+}

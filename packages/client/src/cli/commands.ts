@@ -1,0 +1,70 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { TesseraClient } from '../tessera-client.ts';
+import { describeJob, JobWatchPrinter } from './job-watch-printer.ts';
+import { loadSpecFile } from './spec-file.ts';
+
+const out = (line: string) => process.stdout.write(line + '\n');
+const state = (s: string) => s.replace(/^(JOB|WORKER)_STATE_/, '');
+
+/** Commands that talk to a running coordinator. Each returns the process exit code. */
+
+export async function submitCommand(client: TesseraClient, file: string, watch: boolean): Promise<number> {
+  const spec = await loadSpecFile(file);
+  const job = await client.submitJob(spec, { idempotencyKey: `${path.basename(file)}:${Date.now()}` });
+  out(`submitted ${job.id} (${job.name}): ${state(job.state)} — ${job.reason}`);
+  return watch ? watchCommand(client, job.id) : 0;
+}
+
+export async function watchCommand(client: TesseraClient, jobId: string): Promise<number> {
+  const printer = new JobWatchPrinter();
+  const job = await client.waitForJob(jobId, (u) => printer.handle(u));
+  printer.done();
+  out(describeJob(job));
+  return state(job.state) === 'SUCCEEDED' ? 0 : 1;
+}
+
+export async function statusCommand(client: TesseraClient, jobId: string): Promise<number> {
+  out(describeJob(await client.getJob(jobId)));
+  return 0;
+}
+
+export async function listCommand(client: TesseraClient): Promise<number> {
+  const jobs = await client.listJobs();
+  if (jobs.length === 0) out('no jobs');
+  for (const j of jobs) {
+    const progress = Number(j.totalSteps) > 0 ? `${Math.round((100 * Number(j.step)) / Number(j.totalSteps))}%` : '-';
+    out(`${j.id}  ${state(j.state).padEnd(9)}  ${progress.padStart(4)}  ${j.name.padEnd(24)}  ${j.reason}`);
+  }
+  return 0;
+}
+
+export async function cancelCommand(client: TesseraClient, jobId: string, reason: string): Promise<number> {
+  const job = await client.cancelJob(jobId, reason);
+  out(`${job.id}: ${state(job.state)} — ${job.reason}`);
+  return 0;
+}
+
+export async function workersCommand(client: TesseraClient): Promise<number> {
+  const workers = await client.listWorkers();
+  if (workers.length === 0) out('no workers');
+  for (const w of workers) {
+    const job = w.jobId ? `${w.jobId} rank ${w.rank}` : '-';
+    out(`${w.id.padEnd(16)} ${state(w.state).padEnd(5)} ${w.backend.padEnd(6)} ${job.padEnd(30)} ${w.host} ${w.device}`);
+  }
+  return 0;
+}
+
+export async function datasetUploadCommand(client: TesseraClient, name: string, file: string): Promise<number> {
+  const bytes = await readFile(file);
+  const dataset = await client.uploadDataset({ name, fileName: path.basename(file), bytes });
+  out(`registered ${dataset.name}@${dataset.sha256} (${dataset.summary}, ${dataset.sizeBytes} bytes)`);
+  return 0;
+}
+
+export async function datasetListCommand(client: TesseraClient): Promise<number> {
+  const datasets = await client.listDatasets();
+  if (datasets.length === 0) out('no data sets');
+  for (const d of datasets) out(`${d.name.padEnd(20)} ${d.sha256.slice(0, 16)}  ${d.kind.padEnd(12)} ${String(d.sizeBytes).padStart(10)} B  ${d.summary}`);
+  return 0;
+}

@@ -1,0 +1,105 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { TesseraClient } from '../tessera-client.ts';
+import { TesseraClientError } from '../client-error.ts';
+import {
+  cancelCommand, datasetListCommand, datasetUploadCommand, listCommand, statusCommand, submitCommand, watchCommand, workersCommand,
+} from './commands.ts';
+import { resolveConnection } from './connection.ts';
+import { quickstartCommand, upCommand } from './cluster-commands.ts';
+
+const USAGE = `tessera — distributed training cluster
+
+Usage:
+  tessera quickstart [--workers 2] [--mirror DIR] [--keep]   start a local cluster, train the Sonar MLP, print results
+  tessera up [--workers 2] [--backend auto]                  run a local cluster (coordinator + workers) until Ctrl-C
+  tessera submit SPEC.yaml|SPEC.json [--watch]               submit a job spec
+  tessera list                                               list jobs
+  tessera status JOB_ID                                      show one job with its latest metrics
+  tessera watch JOB_ID                                       follow a job with a progress bar until it ends
+  tessera cancel JOB_ID [--reason TEXT]                      cancel a queued or running job
+  tessera workers                                            list workers
+  tessera dataset upload NAME FILE                           upload and register a data set
+  tessera dataset list                                       list data sets
+
+Connection: --coordinator host:port (or TESSERA_COORDINATOR), --token (or TESSERA_API_TOKEN); both default to
+the embedded cluster's files under --data-dir (default .tessera, or TESSERA_DATA_DIR).`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      coordinator: { type: 'string' },
+      token: { type: 'string' },
+      'data-dir': { type: 'string' },
+      workers: { type: 'string', default: '2' },
+      backend: { type: 'string' },
+      mirror: { type: 'string', multiple: true },
+      seed: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      watch: { type: 'boolean', default: false },
+      reason: { type: 'string', default: '' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...args] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(USAGE + '\n');
+    return command || values.help ? 0 : 2;
+  }
+  const dataDir = path.resolve(values['data-dir'] ?? process.env.TESSERA_DATA_DIR ?? '.tessera');
+  const workers = Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers must be a positive integer, got "${values.workers}"`);
+  const need = (n: number, what: string) => {
+    if (args.length < n) throw new Error(`usage: tessera ${command} ${what}`);
+  };
+
+  if (command === 'up') return upCommand({ dataDir, workers, backend: values.backend });
+  if (command === 'quickstart') {
+    return quickstartCommand({ dataDir, workers, backend: values.backend, mirrors: values.mirror ?? [], keep: values.keep, seed: values.seed ? Number(values.seed) : undefined });
+  }
+
+  const connection = await resolveConnection({ coordinator: values.coordinator, token: values.token, dataDir }, process.env);
+  const client = new TesseraClient(connection);
+  try {
+    switch (command) {
+      case 'submit':
+        need(1, 'SPEC_FILE [--watch]');
+        return await submitCommand(client, args[0]!, values.watch);
+      case 'list':
+        return await listCommand(client);
+      case 'status':
+        need(1, 'JOB_ID');
+        return await statusCommand(client, args[0]!);
+      case 'watch':
+        need(1, 'JOB_ID');
+        return await watchCommand(client, args[0]!);
+      case 'cancel':
+        need(1, 'JOB_ID');
+        return await cancelCommand(client, args[0]!, values.reason);
+      case 'workers':
+        return await workersCommand(client);
+      case 'dataset':
+        if (args[0] === 'upload') {
+          need(3, 'upload NAME FILE');
+          return await datasetUploadCommand(client, args[1]!, args[2]!);
+        }
+        if (args[0] === 'list') return await datasetListCommand(client);
+        throw new Error('usage: tessera dataset upload NAME FILE | tessera dataset list');
+      default:
+        throw new Error(`unknown command "${command}" (tessera --help lists them)`);
+    }
+  } finally {
+    client.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const message = err instanceof TesseraClientError ? `${err.kind}: ${err.message}` : err instanceof Error ? err.message : String(err);
+    process.stderr.write(`tessera: ${message}\n`);
+    process.exit(1);
+  },
+);
