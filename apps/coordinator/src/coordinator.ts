@@ -44,7 +44,7 @@ export async function startCoordinator(
     sweepMs: Math.max(100, Math.floor(options.heartbeatIntervalMs / 2)),
     onLost: (workerId, silentMs) => void jobs?.workerLost(workerId, silentMs).catch((err: unknown) => log.error('handling lost worker failed', { workerId, err })),
   });
-  jobs = new JobManager(store, registry, bus, log, { maxRestarts: options.maxRestarts });
+  jobs = new JobManager(store, registry, bus, log, { maxRestarts: options.maxRestarts, ringBrokenGraceMs: options.heartbeatTimeoutMs * 2 });
   await jobs.recoverAfterRestart();
   const datasets = new DatasetService(store, objects);
 
@@ -69,6 +69,7 @@ export async function startCoordinator(
     port,
     close: async () => {
       registry.stop();
+      jobs.close();
       // Watch streams stay open until their jobs end; give in-flight unary calls a moment, then cut the rest.
       await Promise.race([
         new Promise<void>((resolve) => server.tryShutdown(() => resolve())),

@@ -16,6 +16,11 @@ export function isEnded(state: JobState): boolean {
 export interface JobManagerOptions {
   /** How many times a job restarts from its last checkpoint after losing a worker before it fails. */
   maxRestarts: number;
+  /**
+   * After a rank reports a broken ring, how long to wait for the heartbeat sweep to name a lost worker before
+   * re-forming the ring anyway (everyone still beats: the link itself failed).
+   */
+  ringBrokenGraceMs: number;
 }
 
 /**
@@ -205,6 +210,11 @@ export class JobManager {
       }
       let current = Object.keys(patch).length > 0 ? await this.store.updateJob(job.id, patch) : job;
       if (Object.keys(patch).length > 0) this.bus.publish(job.id, { type: 'job', job: current });
+      if (report.finished && report.ringBroken) {
+        await this.event(job.id, 'error', `rank ${report.rank} (worker ${report.workerId}) lost its ring${report.lostPeer ? ` at ${report.lostPeer}` : ''}: ${report.error}`, null, report.workerId);
+        this.armRingBrokenTimer(job.id, job.generation);
+        return;
+      }
       if (report.finished) {
         if (report.error) {
           await this.event(job.id, 'error', `rank ${report.rank} (worker ${report.workerId}): ${report.error}`, null, report.workerId);
@@ -245,6 +255,34 @@ export class JobManager {
       await this.event(job.id, 'worker_lost', what, null, workerId);
       await this.handleLostMember(job, workerId, what);
     });
+  }
+
+  private readonly ringTimers = new Map<string, NodeJS.Timeout>();
+
+  /**
+   * A broken ring usually means a dead worker, which the heartbeat sweep names within its timeout; if the job is
+   * still on the same generation after the grace period, nobody died and the ring is re-formed from the checkpoint.
+   */
+  private armRingBrokenTimer(jobId: string, generation: number): void {
+    const key = `${jobId}/${generation}`;
+    if (this.ringTimers.has(key)) return;
+    const timer = setTimeout(() => {
+      this.ringTimers.delete(key);
+      void this.exclusive(async () => {
+        const job = await this.store.getJob(jobId);
+        if (job?.state !== 'RUNNING' || job.generation !== generation) return;
+        await this.handleLostMember(job, '', `ring of generation ${generation} broke with every worker still alive`);
+        await this.scheduleLocked();
+      }).catch((err: unknown) => this.log.error('re-forming a broken ring failed', { jobId, err }));
+    }, this.options.ringBrokenGraceMs);
+    timer.unref();
+    this.ringTimers.set(key, timer);
+  }
+
+  /** Stops pending timers (coordinator shutdown). */
+  close(): void {
+    for (const timer of this.ringTimers.values()) clearTimeout(timer);
+    this.ringTimers.clear();
   }
 
   private async handleLostMember(job: JobRecord, lostId: string, what: string): Promise<void> {

@@ -28,6 +28,17 @@ export interface RunnerContext {
 /** How often rank 0 tells the coordinator about progress between epochs (each report is one RPC). */
 const STEP_REPORT_INTERVAL_MS = 250;
 
+/**
+ * Whether a failure is the ring's rather than the job's (horovod's HorovodInternalError): a lost peer or a
+ * collective timeout ends this generation, and the coordinator re-forms the ring or fails the job.
+ */
+function ringBreak(err: unknown, workerIds: readonly string[]): { lostPeer: string } | undefined {
+  const kind = (err as { kind?: unknown } | undefined)?.kind;
+  if (kind === 'PeerLost') return { lostPeer: workerIds[(err as { rank: number }).rank] ?? '' };
+  if (kind === 'CollectiveTimeout' || kind === 'StaleGeneration') return { lostPeer: '' };
+  return undefined;
+}
+
 /** Why a run stopped on purpose (cancellation, new generation): not an error to report. */
 class RunAborted extends Error {}
 
@@ -132,8 +143,10 @@ export function runTabularJob(
         return;
       }
       const message = err instanceof Error ? err.message : String(err);
-      log.error('run failed', { err: message });
-      await report({ finished: true, error: message }).catch((e: unknown) => log.error('could not report the failure', { err: e }));
+      const broken = ringBreak(err, assignment.workerIds);
+      log.error(broken ? 'ring broke' : 'run failed', { err: message, lostPeer: broken?.lostPeer });
+      await report({ finished: true, error: message, ringBroken: broken !== undefined, lostPeer: broken?.lostPeer ?? '' })
+        .catch((e: unknown) => log.error('could not report the failure', { err: e }));
     } finally {
       throughput(0);
       await transport?.close().catch(() => undefined);

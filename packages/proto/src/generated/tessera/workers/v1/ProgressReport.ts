@@ -17,6 +17,8 @@ export interface ProgressReport {
   'finished'?: (boolean);
   'error'?: (string);
   'info'?: (string);
+  'ringBroken'?: (boolean);
+  'lostPeer'?: (string);
 }
 
 export interface ProgressReport__Output {
@@ -33,4 +35,6 @@ export interface ProgressReport__Output {
   'finished': (boolean);
   'error': (string);
   'info': (string);
+  'ringBroken': (boolean);
+  'lostPeer': (string);
 }

@@ -1,0 +1,128 @@
+import { readFile } from 'node:fs/promises';
+import * as grpc from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sonarExampleSpec } from '@tessera/core/jobs/job-spec';
+import { TesseraClient } from '@tessera/client/tessera-client';
+import { TesseraClientError } from '@tessera/client/client-error';
+import { sonarCsvPath } from './support/datasets.ts';
+import { startTestCluster, type TestCluster } from './support/test-cluster.ts';
+
+async function rejection(promise: Promise<unknown>): Promise<TesseraClientError> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(TesseraClientError);
+    return err as TesseraClientError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** A Sonar-shaped spec that trains briefly, for jobs whose outcome is decided by their data. */
+function quickSpec(dataset: string, name: string) {
+  const spec = sonarExampleSpec({ name });
+  return { ...spec, dataset, training: { ...spec.training, epochs: 2 }, resources: { ...spec.resources, minWorkers: 2, maxWorkers: 2 } };
+}
+
+describe('bad input gets a clear error and nothing else stops', () => {
+  let tc: TestCluster;
+
+  beforeAll(async () => {
+    tc = await startTestCluster({ workers: 2, label: 'badinput' });
+    await tc.client.uploadDataset({ name: 'sonar', fileName: 'sonar.csv', bytes: await readFile(sonarCsvPath()) });
+  });
+  afterAll(async () => {
+    await tc?.close();
+  });
+
+  it('rejects an invalid job spec with INVALID_ARGUMENT naming the field', async () => {
+    const spec = sonarExampleSpec();
+    const err = await rejection(tc.client.submitJob({ ...spec, training: { ...spec.training, learningRate: -1 } }));
+    expect(err.kind).toBe('InvalidArgument');
+    expect(err.message).toContain('training.learningRate');
+    const notJson = await rejection(tc.client.submitJob('{"name": '));
+    expect(notJson.kind).toBe('InvalidArgument');
+    expect(notJson.message).toContain('spec_json');
+    const unknownField = await rejection(tc.client.submitJob({ ...spec, resources: { ...spec.resources, gpus: 4 } }));
+    expect(unknownField.message).toContain('resources');
+  });
+
+  it('rejects an unknown data set with NOT_FOUND', async () => {
+    const err = await rejection(tc.client.submitJob({ ...sonarExampleSpec(), dataset: 'no-such-data' }));
+    expect(err.kind).toBe('NotFound');
+    expect(err.message).toContain('no-such-data');
+  });
+
+  it('refuses a missing, wrong or join-scoped token with UNAUTHENTICATED', async () => {
+    const wrong = new TesseraClient({ address: tc.cluster.address, token: 'tsr_api_not-a-real-token' });
+    const joinToken = (await readFile(`${tc.dataDir}/join-token`, 'utf8')).trim();
+    const join = new TesseraClient({ address: tc.cluster.address, token: joinToken });
+    try {
+      for (const client of [wrong, join]) {
+        const err = await rejection(client.listJobs());
+        expect(err.kind).toBe('Unauthenticated');
+        expect((await rejection(client.submitJob(sonarExampleSpec()))).kind).toBe('Unauthenticated');
+      }
+      // No authorization header at all, on the raw service.
+      const { contracts } = await import('@tessera/proto/contracts');
+      const Service = contracts().jobs.tessera.jobs.v1.JobService;
+      const raw = new Service(tc.cluster.address, grpc.credentials.createInsecure());
+      const status = await new Promise<grpc.ServiceError | null>((resolve) => raw.listJobs({}, (e) => resolve(e)));
+      raw.close();
+      expect(status?.code).toBe(grpc.status.UNAUTHENTICATED);
+      expect(status?.details).toContain('missing token');
+    } finally {
+      wrong.close();
+      join.close();
+    }
+  });
+
+  it('fails a job on a ragged CSV, naming the row', async () => {
+    const lines = (await readFile(sonarCsvPath(), 'utf8')).trimEnd().split('\n');
+    lines[11] = lines[11]!.split(',').slice(1).join(',');
+    await tc.client.uploadDataset({ name: 'sonar-ragged', fileName: 'sonar.csv', bytes: Buffer.from(lines.join('\n') + '\n') });
+    const job = await tc.client.submitJob(quickSpec('sonar-ragged', 'ragged'));
+    const final = await tc.client.waitForJob(job.id);
+    expect(final.state).toBe('JOB_STATE_FAILED');
+    expect(final.reason).toContain('sonar.csv row 12');
+    expect(final.reason).toContain('60 columns, expected 61');
+  });
+
+  it('fails a job on a non-numeric feature, naming row and column', async () => {
+    const lines = (await readFile(sonarCsvPath(), 'utf8')).trimEnd().split('\n');
+    const cells = lines[99]!.split(',');
+    cells[4] = 'abc';
+    lines[99] = cells.join(',');
+    await tc.client.uploadDataset({ name: 'sonar-nan', fileName: 'sonar.csv', bytes: Buffer.from(lines.join('\n') + '\n') });
+    const job = await tc.client.submitJob(quickSpec('sonar-nan', 'nan'));
+    const final = await tc.client.waitForJob(job.id);
+    expect(final.state).toBe('JOB_STATE_FAILED');
+    expect(final.reason).toContain('sonar.csv row 100, column 5');
+    expect(final.reason).toContain('"abc"');
+  });
+
+  it('refuses an upload whose bytes do not match the declared sha256, storing nothing', async () => {
+    const err = await rejection(tc.client.uploadDataset({ name: 'sonar-bad-hash', fileName: 'sonar.csv', bytes: Buffer.from('1,2,R\n'), sha256: '0'.repeat(64) }));
+    expect(err.kind).toBe('InvalidArgument');
+    expect(err.message).toContain('sha256');
+    expect((await tc.client.listDatasets()).map((d) => d.name)).not.toContain('sonar-bad-hash');
+  });
+
+  it('keeps a gang job queued until its minimum is free, and cancels it', async () => {
+    const spec = quickSpec('sonar', 'too-big');
+    const job = await tc.client.submitJob({ ...spec, resources: { ...spec.resources, minWorkers: 3, maxWorkers: 3 } });
+    const queued = await tc.client.getJob(job.id);
+    expect(queued.state).toBe('JOB_STATE_QUEUED');
+    expect(queued.reason).toContain('waiting for 3 idle worker(s)');
+    const cancelled = await tc.client.cancelJob(job.id, 'test over');
+    expect(cancelled.state).toBe('JOB_STATE_CANCELLED');
+    expect(cancelled.reason).toContain('test over');
+    const again = await rejection(tc.client.cancelJob(job.id).then(() => tc.client.cancelJob('job-unknown')));
+    expect(again.kind).toBe('NotFound');
+  });
+
+  it('still serves and trains after all of the above', async () => {
+    const job = await tc.client.submitJob(quickSpec('sonar', 'after'));
+    const final = await tc.client.waitForJob(job.id);
+    expect(final.state, final.reason).toBe('JOB_STATE_SUCCEEDED');
+  });
+});
