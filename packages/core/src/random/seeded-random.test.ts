@@ -9,7 +9,7 @@ describe('SeededRandom', () => {
     expect(Array.from({ length: 5 }, () => b.nextUint32())).toEqual(first);
     const saved = a.saveState();
     const tail = Array.from({ length: 5 }, () => a.next());
-    const resumed = SeededRandom.fromState(JSON.parse(JSON.stringify(saved)));
+    const resumed = SeededRandom.fromState(JSON.parse(JSON.stringify(saved)) as typeof saved);
     expect(Array.from({ length: 5 }, () => resumed.next())).toEqual(tail);
   });
 

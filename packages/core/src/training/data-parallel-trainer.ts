@@ -1,0 +1,370 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { TabularDataset, TabularSplit } from '../data/tabular-dataset.ts';
+import type { TabularClassificationSpec } from '../jobs/job-spec.ts';
+import { stepsPerEpoch as stepsPerEpochOf } from '../jobs/job-spec.ts';
+import { classificationHead } from '../models/mlp.ts';
+import type { ClassificationHead } from '../models/mlp.ts';
+import { SeededRandom } from '../random/seeded-random.ts';
+import { crossEntropySum, predictedClasses } from './classification-loss.ts';
+import { GradientFusion } from './gradient-fusion.ts';
+import { createOptimizer, decodeOptimizerState, encodeOptimizerState } from './optimizer-state.ts';
+import { captureModel, restoreModelWeights } from './training-state.ts';
+import type { TrainingState } from './training-state.ts';
+
+/** Sums a fusion buffer over all ranks; every rank must call it once per step with a buffer of the same length. */
+export type AllReduceSum = (flat: Float32Array) => Promise<Float32Array>;
+
+export interface MetricValue {
+  readonly split: 'train' | 'test';
+  readonly name: 'loss' | 'accuracy';
+  readonly value: number;
+}
+
+export interface StepProgress {
+  /** Steps completed, 1..totalSteps. */
+  readonly step: number;
+  readonly totalSteps: number;
+  /** 1-based epoch the step belongs to. */
+  readonly epoch: number;
+  /** Mean loss over the step's GLOBAL batch (in training mode, dropout on). */
+  readonly loss: number;
+}
+
+export interface EpochProgress {
+  /** Epochs completed, 1..epochs. */
+  readonly epoch: number;
+  readonly step: number;
+  /** Empty when this rank does not evaluate or the epoch is between `metricsEveryEpochs`. */
+  readonly metrics: readonly MetricValue[];
+}
+
+export interface RunHooks {
+  onStep?: (progress: StepProgress) => void | Promise<void>;
+  /** Awaited before the next step: the place to write a checkpoint (`saveTrainingState`). */
+  onEpoch?: (progress: EpochProgress) => void | Promise<void>;
+  /**
+   * Checked before every step. All ranks must stop at the same step (e.g. all are told by the coordinator and the
+   * collective times out for the rest); a rank that stops alone leaves its peers waiting in the all-reduce.
+   */
+  shouldStop?: () => boolean;
+  signal?: AbortSignal;
+}
+
+export interface RunResult {
+  readonly status: 'completed' | 'stopped';
+  readonly step: number;
+  readonly epoch: number;
+  /** Metrics of the last evaluation, if any. */
+  readonly metrics: readonly MetricValue[];
+}
+
+export interface DataParallelTrainerOptions {
+  readonly spec: TabularClassificationSpec;
+  /** Built by `buildMlp` with the spec's seed, so all ranks start identical. The trainer does not own it. */
+  readonly model: tfl.LayersModel;
+  /** The whole data set: every rank holds all train rows and takes its slice of each global batch. */
+  readonly dataset: TabularDataset;
+  readonly rank: number;
+  readonly worldSize: number;
+  readonly allReduceSum: AllReduceSum;
+  /** Whether this rank computes epoch metrics (only one rank needs to: the replicas are identical). Default true. */
+  readonly evaluate?: boolean;
+  /** Start at this step without restored state (weights as given); `restoreTrainingState` is the usual way. */
+  readonly startStep?: number;
+}
+
+// Rows per forward pass when evaluating a split: bounds memory on large tabular sets.
+const evaluationChunkRows = 8192;
+
+/**
+ * Synchronous data-parallel SGD over one `allReduceSum` per step. Epoch e visits a permutation of the train rows
+ * seeded by (seed, e), identical on all ranks; global batch t is rows [t·B, (t+1)·B) of it and rank r takes its
+ * contiguous share. Each rank divides its summed per-sample loss by the ACTUAL global batch size, so the summed
+ * gradients equal single-worker gradients on that batch and every replica applies the same update, for any number
+ * of workers (up to float summation order). Dropout masks are drawn for the whole global batch on every rank from
+ * one seeded stream, for the same reason.
+ */
+export class DataParallelTrainer {
+  readonly totalSteps: number;
+  readonly stepsPerEpoch: number;
+  private readonly spec: TabularClassificationSpec;
+  private readonly model: tfl.LayersModel;
+  private readonly dataset: TabularDataset;
+  private readonly rank: number;
+  private readonly worldSize: number;
+  private readonly allReduceSum: AllReduceSum;
+  private readonly evaluates: boolean;
+  private readonly head: ClassificationHead;
+  private readonly fusion: GradientFusion;
+  private optimizer: tf.Optimizer;
+  private rng: SeededRandom;
+  private currentStep: number;
+  private permutation: { epoch: number; rows: Int32Array } | undefined;
+
+  constructor(options: DataParallelTrainerOptions) {
+    const { rank, worldSize } = options;
+    if (!Number.isInteger(worldSize) || worldSize < 1 || !Number.isInteger(rank) || rank < 0 || rank >= worldSize) {
+      throw new RangeError(`invalid rank ${rank} of world size ${worldSize}`);
+    }
+    this.spec = options.spec;
+    this.model = options.model;
+    this.dataset = options.dataset;
+    this.rank = rank;
+    this.worldSize = worldSize;
+    this.allReduceSum = options.allReduceSum;
+    this.evaluates = options.evaluate ?? true;
+    this.head = classificationHead(options.dataset.classCount);
+    this.stepsPerEpoch = stepsPerEpochOf(options.spec, options.dataset.train.rows);
+    this.totalSteps = this.stepsPerEpoch * options.spec.training.epochs;
+    this.fusion = new GradientFusion(options.model.trainableWeights.map((w) => w.read() as tf.Variable));
+    this.optimizer = createOptimizer(options.spec.training.optimizer, options.spec.training.learningRate);
+    this.rng = SeededRandom.fromSeed(options.spec.training.seed, 'dropout');
+    this.currentStep = options.startStep ?? 0;
+  }
+
+  /** Steps completed. */
+  get step(): number {
+    return this.currentStep;
+  }
+
+  /** Epochs completed. */
+  get epoch(): number {
+    return Math.floor(this.currentStep / this.stepsPerEpoch);
+  }
+
+  /** Length of the fusion buffer every rank passes to `allReduceSum` (parameters + 1 loss element). */
+  get fusionBufferLength(): number {
+    return this.fusion.bufferLength;
+  }
+
+  /** Trains from the current step to the end (or until stopped), reporting steps and epochs. */
+  async run(hooks: RunHooks = {}): Promise<RunResult> {
+    let metrics: readonly MetricValue[] = [];
+    while (this.currentStep < this.totalSteps) {
+      if (hooks.shouldStop?.() === true || hooks.signal?.aborted === true) {
+        return { status: 'stopped', step: this.currentStep, epoch: this.epoch, metrics };
+      }
+      const epoch = this.epoch + 1;
+      const loss = await this.trainStep();
+      await hooks.onStep?.({ step: this.currentStep, totalSteps: this.totalSteps, epoch, loss });
+      if (this.currentStep % this.stepsPerEpoch === 0) {
+        const every = this.spec.training.metricsEveryEpochs;
+        const due = this.evaluates && (epoch % every === 0 || this.currentStep === this.totalSteps);
+        const epochMetrics = due ? await this.evaluate() : [];
+        if (due) {
+          metrics = epochMetrics;
+        }
+        await hooks.onEpoch?.({ epoch, step: this.currentStep, metrics: epochMetrics });
+      }
+    }
+    return { status: 'completed', step: this.currentStep, epoch: this.epoch, metrics };
+  }
+
+  /**
+   * One optimizer step: local forward/backward, one all-reduce of the fusion buffer, identical update.
+   * Returns the mean loss of the global batch.
+   */
+  async trainStep(): Promise<number> {
+    if (this.currentStep >= this.totalSteps) {
+      throw new RangeError(`training already finished at step ${this.currentStep}`);
+    }
+    const epochIndex = Math.floor(this.currentStep / this.stepsPerEpoch);
+    const order = this.epochPermutation(epochIndex);
+    const batch = this.spec.training.batchSize;
+    const start = (this.currentStep % this.stepsPerEpoch) * batch;
+    const globalRows = Math.min(batch, order.length - start);
+    // Drawn for the whole global batch on every rank, before any rank-specific work, so the stream stays in step.
+    const masks = this.dropoutMasks(globalRows);
+    const lo = Math.floor((this.rank * globalRows) / this.worldSize);
+    const hi = Math.floor(((this.rank + 1) * globalRows) / this.worldSize);
+
+    let flat: Float32Array;
+    if (hi > lo) {
+      const rows = order.subarray(start + lo, start + hi);
+      const { value, grads } = tf.tidy(() => {
+        const x = gatherRows(this.dataset.train, rows, this.dataset.featureCount);
+        const y = tf.tensor1d(gatherLabels(this.dataset.train, rows), 'int32');
+        const localMasks = masks.map((m) =>
+          tf.tensor2d(m.values.subarray(lo * m.width, hi * m.width), [hi - lo, m.width]),
+        );
+        return tf.variableGrads(
+          () => tf.div<tf.Scalar>(crossEntropySum(this.head, this.forward(x, localMasks), y), globalRows),
+          [...this.fusion.variables],
+        );
+      });
+      try {
+        flat = await this.fusion.flatten(grads, (await value.data())[0] ?? 0);
+      } finally {
+        tf.dispose([value, ...Object.values(grads)]);
+      }
+    } else {
+      flat = this.fusion.zeros();
+    }
+
+    const reduced = await this.allReduceSum(flat);
+    const summed = this.fusion.unflatten(reduced);
+    try {
+      this.optimizer.applyGradients(summed);
+    } finally {
+      tf.dispose(Object.values(summed));
+    }
+    this.currentStep += 1;
+    return this.fusion.loss(reduced);
+  }
+
+  /** Loss and accuracy of the current weights on both splits (inference mode: no dropout). */
+  async evaluate(): Promise<MetricValue[]> {
+    const out: MetricValue[] = [];
+    for (const split of ['train', 'test'] as const) {
+      const data = this.dataset[split];
+      let lossSum = 0;
+      let correct = 0;
+      for (let from = 0; from < data.rows; from += evaluationChunkRows) {
+        const to = Math.min(data.rows, from + evaluationChunkRows);
+        const [loss, hits] = tf.tidy((): [tf.Scalar, tf.Tensor] => {
+          const n = to - from;
+          const x = tf.tensor2d(
+            data.features.subarray(from * this.dataset.featureCount, to * this.dataset.featureCount),
+            [n, this.dataset.featureCount],
+          );
+          const y = tf.tensor1d(data.labels.subarray(from, to), 'int32');
+          const p = this.forward(x, null);
+          return [crossEntropySum(this.head, p, y), tf.sum(tf.equal(predictedClasses(this.head, p), y))];
+        });
+        lossSum += (await loss.data())[0] ?? Number.NaN;
+        correct += (await hits.data())[0] ?? 0;
+        tf.dispose([loss, hits]);
+      }
+      out.push({ split, name: 'loss', value: lossSum / data.rows });
+      out.push({ split, name: 'accuracy', value: correct / data.rows });
+    }
+    return out;
+  }
+
+  /** Snapshot for a checkpoint or an in-memory commit; identical on every rank after the same step. */
+  async saveTrainingState(): Promise<TrainingState> {
+    const captured = await captureModel(this.model);
+    return {
+      ...captured,
+      optimizer: await encodeOptimizerState(this.optimizer, this.spec.training.optimizer),
+      state: {
+        step: this.currentStep,
+        epoch: this.epoch,
+        rng: this.rng.saveState(),
+        labelMapping: this.dataset.labelMapping,
+        standardization: this.dataset.standardization,
+      },
+    };
+  }
+
+  /**
+   * Restores weights, optimizer slots, step and dropout stream; continuing then matches the uninterrupted run bit
+   * for bit (same world size) or to float summation order (another world size). The topology must match.
+   */
+  async restoreTrainingState(saved: TrainingState): Promise<void> {
+    if (saved.state.step > this.totalSteps) {
+      throw new RangeError(`checkpoint is at step ${saved.state.step}, beyond this job's ${this.totalSteps} steps`);
+    }
+    restoreModelWeights(this.model, saved.weights, saved.weightSpecs);
+    const optimizer = await decodeOptimizerState(
+      saved.optimizer,
+      this.spec.training.optimizer,
+      this.spec.training.learningRate,
+    );
+    this.optimizer.dispose();
+    this.optimizer = optimizer;
+    this.rng = SeededRandom.fromState(saved.state.rng);
+    this.currentStep = saved.state.step;
+  }
+
+  /** Releases the optimizer's slots; the model belongs to the caller. */
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+
+  private epochPermutation(epochIndex: number): Int32Array {
+    if (this.permutation?.epoch !== epochIndex) {
+      const rows = SeededRandom.fromSeed(this.spec.training.seed, 'epoch', epochIndex).permutation(
+        this.dataset.train.rows,
+      );
+      this.permutation = { epoch: epochIndex, rows };
+    }
+    return this.permutation.rows;
+  }
+
+  /** One keep-mask per Dropout layer (row-major, globalRows × width), scaled by 1/(1−rate) as Keras does. */
+  private dropoutMasks(globalRows: number): DropoutMask[] {
+    const masks: DropoutMask[] = [];
+    let width = this.dataset.featureCount;
+    for (const layer of this.model.layers) {
+      if (isDropout(layer)) {
+        const keep = 1 - dropoutRate(layer);
+        const values = new Float32Array(globalRows * width);
+        for (let i = 0; i < values.length; i += 1) {
+          values[i] = this.rng.next() < keep ? 1 / keep : 0;
+        }
+        masks.push({ values, width });
+      } else {
+        width = outputWidth(layer);
+      }
+    }
+    return masks;
+  }
+
+  /**
+   * The model's forward pass, layer by layer, with our dropout masks (null = inference). tfjs' own Dropout draws
+   * from Math.random (or a fixed seed that repeats every step), which would break reproducibility and equivalence.
+   */
+  private forward(x: tf.Tensor2D, masks: tf.Tensor2D[] | null): tf.Tensor2D {
+    let h: tf.Tensor2D = x;
+    let maskIndex = 0;
+    for (const layer of this.model.layers) {
+      if (isDropout(layer)) {
+        const mask = masks?.[maskIndex];
+        maskIndex += 1;
+        if (mask !== undefined) {
+          h = tf.mul(h, mask);
+        }
+      } else {
+        h = layer.apply(h) as tf.Tensor2D;
+      }
+    }
+    return h;
+  }
+}
+
+interface DropoutMask {
+  readonly values: Float32Array;
+  readonly width: number;
+}
+
+function isDropout(layer: tfl.layers.Layer): boolean {
+  return layer.getClassName() === 'Dropout';
+}
+
+function dropoutRate(layer: tfl.layers.Layer): number {
+  const rate = layer.getConfig()['rate'];
+  return typeof rate === 'number' ? rate : 0;
+}
+
+function outputWidth(layer: tfl.layers.Layer): number {
+  const shape = layer.outputShape;
+  const last = Array.isArray(shape[0]) ? undefined : (shape as (number | null)[])[shape.length - 1];
+  if (typeof last !== 'number') {
+    throw new Error(`layer ${layer.name} has no fixed output width`);
+  }
+  return last;
+}
+
+function gatherRows(split: TabularSplit, rows: Int32Array, featureCount: number): tf.Tensor2D {
+  const out = new Float32Array(rows.length * featureCount);
+  rows.forEach((row, i) => {
+    out.set(split.features.subarray(row * featureCount, (row + 1) * featureCount), i * featureCount);
+  });
+  return tf.tensor2d(out, [rows.length, featureCount]);
+}
+
+function gatherLabels(split: TabularSplit, rows: Int32Array): Int32Array {
+  return rows.map((row) => split.labels[row] ?? 0);
+}
