@@ -111,17 +111,22 @@ async function reduceSlice(ring: Ring, view: Float32Array, tag: string): Promise
 
   for (let step = 0; step < n - 1; step++) {
     const target = segment(rank - step - 1);
-    const incoming = await exchange(ring, `${tag}/rs${step}`, segment(rank - step), target.length);
-    for (let i = 0; i < target.length; i++) target[i] = (target[i] as number) + (incoming[i] as number);
+    addInto(target, await exchange(ring, `${tag}/rs${step}`, segment(rank - step), target.length));
   }
-  if (ring.mean) {
-    const owned = segment(rank + 1);
-    for (let i = 0; i < owned.length; i++) owned[i] = (owned[i] as number) / n;
-  }
+  if (ring.mean) divideBy(segment(rank + 1), n);
   for (let step = 0; step < n - 1; step++) {
     const target = segment(rank - step);
     target.set(await exchange(ring, `${tag}/ag${step}`, segment(rank + 1 - step), target.length));
   }
+}
+
+// Plain functions, so V8 optimises the hot loops on their own rather than inside the async step function.
+function addInto(target: Float32Array, incoming: Float32Array): void {
+  for (let i = 0; i < target.length; i++) target[i] = (target[i] as number) + (incoming[i] as number);
+}
+
+function divideBy(values: Float32Array, n: number): void {
+  for (let i = 0; i < values.length; i++) values[i] = (values[i] as number) / n;
 }
 
 /** One ring step: send to the right neighbour while receiving from the left, bounded by the step timeout. */
