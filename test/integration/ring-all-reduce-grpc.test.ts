@@ -17,16 +17,21 @@ const GRPC_FAILED_PRECONDITION = 9;
 /** A ring-peer child process with a queue of its IPC replies. */
 class Peer {
   readonly #replies: PeerReply[] = [];
-  readonly #waiters: ((reply: PeerReply) => void)[] = [];
+  readonly #waiters: { resolve: (reply: PeerReply) => void; reject: (error: Error) => void }[] = [];
   readonly exited: Promise<void>;
 
   constructor(readonly child: ChildProcess) {
     child.on('message', (reply: PeerReply) => {
       const waiter = this.#waiters.shift();
       if (waiter === undefined) this.#replies.push(reply);
-      else waiter(reply);
+      else waiter.resolve(reply);
     });
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        for (const waiter of this.#waiters.splice(0)) waiter.reject(new Error(`ring peer exited (${code ?? signal})`));
+        resolve();
+      }),
+    );
   }
 
   static spawn(joinToken: string): Peer {
@@ -41,10 +46,7 @@ class Peer {
   next(): Promise<PeerReply> {
     const ready = this.#replies.shift();
     if (ready !== undefined) return Promise.resolve(ready);
-    return new Promise((resolve, reject) => {
-      this.#waiters.push(resolve);
-      this.child.once('exit', (code) => reject(new Error(`ring peer exited with ${code} before replying`)));
-    });
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 
   send(command: PeerCommand): void {

@@ -140,8 +140,9 @@ export class GrpcPeerTransport implements PeerTransport {
         this.#mailbox.failPeer(frame.fromRank, malformed(frame, `total_bytes ${frame.totalBytes} is not a multiple of 4`));
         return;
       }
-      const values = new Float32Array(frame.totalBytes / 4);
-      partial = { values, bytes: new Uint8Array(values.buffer), received: 0 };
+      // Not zero-filled (every byte is overwritten by a frame) and outside Buffer's pool, so offset 0 is aligned.
+      const bytes = Buffer.allocUnsafeSlow(frame.totalBytes);
+      partial = { values: new Float32Array(bytes.buffer, bytes.byteOffset, frame.totalBytes / 4), bytes, received: 0 };
       this.#partials.set(key, partial);
     }
     if (frame.offset < 0 || frame.offset + frame.data.length > partial.bytes.length) {

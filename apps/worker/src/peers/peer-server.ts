@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { contracts } from '@tessera/proto/contracts';
 import type { ChunkFrame__Output } from '@tessera/proto/generated/tessera/peers/v1/ChunkFrame';
@@ -31,7 +32,16 @@ export interface PeerServerOptions {
    */
   readonly bindWaitMs?: number;
   readonly channelOptions?: grpc.ChannelOptions;
+  /** HTTP/2 receive window per connection and per stream. Default 16 MiB; 0 keeps Node's 64 KiB. */
+  readonly receiveWindowBytes?: number;
 }
+
+/**
+ * 16 MiB instead of HTTP/2's 64 KiB default: with 64 KiB in flight a sender stalls on every window update the
+ * receiving event loop is slow to send. Measured in bench/collective (n=2, loopback, 2 cores): 16 MiB all-reduce
+ * 112-124 ms with 64 KiB, 70-73 ms with 16 MiB.
+ */
+export const DEFAULT_RECEIVE_WINDOW_BYTES = 16 * 1024 * 1024;
 
 interface InboundStream {
   readonly call: grpc.ServerReadableStream<ChunkFrame__Output, ExchangeAck>;
@@ -73,6 +83,7 @@ export class PeerServer {
         error === null ? resolve(bound) : reject(new Error(`peer server cannot listen on ${address}`, { cause: error })),
       );
     });
+    widenReceiveWindow(server, options.receiveWindowBytes ?? DEFAULT_RECEIVE_WINDOW_BYTES);
     const peerServer = new PeerServer(server, options, port);
     const handlers: PeerServiceHandlers = { Exchange: (call, callback) => peerServer.#exchange(call, callback) };
     server.addService(contracts().peers.tessera.peers.v1.PeerService.service, handlers);
@@ -238,6 +249,21 @@ export class PeerServer {
     clearTimeout(stream.waitTimer);
     this.#streams.delete(stream);
     stream.binding?.onStreamClosed(stream.fromRank, error);
+  }
+}
+
+/**
+ * grpc-js has a client option for the HTTP/2 window (`grpc-node.flow_control_window`) but none for servers, and peer
+ * traffic flows client to server. So this reaches the Node http2 servers grpc-js created: a private field, used only
+ * if present, so a grpc-js upgrade that renames it costs throughput, never correctness.
+ */
+function widenReceiveWindow(server: grpc.Server, bytes: number): void {
+  if (bytes <= 0) return;
+  const http2Servers: unknown = Reflect.get(server, 'http2Servers');
+  if (!(http2Servers instanceof Map)) return;
+  for (const http2Server of http2Servers.keys() as IterableIterator<Http2Server>) {
+    http2Server.updateSettings({ initialWindowSize: Math.min(bytes, 2 ** 31 - 1) });
+    http2Server.on('session', (session: ServerHttp2Session) => session.setLocalWindowSize(bytes));
   }
 }
 
