@@ -3,6 +3,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sonarExampleSpec } from '@tessera/core/jobs/job-spec';
 import type { Job, JobUpdate } from '@tessera/client/tessera-client';
+import type { Tensor } from '@tensorflow/tfjs-core';
+import { layersModelHandler } from '@tessera/core/training/training-state';
+import { objectStoreConfigFromEnv, openObjectStore } from '@tessera/storage/open-object-store';
 import { postgresUnavailableReason } from './support/postgres.ts';
 import { sonarCsvPath } from './support/datasets.ts';
 import { startTestCluster, type ClusterVariant, type TestCluster } from './support/test-cluster.ts';
@@ -30,7 +33,8 @@ for (const { variant, skip } of variants) {
       expect(dataset.sha256).toBe('e90434cdbf00fcf93ffa911fe447ae25606979658e60f1d32e155c3b5240234d');
       expect(dataset.summary).toBe('208 rows x 61 columns');
 
-      const spec = sonarExampleSpec({ name: `sonar-${variant}` });
+      // Seed 1 is one of the five seeds the accuracy bar is checked on (packages/core sonar-accuracy.test.ts).
+      const spec = sonarExampleSpec({ name: `sonar-${variant}`, seed: 1 });
       spec.resources = { ...spec.resources, minWorkers: 2, maxWorkers: 2 };
       const submitted = await tc.client.submitJob(spec);
       expect(submitted.state).toMatch(/QUEUED|RUNNING/);
@@ -63,21 +67,22 @@ for (const { variant, skip } of variants) {
       expect(workers.every((w) => w.backend === 'wasm')).toBe(true);
     });
 
-    it('writes a checkpoint that tfjs can load', async () => {
-      if (variant !== 'pglite+dir') return;
+    it('writes a checkpoint, through the configured object store, that tfjs can load', async () => {
       const [job] = await tc.client.listJobs({ states: ['JOB_STATE_SUCCEEDED'] });
-      const dir = path.join(tc.dataDir, 'objects', path.dirname(job!.checkpointKey));
-      const modelJson = JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8')) as { format: string; weightsManifest: unknown[]; userDefinedMetadata: { labelMapping: string[] } };
+      const objects = await openObjectStore(objectStoreConfigFromEnv(tc.env, { dataDir: tc.dataDir }));
+      expect(objects.location.startsWith(variant === 'pglite+dir' ? 'dir:' : 's3://')).toBe(true);
+      const folder = path.posix.dirname(job!.checkpointKey);
+      const modelJsonBytes = await objects.get(`${folder}/model.json`);
+      const modelJson = JSON.parse(modelJsonBytes.toString('utf8')) as { format: string; userDefinedMetadata: { labelMapping: string[] } };
       expect(modelJson.format).toBe('layers-model');
       expect(modelJson.userDefinedMetadata.labelMapping).toEqual(['M', 'R']);
       const tf = await import('@tensorflow/tfjs-core');
       await import('@tensorflow/tfjs-backend-cpu');
       await tf.setBackend('cpu');
       const tfl = await import('@tensorflow/tfjs-layers');
-      const { layersModelHandler } = await import('@tessera/core/training/training-state');
-      const model = await tfl.loadLayersModel(layersModelHandler(await readFile(path.join(dir, 'model.json')), await readFile(path.join(dir, 'weights.bin'))));
-      const out = model.predict(tf.zeros([3, 60])) as import('@tensorflow/tfjs-core').Tensor;
-      expect(out.shape[0]).toBe(3);
+      const model = await tfl.loadLayersModel(layersModelHandler(modelJsonBytes, await objects.get(`${folder}/weights.bin`)));
+      const out = model.predict(tf.zeros([3, 60])) as Tensor;
+      expect(out.shape).toEqual([3, 1]);
     });
   });
 }

@@ -118,7 +118,7 @@ export class WorkerAgent {
       const c = message.cancellation;
       const cur = this.current;
       if (cur && cur.assignment.jobId === c.jobId && cur.assignment.generation <= c.generation) {
-        this.log.info('run cancelled', { jobId: c.jobId, generation: c.generation, reason: c.reason });
+        this.log.info('run released by the coordinator', { jobId: c.jobId, generation: c.generation, reason: c.reason });
         cur.run.abort(c.reason);
       }
     }

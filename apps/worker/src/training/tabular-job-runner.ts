@@ -113,7 +113,7 @@ export function runTabularJob(
 
       const result = await trainer.run({
         signal: abort.signal,
-        onStep: async ({ step, epoch, loss }) => {
+        onStep: async ({ step, loss }) => {
           windowSteps++;
           const now = performance.now();
           if (now - windowStart >= 1_000) {
@@ -123,7 +123,7 @@ export function runTabularJob(
           }
           if (rank === 0 && (now - lastReport >= STEP_REPORT_INTERVAL_MS || step === totalSteps)) {
             lastReport = now;
-            await report({ step, totalSteps, epoch: epoch - 1, totalEpochs, metrics: [{ split: 'train', name: 'step_loss', value: loss }] });
+            await report({ step, totalSteps, epoch: trainer!.epoch, totalEpochs, metrics: [{ split: 'train', name: 'step_loss', value: loss }] });
           }
         },
         onEpoch: async ({ epoch, step, metrics }) => {

@@ -64,8 +64,9 @@ export async function quickstartCommand(options: ClusterCommandOptions & { mirro
     if (final.state === 'JOB_STATE_SUCCEEDED' && accuracy !== undefined) {
       say(`\nTest accuracy: ${(accuracy * 100).toFixed(2)}% (the article reached 81.64%)`);
       const objects = process.env.TESSERA_STORE ?? `dir:${path.join(options.dataDir, 'objects')}`;
-      const where = objects.startsWith('dir:') ? path.join(objects.slice(4), final.checkpointKey) : `${objects.replace(/\/$/, '')}/${final.checkpointKey}`;
-      say(`Checkpoint: ${where}`);
+      const folder = path.posix.dirname(final.checkpointKey);
+      const where = objects.startsWith('dir:') ? path.join(objects.slice(4), folder) : `${objects.replace(/\/$/, '')}/${folder}`;
+      say(`Checkpoint: ${where}/ (model.json + weights.bin load with tf.loadLayersModel; optimizer.bin and state.json resume training)`);
     }
     if (options.keep) {
       say(`cluster still running at ${cluster.address}; Ctrl-C stops it`);
