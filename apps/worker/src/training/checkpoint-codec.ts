@@ -22,10 +22,12 @@ export async function saveTrainingCheckpoint(store: ObjectStore, prefix: string,
 
 export async function loadTrainingCheckpoint(store: ObjectStore, manifestKey: string): Promise<TrainingState> {
   const checkpoint = await readCheckpoint(store, manifestKey);
+  // Copies: the store hands back Node Buffers, which may be views into a shared pool, and the decoders read whole
+  // ArrayBuffers (Buffer#slice is a view, not a copy).
   return fromCheckpointFiles({
     'model.json': encoder.encode(JSON.stringify(checkpoint.modelJson)),
-    'weights.bin': checkpoint.weights,
-    'optimizer.bin': checkpoint.optimizer,
+    'weights.bin': new Uint8Array(checkpoint.weights),
+    'optimizer.bin': new Uint8Array(checkpoint.optimizer),
     'state.json': encoder.encode(JSON.stringify(checkpoint.state)),
   });
 }
