@@ -3,9 +3,9 @@
  * driven over the IPC channel. It times each all-reduce itself; the driver takes the slowest rank per iteration.
  */
 import { performance } from 'node:perf_hooks';
-import { ringAllReduce } from '../../packages/core/src/collectives/ring-all-reduce.ts';
-import { GrpcPeerTransport } from '../../apps/worker/src/peers/grpc-peer-transport.ts';
-import { PeerServer } from '../../apps/worker/src/peers/peer-server.ts';
+import { ringAllReduce } from '@tessera/core/collectives/ring-all-reduce';
+import { GrpcPeerTransport } from '@tessera/worker/peers/grpc-peer-transport';
+import { PeerServer } from '@tessera/worker/peers/peer-server';
 
 export type BenchPeerCommand =
   | { cmd: 'join'; jobId: string; rank: number; addresses: string[]; joinToken: string }

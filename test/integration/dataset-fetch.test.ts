@@ -77,7 +77,7 @@ describe('fetchDataset over HTTP', () => {
     await expect(fetchDataset(entryAt('/missing'), { cacheDir, mirrorDirs: [] })).rejects.toMatchObject({
       kind: 'DownloadFailed',
       status: 404,
-      message: expect.stringContaining(`${upstream}/missing`),
+      message: expect.stringContaining(`${upstream}/missing`) as unknown,
     });
   });
 });

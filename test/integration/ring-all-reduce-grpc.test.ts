@@ -4,9 +4,9 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isCollectiveFailure } from '../../packages/core/src/collectives/peer-transport.ts';
-import { GrpcPeerTransport } from '../../apps/worker/src/peers/grpc-peer-transport.ts';
-import { PeerServer } from '../../apps/worker/src/peers/peer-server.ts';
+import { isCollectiveFailure } from '@tessera/core/collectives/peer-transport';
+import { GrpcPeerTransport } from '@tessera/worker/peers/grpc-peer-transport';
+import { PeerServer } from '@tessera/worker/peers/peer-server';
 import type { PeerCommand, PeerReply } from './support/ring-peer.ts';
 import { fromBase64, ringInput } from './support/ring-vectors.ts';
 

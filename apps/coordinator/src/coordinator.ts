@@ -38,13 +38,13 @@ export async function startCoordinator(
   const clock = deps.clock ?? systemClock;
   const bus = new JobUpdateBus();
   const auth = new TokenAuthenticator(store);
-  let jobs: JobManager | undefined;
   const registry = new WorkerRegistry(clock, {
     timeoutMs: options.heartbeatTimeoutMs,
     sweepMs: Math.max(100, Math.floor(options.heartbeatIntervalMs / 2)),
-    onLost: (workerId, silentMs) => void jobs?.workerLost(workerId, silentMs).catch((err: unknown) => log.error('handling lost worker failed', { workerId, err })),
+    // Called from the sweep, which starts after `jobs` exists.
+    onLost: (workerId, silentMs) => void jobs.workerLost(workerId, silentMs).catch((err: unknown) => log.error('handling lost worker failed', { workerId, err })),
   });
-  jobs = new JobManager(store, registry, bus, log, { maxRestarts: options.maxRestarts, ringBrokenGraceMs: options.heartbeatTimeoutMs * 2 });
+  const jobs = new JobManager(store, registry, bus, log, { maxRestarts: options.maxRestarts, ringBrokenGraceMs: options.heartbeatTimeoutMs * 2 });
   await jobs.recoverAfterRestart();
   const datasets = new DatasetService(store, objects);
 

@@ -2,10 +2,10 @@
  * One ring member in its own process, driven over the IPC channel by `ring-all-reduce-grpc.test.ts`: it starts a
  * real peer server on a loopback port, joins the ring it is told about and runs the all-reduces it is asked for.
  */
-import { isCollectiveFailure } from '../../../packages/core/src/collectives/peer-transport.ts';
-import { ringAllReduce } from '../../../packages/core/src/collectives/ring-all-reduce.ts';
-import { GrpcPeerTransport } from '../../../apps/worker/src/peers/grpc-peer-transport.ts';
-import { PeerServer } from '../../../apps/worker/src/peers/peer-server.ts';
+import { isCollectiveFailure } from '@tessera/core/collectives/peer-transport';
+import { ringAllReduce } from '@tessera/core/collectives/ring-all-reduce';
+import { GrpcPeerTransport } from '@tessera/worker/peers/grpc-peer-transport';
+import { PeerServer } from '@tessera/worker/peers/peer-server';
 import { ringInput, toBase64 } from './ring-vectors.ts';
 
 export type PeerCommand =

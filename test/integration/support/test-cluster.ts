@@ -45,7 +45,7 @@ export async function startTestCluster(options: { workers: number; variant?: Clu
     const cluster = await startEmbeddedCluster({ dataDir, workers: options.workers, env, backend: 'wasm' });
     cleanups.push(() => cluster.stop());
     const client = new TesseraClient({ address: cluster.address, token: cluster.apiToken });
-    cleanups.push(async () => client.close());
+    cleanups.push(() => Promise.resolve(client.close()));
     return {
       cluster,
       client,

@@ -1,4 +1,4 @@
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '@tessera/core/logging/logger';
 import type { TokenAuthenticator, TokenScope } from '../auth/token-auth.ts';
 import { toGrpcError } from '../errors/domain-error.ts';
@@ -21,7 +21,7 @@ export function unary<Req, Res>(
         callback(null, await fn(call.request, call));
       } catch (err) {
         const status = toGrpcError(err);
-        if (status.code === 13) log.error('rpc failed', { rpc: name, err });
+        if (status.code === grpc.status.INTERNAL) log.error('rpc failed', { rpc: name, err });
         callback(status);
       }
     })();

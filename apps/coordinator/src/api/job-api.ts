@@ -8,7 +8,7 @@ import { CoordinatorError, toGrpcError } from '../errors/domain-error.ts';
 import type { DatasetService } from '../jobs/dataset-service.ts';
 import { isEnded, type JobManager } from '../jobs/job-manager.ts';
 import type { JobUpdateBus, JobUpdateMessage } from '../jobs/job-update-bus.ts';
-import type { JobState, JobStore } from '../store/job-store.ts';
+import type { JobStore } from '../store/job-store.ts';
 import { unary } from './grpc-handlers.ts';
 import {
   jobStateFromProto, latestMetricValues, toProtoDataset, toProtoEvent, toProtoJob, toProtoMetric, toProtoWorker,
@@ -123,7 +123,7 @@ async function watchJob(deps: JobApiDeps, call: grpc.ServerWritableStream<{ jobI
       }
       case 'job':
         call.write({ job: toProtoJob(message.job) });
-        return isEnded(message.job.state as JobState);
+        return isEnded(message.job.state);
     }
   };
   try {

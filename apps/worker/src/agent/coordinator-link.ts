@@ -2,7 +2,9 @@ import * as grpc from '@grpc/grpc-js';
 import { contracts } from '@tessera/proto/contracts';
 import type { AssignmentMessage__Output } from '@tessera/proto/generated/tessera/workers/v1/AssignmentMessage';
 import type { ProgressReport } from '@tessera/proto/generated/tessera/workers/v1/ProgressReport';
+import type { HeartbeatRequest } from '@tessera/proto/generated/tessera/workers/v1/HeartbeatRequest';
 import type { RegisterRequest } from '@tessera/proto/generated/tessera/workers/v1/RegisterRequest';
+import type { RegisterResponse__Output } from '@tessera/proto/generated/tessera/workers/v1/RegisterResponse';
 import type { WorkerServiceClient } from '@tessera/proto/generated/tessera/workers/v1/WorkerService';
 
 /** A refusal from the coordinator, classified by what the worker does about it. */
@@ -48,23 +50,25 @@ export class CoordinatorLink {
     this.metadata.set('authorization', `Bearer ${joinToken}`);
   }
 
-  private call<Req, Res>(method: 'register' | 'heartbeat' | 'reportProgress', request: Req, timeoutMs = 10_000): Promise<Res> {
+  private call<Res>(
+    timeoutMs: number,
+    invoke: (metadata: grpc.Metadata, options: grpc.CallOptions, callback: (err: grpc.ServiceError | null, value?: Res) => void) => void,
+  ): Promise<Res> {
     return new Promise((resolve, reject) => {
-      const fn = this.stub[method] as unknown as (r: Req, m: grpc.Metadata, o: grpc.CallOptions, cb: (e: grpc.ServiceError | null, v?: Res) => void) => void;
-      fn.call(this.stub, request, this.metadata, { deadline: Date.now() + timeoutMs }, (err, value) => (err ? reject(classify(err)) : resolve(value as Res)));
+      invoke(this.metadata, { deadline: Date.now() + timeoutMs }, (err, value) => (err ? reject(classify(err)) : resolve(value as Res)));
     });
   }
 
-  register(request: RegisterRequest): Promise<{ workerId: string; heartbeatIntervalMs: number }> {
-    return this.call('register', request);
+  register(request: RegisterRequest): Promise<RegisterResponse__Output> {
+    return this.call(10_000, (m, o, cb) => this.stub.register(request, m, o, cb));
   }
 
-  heartbeat(request: { workerId: string; jobId: string; generation: number; samplesPerSecond: number }): Promise<void> {
-    return this.call('heartbeat', request, 5_000);
+  async heartbeat(request: HeartbeatRequest): Promise<void> {
+    await this.call(5_000, (m, o, cb) => this.stub.heartbeat(request, m, o, cb));
   }
 
-  report(request: ProgressReport): Promise<void> {
-    return this.call('reportProgress', request, 30_000);
+  async report(request: ProgressReport): Promise<void> {
+    await this.call(30_000, (m, o, cb) => this.stub.reportProgress(request, m, o, cb));
   }
 
   /** Opens the assignment stream; `onEnd` fires once when it closes for any reason. */

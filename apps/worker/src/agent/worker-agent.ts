@@ -131,19 +131,21 @@ export class WorkerAgent {
     }
     if (this.stopped) return;
     this.log.info('assignment', { jobId: assignment.jobId, generation: assignment.generation, rank: assignment.rank, worldSize: assignment.worldSize });
-    let run: JobRun | undefined;
+    // The report function is handed to the run it may have to abort.
+    const holder: { run?: JobRun } = {};
     const report: ReportFn = async (r) => {
       try {
         await this.link.report({ ...r, workerId: this.workerId, jobId: assignment.jobId, generation: assignment.generation, rank: assignment.rank });
       } catch (err) {
         if (err instanceof CoordinatorLinkError && err.error.kind === 'Stale') {
-          run?.abort(`coordinator moved on: ${err.error.message}`);
+          holder.run?.abort(`coordinator moved on: ${err.error.message}`);
           return;
         }
         throw err;
       }
     };
-    run = this.runJob(assignment, report, (sps) => (this.samplesPerSecond = sps));
+    const run = this.runJob(assignment, report, (sps) => (this.samplesPerSecond = sps));
+    holder.run = run;
     const entry = { assignment, run };
     this.current = entry;
     void run.done
