@@ -1,0 +1,75 @@
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sonarCsvPath } from './support/datasets.ts';
+import { startTestCluster, type TestCluster } from './support/test-cluster.ts';
+
+const run = promisify(execFile);
+const CLI = path.resolve(import.meta.dirname, '../../packages/client/src/cli/main.ts');
+
+/** Runs the CLI as a user would, in its own process; returns exit code and output instead of throwing. */
+async function tessera(dataDir: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', CLI, '--data-dir', dataDir, ...args], {
+      env: { ...process.env, TESSERA_COORDINATOR: '', TESSERA_API_TOKEN: '', ...env },
+      timeout: 120_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+describe('the tessera CLI against a running cluster', () => {
+  let tc: TestCluster;
+  beforeAll(async () => {
+    tc = await startTestCluster({ workers: 2, label: 'cli' });
+  });
+  afterAll(async () => {
+    await tc?.close();
+  });
+
+  it('uploads a data set, submits a YAML spec, watches it to the end, and lists and shows the job', async () => {
+    const upload = await tessera(tc.dataDir, ['dataset', 'upload', 'sonar', sonarCsvPath()]);
+    expect(upload.stdout).toContain('registered sonar@e90434cdbf00fcf93ffa911fe447ae25606979658e60f1d32e155c3b5240234d');
+    const spec = path.join(tc.dataDir, 'short.yaml');
+    await writeFile(spec, ['name: cli-sonar', 'workload: tabular-classification', 'dataset: sonar', 'training: { epochs: 5, seed: 2 }', 'resources: { minWorkers: 2 }', ''].join('\n'));
+    const submit = await tessera(tc.dataDir, ['submit', spec, '--watch']);
+    expect(submit.code, submit.stderr).toBe(0);
+    const jobId = /submitted (job-\S+)/.exec(submit.stdout)?.[1];
+    expect(jobId).toBeDefined();
+    expect(submit.stdout).toContain(`job ${jobId} (cli-sonar): SUCCEEDED`);
+    expect(submit.stderr).toMatch(/training \[#+\] 100%/);
+    expect(submit.stderr).toContain('worker_joined');
+
+    const list = await tessera(tc.dataDir, ['list']);
+    expect(list.stdout).toMatch(new RegExp(`${jobId}\\s+SUCCEEDED\\s+100%\\s+cli-sonar`));
+    const status = await tessera(tc.dataDir, ['status', jobId!]);
+    expect(status.stdout).toContain('test/accuracy');
+    const workers = await tessera(tc.dataDir, ['workers']);
+    expect(workers.stdout).toMatch(/local-0\s+IDLE\s+wasm/);
+    const datasets = await tessera(tc.dataDir, ['dataset', 'list']);
+    expect(datasets.stdout).toContain('208 rows x 61 columns');
+  });
+
+  it('reports a bad spec file with the file and the field, before sending anything', async () => {
+    const spec = path.join(tc.dataDir, 'bad.yaml');
+    await writeFile(spec, 'name: bad\nworkload: tabular-classification\ndataset: sonar\ntraining: { batchSize: 0 }\n');
+    const result = await tessera(tc.dataDir, ['submit', spec]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${spec}: training.batchSize`);
+  });
+
+  it('says where it looked when there is no coordinator or token', async () => {
+    const nowhere = path.join(tc.dataDir, 'nothing-here');
+    const result = await tessera(nowhere, ['list']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('no coordinator');
+    const wrongToken = await tessera(tc.dataDir, ['list', '--token', 'tsr_api_wrong']);
+    expect(wrongToken.code).toBe(1);
+    expect(wrongToken.stderr).toContain('Unauthenticated: invalid token');
+  });
+});
