@@ -7,6 +7,9 @@ import { TesseraClientError } from '@tessera/client/client-error';
 import { sonarCsvPath } from './support/datasets.ts';
 import { startTestCluster, type TestCluster } from './support/test-cluster.ts';
 
+// Small enough to exceed cheaply, large enough for Sonar (87,776 bytes).
+const UPLOAD_LIMIT = 150_000;
+
 async function rejection(promise: Promise<unknown>): Promise<TesseraClientError> {
   try {
     await promise;
@@ -27,7 +30,7 @@ describe('bad input gets a clear error and nothing else stops', () => {
   let tc: TestCluster;
 
   beforeAll(async () => {
-    tc = await startTestCluster({ workers: 2, label: 'badinput' });
+    tc = await startTestCluster({ workers: 2, label: 'badinput', env: { TESSERA_UPLOAD_LIMIT_BYTES: String(UPLOAD_LIMIT) } });
     await tc.client.uploadDataset({ name: 'sonar', fileName: 'sonar.csv', bytes: await readFile(sonarCsvPath()) });
   });
   afterAll(async () => {
@@ -105,6 +108,31 @@ describe('bad input gets a clear error and nothing else stops', () => {
     expect(err.kind).toBe('InvalidArgument');
     expect(err.message).toContain('sha256');
     expect((await tc.client.listDatasets()).map((d) => d.name)).not.toContain('sonar-bad-hash');
+  });
+
+  it('refuses uploads over the limit and single messages over the message limit, and keeps accepting good ones', async () => {
+    const big = await rejection(tc.client.uploadDataset({ name: 'too-big', fileName: 'big.csv', bytes: Buffer.alloc(UPLOAD_LIMIT + 1, 0x31) }));
+    expect(big.kind).toBe('ResourceExhausted');
+    expect(big.message).toContain(`${UPLOAD_LIMIT} bytes`);
+    // One 9 MiB message on the raw stream: refused by the server's message limit before any handler sees it.
+    const { contracts } = await import('@tessera/proto/contracts');
+    const Service = contracts().jobs.tessera.jobs.v1.JobService;
+    const raw = new Service(tc.cluster.address, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': 64 * 1024 * 1024 });
+    const metadata = new grpc.Metadata();
+    metadata.set('authorization', `Bearer ${tc.cluster.apiToken}`);
+    const status = await new Promise<grpc.ServiceError | null>((resolve) => {
+      const call = raw.uploadDataset(metadata, (e) => resolve(e));
+      call.write({ header: { name: 'huge', kind: 'tabular-csv', fileName: 'huge.csv' } });
+      call.write({ data: Buffer.alloc(9 * 1024 * 1024) });
+      call.end();
+    });
+    raw.close();
+    expect(status?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    const names = (await tc.client.listDatasets()).map((d) => d.name);
+    expect(names).not.toContain('too-big');
+    expect(names).not.toContain('huge');
+    const ok = await tc.client.uploadDataset({ name: 'small', fileName: 'small.csv', bytes: Buffer.from('1,2,R\n3,4,M\n') });
+    expect(ok.summary).toBe('2 rows x 3 columns');
   });
 
   it('keeps a gang job queued until its minimum is free, and cancels it', async () => {
