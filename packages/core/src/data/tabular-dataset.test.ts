@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadSonarTable } from '../testing/sonar-fixture.ts';
-import { encodeLabels, prepareTabularDataset, splitIndices } from './tabular-dataset.ts';
+import { encodeLabels, prepareTabularDataset, splitIndices, stratifiedSplitIndices } from './tabular-dataset.ts';
 
 describe('encodeLabels', () => {
   it('maps sorted unique labels to 0..k-1 regardless of row order', () => {
@@ -28,6 +28,43 @@ describe('splitIndices', () => {
   });
 });
 
+describe('stratifiedSplitIndices', () => {
+  const countOf = (labels: Int32Array, rows: Int32Array, id: number): number =>
+    rows.reduce((n, row) => n + (labels[row] === id ? 1 : 0), 0);
+
+  it('keeps every class proportion within one row in both splits, for many seeds and fractions', () => {
+    // 111 of class 0 and 97 of class 1, as Sonar; plus a 3-class set with a rare class.
+    const sonarLike = Int32Array.from({ length: 208 }, (_, i) => (i % 15 < 8 ? 0 : 1));
+    const threeClass = Int32Array.from({ length: 101 }, (_, i) => (i < 5 ? 2 : i % 2));
+    for (const labels of [sonarLike, threeClass]) {
+      for (const testFraction of [0.1, 0.25, 0.4, 0.5, 0.9]) {
+        for (let seed = 0; seed < 20; seed += 1) {
+          const { train, test } = stratifiedSplitIndices(labels, testFraction, seed);
+          expect(test.length).toBe(splitIndices(labels.length, testFraction, seed).test.length);
+          expect([...train, ...test].sort((a, b) => a - b)).toEqual(Array.from(labels.keys()));
+          for (const id of new Set(labels)) {
+            const classRows = countOf(labels, Int32Array.from(labels.keys()), id);
+            expect(Math.abs(countOf(labels, test, id) - classRows * testFraction)).toBeLessThan(1);
+            expect(Math.abs(countOf(labels, train, id) - classRows * (1 - testFraction))).toBeLessThan(1);
+          }
+        }
+      }
+    }
+  });
+
+  it('is deterministic for a seed, differs across seeds and interleaves the classes', () => {
+    const labels = Int32Array.from({ length: 208 }, (_, i) => (i < 111 ? 0 : 1));
+    const a = stratifiedSplitIndices(labels, 0.4, 42);
+    expect(stratifiedSplitIndices(labels, 0.4, 42)).toEqual(a);
+    expect(stratifiedSplitIndices(labels, 0.4, 43).test).not.toEqual(a.test);
+    // 44.4 + 38.8 rows: the larger remainder (class 1) takes the 83rd test row.
+    expect([countOf(labels, a.test, 0), countOf(labels, a.test, 1)]).toEqual([44, 39]);
+    const firstHalf = a.test.subarray(0, 41);
+    expect(countOf(labels, firstHalf, 0)).toBeGreaterThan(0);
+    expect(countOf(labels, firstHalf, 1)).toBeGreaterThan(0);
+  });
+});
+
 describe('prepareTabularDataset on Sonar', () => {
   const table = loadSonarTable();
 
@@ -38,6 +75,24 @@ describe('prepareTabularDataset on Sonar', () => {
     expect(dataset.labelMapping).toEqual(['M', 'R']);
     expect(dataset.classCount).toBe(2);
     expect(dataset.standardization).toBeNull();
+  });
+
+  it('stratifies the split when asked: the test split keeps the M/R proportion of the whole set', () => {
+    const plain = prepareTabularDataset(table, { standardize: false, testFraction: 0.4, splitSeed: 42 });
+    const expectedPlain = splitIndices(208, 0.4, 42).test.map((row) => (table.labels[row] === 'R' ? 1 : 0));
+    expect(plain.test.labels).toEqual(expectedPlain);
+    const wholeR = table.labels.filter((label) => label === 'R').length;
+    for (let seed = 1; seed <= 10; seed += 1) {
+      const dataset = prepareTabularDataset(table, {
+        standardize: false,
+        testFraction: 0.4,
+        splitSeed: seed,
+        stratify: true,
+      });
+      const testR = dataset.test.labels.reduce((n, id) => n + id, 0);
+      expect(Math.abs(testR - wholeR * 0.4)).toBeLessThan(1);
+      expect(dataset.test.rows).toBe(83);
+    }
   });
 
   it('standardises with training-split statistics only', () => {

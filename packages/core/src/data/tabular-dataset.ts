@@ -33,6 +33,11 @@ export interface PrepareTabularOptions {
   /** Share of rows held out for testing, in (0, 1). */
   readonly testFraction: number;
   readonly splitSeed: number;
+  /**
+   * Keep each class's share of rows in both splits (as scikit-learn's `train_test_split(stratify=y)`). Default false,
+   * as in the job spec: the plain shuffle split of {@link splitIndices}.
+   */
+  readonly stratify?: boolean;
 }
 
 /**
@@ -67,6 +72,66 @@ export function splitIndices(
   const order = SeededRandom.fromSeed(seed, 'split').permutation(rowCount);
   const testRows = Math.min(rowCount - 1, Math.max(1, Math.round(rowCount * testFraction)));
   return { test: order.slice(0, testRows), train: order.slice(testRows) };
+}
+
+/**
+ * Seeded stratified split: every class is shuffled on its own and sends its share of the test rows to the test
+ * split, so both splits keep the class proportions (±1 row per class). The test split has the same size as
+ * {@link splitIndices} gives; the rows left over after flooring each class's share go to the classes with the
+ * largest fractional remainders (ties to the lower class id). `labels` are class ids 0..k−1. Both index lists are
+ * shuffled (classes interleaved); the same labels and seed always give the same split.
+ *
+ * Use it when a class is rare enough that a plain shuffle could leave it out of (or nearly out of) a split.
+ */
+export function stratifiedSplitIndices(
+  labels: Int32Array,
+  testFraction: number,
+  seed: number,
+): { train: Int32Array; test: Int32Array } {
+  const rowCount = labels.length;
+  if (rowCount < 2) {
+    throw new RangeError(`a train/test split needs at least 2 rows, got ${rowCount}`);
+  }
+  if (!(testFraction > 0 && testFraction < 1)) {
+    throw new RangeError(`testFraction must be in (0, 1), got ${testFraction}`);
+  }
+  const byClass: number[][] = [];
+  labels.forEach((label, row) => {
+    if (!Number.isInteger(label) || label < 0) {
+      throw new RangeError(`row ${row} has no class id (got ${label})`);
+    }
+    (byClass[label] ??= []).push(row);
+  });
+  const classes = Array.from(byClass, (rows) => rows ?? []);
+  const testRows = Math.min(rowCount - 1, Math.max(1, Math.round(rowCount * testFraction)));
+  const quota = classes.map((rows) => Math.floor(rows.length * testFraction));
+  const byRemainder = classes
+    .map((rows, id) => ({ id, remainder: rows.length * testFraction - (quota[id] ?? 0) }))
+    .sort((a, b) => b.remainder - a.remainder || a.id - b.id);
+  let missing = testRows - quota.reduce((sum, q) => sum + q, 0);
+  while (missing > 0) {
+    for (const { id } of byRemainder) {
+      if (missing > 0 && (quota[id] ?? 0) < (classes[id]?.length ?? 0)) {
+        quota[id] = (quota[id] ?? 0) + 1;
+        missing -= 1;
+      }
+    }
+  }
+  const random = SeededRandom.fromSeed(seed, 'split', 'stratified');
+  const test: number[] = [];
+  const train: number[] = [];
+  classes.forEach((rows, id) => {
+    const order = random.permutation(rows.length);
+    const take = quota[id] ?? 0;
+    order.forEach((at, i) => {
+      (i < take ? test : train).push(rows[at] ?? -1);
+    });
+  });
+  const shuffled = (rows: number[]): Int32Array => {
+    const order = random.permutation(rows.length);
+    return order.map((at) => rows[at] ?? -1);
+  };
+  return { test: shuffled(test), train: shuffled(train) };
 }
 
 /** Mean and population std per feature over `rows` rows of row-major `features`; a constant feature gets std 1. */
@@ -106,15 +171,19 @@ export function applyStandardization(features: Float32Array, standardization: St
 }
 
 /**
- * Turns a parsed table into a training-ready data set: labels encoded, rows split by a seeded shuffle, and (when
- * asked) features standardised with statistics of the TRAINING split only, so nothing leaks from the test split.
+ * Turns a parsed table into a training-ready data set: labels encoded, rows split by a seeded (optionally
+ * stratified) shuffle, and (when asked) features standardised with statistics of the TRAINING split only, so
+ * nothing leaks from the test split.
  */
 export function prepareTabularDataset(table: CsvTable, options: PrepareTabularOptions): TabularDataset {
   const { ids, mapping } = encodeLabels(table.labels);
   if (mapping.length < 2) {
     throw new RangeError(`classification needs at least 2 classes, found ${mapping.length}`);
   }
-  const split = splitIndices(table.rowCount, options.testFraction, options.splitSeed);
+  const split =
+    options.stratify === true
+      ? stratifiedSplitIndices(ids, options.testFraction, options.splitSeed)
+      : splitIndices(table.rowCount, options.testFraction, options.splitSeed);
   const featureCount = table.featureCount;
   const take = (indices: Int32Array): TabularSplit => {
     const features = new Float32Array(indices.length * featureCount);

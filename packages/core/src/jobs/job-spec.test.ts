@@ -8,7 +8,7 @@ describe('parseJobSpec', () => {
     const result = parseJobSpec({ ...minimal, training: { seed: 7 }, resources: { minWorkers: 3 } });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.spec.data).toEqual({ labelColumn: -1, standardize: true, testFraction: 0.4, splitSeed: 7, header: false });
+    expect(result.spec.data).toEqual({ labelColumn: -1, standardize: true, testFraction: 0.4, stratify: false, splitSeed: 7, header: false });
     expect(result.spec.model.hidden).toEqual([
       { units: 60, activation: 'relu' },
       { units: 30, activation: 'relu' },

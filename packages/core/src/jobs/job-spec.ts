@@ -35,6 +35,13 @@ const dataSchema = z
     /** Scale features to zero mean and unit variance with statistics of the training split only. */
     standardize: z.boolean().default(true),
     testFraction: z.number().gt(0).lt(1).default(0.4),
+    /**
+     * Stratified split: each class keeps its share of rows in both splits (scikit-learn's `stratify=y`), ±1 row.
+     * Off by default: on Sonar it did not narrow the seed-to-seed spread of test accuracy (SD 3.5 points plain vs
+     * 4.1 stratified over seeds 1..21), which is the binomial noise of an 83-row test split (≈4 points at 83%)
+     * plus initialisation noise (≈2.8 points on one fixed split), not class-balance drift.
+     */
+    stratify: z.boolean().default(false),
     /** Seed of the train/test split; defaults to `training.seed`. */
     splitSeed: int().optional(),
     /** Whether the CSV's first line is a header (skipped). */

@@ -26,11 +26,12 @@ export function loadSonarTable(): CsvTable {
   return parsed.table;
 }
 
-/** The Sonar data set prepared as `spec.data` says (split seed, test fraction, standardisation). */
+/** The Sonar data set prepared as `spec.data` says (split seed, test fraction, stratification, standardisation). */
 export function sonarDataset(spec: TabularClassificationSpec, table: CsvTable = loadSonarTable()): TabularDataset {
   return prepareTabularDataset(table, {
     standardize: spec.data.standardize,
     testFraction: spec.data.testFraction,
     splitSeed: spec.data.splitSeed,
+    stratify: spec.data.stratify,
   });
 }
