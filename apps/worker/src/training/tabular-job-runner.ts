@@ -69,7 +69,12 @@ export function runTabularJob(
       const { fileName, bytes } = await readDatasetThroughCache(ctx.objects, assignment.datasetManifestKey, ctx.cacheDir);
       const csv = parseCsvTable(bytes.toString('utf8'), { fileName, labelColumn: spec.data.labelColumn, header: spec.data.header });
       if (!csv.ok) throw new Error(csv.error.message);
-      const dataset = prepareTabularDataset(csv.table, { standardize: spec.data.standardize, testFraction: spec.data.testFraction, splitSeed: spec.data.splitSeed });
+      const dataset = prepareTabularDataset(csv.table, {
+        standardize: spec.data.standardize,
+        stratify: spec.data.stratify,
+        testFraction: spec.data.testFraction,
+        splitSeed: spec.data.splitSeed,
+      });
       model = buildMlp({ hidden: spec.model.hidden, inputSize: dataset.featureCount, classCount: dataset.classCount, seed: spec.training.seed });
 
       transport = new GrpcPeerTransport({

@@ -66,7 +66,10 @@ export const defaultTraining = {
   learningRate: 0.001,
   batchSize: 16,
   epochs: 150,
-  seed: 42,
+  // The first of the seeds the Sonar accuracy bar is checked on (sonar-accuracy.test.ts: seeds 1-5). With 83 test
+  // rows the split alone moves test accuracy by about ±3.5 points: over seeds 1-21 this spec gives 77-90% (mean
+  // 83.9%), and seed 42 gives 73.5%. Runs that compare settings should average several seeds.
+  seed: 1,
   metricsEveryEpochs: 1,
 } as const;
 
