@@ -59,7 +59,7 @@ describe('PGlite job store', () => {
       expect((await second.listMetrics(job.id)).map((m) => m.value)).toEqual([0.5]);
       expect(await second.getWorker('w-1')).toEqual(worker);
       expect(await second.getDataset('sonar')).toEqual(dataset);
-      expect(await second.findApiToken('a'.repeat(64))).toEqual({ name: 'ci', scope: 'api' });
+      expect(await second.findApiToken('a'.repeat(64))).toEqual({ name: 'ci', scope: 'api', username: null, expiresAt: null });
       // The event counter survives too: numbering continues instead of colliding with the stored event.
       expect((await second.appendEvent({ jobId: job.id, kind: 'info', message: 'after restart' })).seq).toBe(2);
       expect((await second.listEvents(job.id)).map((e) => e.message)).toEqual(['running', 'after restart']);
@@ -122,7 +122,7 @@ if (unavailable) console.warn(`skipping the PostgreSQL job store tests: ${unavai
     const store = await openJobStore({ databaseUrl, dataDir: await tempDataDir() });
     try {
       await store.addApiToken({ name: 'old', scope: 'api', secretHash: 'b'.repeat(64) });
-      expect(await store.findApiToken('b'.repeat(64))).toEqual({ name: 'old', scope: 'api' });
+      expect(await store.findApiToken('b'.repeat(64))).toEqual({ name: 'old', scope: 'api', username: null, expiresAt: null });
       await queryDatabase(databaseUrl, 'UPDATE "ApiToken" SET "revokedAt" = now() WHERE "secretHash" = $1', ['b'.repeat(64)]);
       expect(await store.findApiToken('b'.repeat(64))).toBeNull();
     } finally {

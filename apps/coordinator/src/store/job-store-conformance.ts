@@ -109,6 +109,21 @@ export function describeJobStoreConformance(name: string, factory: JobStoreFacto
         expect(await store.listJobs({ states: [] })).toHaveLength(all.length);
       });
 
+      it('filters by a case-insensitive substring of the name, with the state filter and the limit', async () => {
+        const x = await store.createJob(newJob({ name: `Nightly-${tag}-ResNet` }));
+        const y = await store.createJob(newJob({ name: `nightly-${tag}-sonar`, state: 'RUNNING' }));
+        await store.createJob(newJob({ name: `adhoc-${tag}-sonar` }));
+        const pct = await store.createJob(newJob({ name: `odd-${tag}-50%_x` }));
+        expect((await store.listJobs({ nameContains: `NIGHTLY-${tag}` })).map((j) => j.id)).toEqual([y.id, x.id]);
+        expect((await store.listJobs({ nameContains: `${tag}-resnet` })).map((j) => j.id)).toEqual([x.id]);
+        expect((await store.listJobs({ nameContains: `nightly-${tag}`, states: ['QUEUED'] })).map((j) => j.id)).toEqual([x.id]);
+        expect((await store.listJobs({ nameContains: `nightly-${tag}`, limit: 1 })).map((j) => j.id)).toEqual([y.id]);
+        // LIKE's pattern characters match only themselves.
+        expect((await store.listJobs({ nameContains: `${tag}-50%_` })).map((j) => j.id)).toEqual([pct.id]);
+        expect(await store.listJobs({ nameContains: `${tag}-5_%` })).toEqual([]);
+        expect((await store.listJobs({ nameContains: '' })).length).toBe((await store.listJobs()).length);
+      });
+
       it('updates only the fields in the patch', async () => {
         const job = await store.createJob(newJob({ idempotencyKey: `submit-${tag}-update` }));
         const startedAt = new Date(Date.UTC(2030, 5, 1, 12, 0, 0, 123));
@@ -335,7 +350,7 @@ export function describeJobStoreConformance(name: string, factory: JobStoreFacto
       it('finds a token by its secret hash', async () => {
         const secretHash = `${tag}${'1'.repeat(56)}`;
         await store.addApiToken({ name: 'ci', scope: 'join', secretHash });
-        expect(await store.findApiToken(secretHash)).toEqual({ name: 'ci', scope: 'join' });
+        expect(await store.findApiToken(secretHash)).toEqual({ name: 'ci', scope: 'join', username: null, expiresAt: null });
         expect(await store.findApiToken(`${tag}${'2'.repeat(56)}`)).toBeNull();
       });
 
@@ -343,7 +358,48 @@ export function describeJobStoreConformance(name: string, factory: JobStoreFacto
         const secretHash = `${tag}${'3'.repeat(56)}`;
         await store.addApiToken({ name: 'first', scope: 'api', secretHash });
         await store.addApiToken({ name: 'second', scope: 'join', secretHash });
-        expect(await store.findApiToken(secretHash)).toEqual({ name: 'first', scope: 'api' });
+        expect(await store.findApiToken(secretHash)).toEqual({ name: 'first', scope: 'api', username: null, expiresAt: null });
+      });
+
+      it('stores a session with its user and expiry, and hides it once revoked', async () => {
+        const username = `u${tag}sess`;
+        await store.createUser({ username, passwordHash: 'scrypt$x', role: 'member', createdAt: new Date(Date.UTC(2030, 0, 7)) });
+        const secretHash = `${tag}${'4'.repeat(56)}`;
+        const expiresAt = new Date(Date.UTC(2030, 0, 7, 12, 0, 0, 250));
+        await store.addApiToken({ name: `session ${username}`, scope: 'session', secretHash, username, expiresAt });
+        expect(await store.findApiToken(secretHash)).toEqual({ name: `session ${username}`, scope: 'session', username, expiresAt });
+        await store.revokeApiToken(secretHash);
+        expect(await store.findApiToken(secretHash)).toBeNull();
+        await store.revokeApiToken(secretHash);
+        await store.revokeApiToken(`${tag}${'5'.repeat(56)}`);
+        expect(await store.findApiToken(secretHash)).toBeNull();
+      });
+    });
+
+    describe('users', () => {
+      const user = (username: string, role: 'admin' | 'member' = 'member') => ({
+        username, passwordHash: `scrypt$16384$8$1$salt$${username}`, role, createdAt: new Date(Date.UTC(2030, 0, 8)),
+      });
+
+      it('creates, reads and lists users by name', async () => {
+        const b = user(`u${tag}b`);
+        const a = user(`u${tag}a`, 'admin');
+        expect(await store.createUser(b)).toEqual(b);
+        expect(await store.createUser(a)).toEqual(a);
+        expect(await store.getUser(a.username)).toEqual(a);
+        expect(await store.getUser(`u${tag}none`)).toBeNull();
+        expect((await store.listUsers()).filter((u) => u.username.startsWith(`u${tag}`) && u.username.length === a.username.length)).toEqual([a, b]);
+      });
+
+      it('rejects a taken username with UserAlreadyExists, also when two creates race', async () => {
+        const first = user(`u${tag}c`);
+        await store.createUser(first);
+        await expect(store.createUser({ ...first, role: 'admin' })).rejects.toMatchObject({ error: { kind: 'UserAlreadyExists', username: first.username } });
+        expect(await store.getUser(first.username)).toEqual(first);
+        const racing = user(`u${tag}d`);
+        const results = await Promise.allSettled([1, 2, 3].map(() => store.createUser(racing)));
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ error: { kind: 'UserAlreadyExists' } });
       });
     });
   });

@@ -9,7 +9,8 @@
 
 export type JobState = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 export type WorkerState = 'IDLE' | 'BUSY' | 'LOST';
-export type TokenScope = 'api' | 'join';
+export type TokenScope = 'api' | 'join' | 'session';
+export type UserRole = 'admin' | 'member';
 
 export interface JobRecord {
   /** `job-` + a time-sortable random id (see `newJobId`). */
@@ -124,6 +125,39 @@ export interface DatasetRecord {
   createdAt: Date;
 }
 
+export interface UserRecord {
+  username: string;
+  /** The encoded scrypt hash (see auth/password-hash.ts); never the password. */
+  passwordHash: string;
+  role: UserRole;
+  createdAt: Date;
+}
+
+export interface NewApiToken {
+  name: string;
+  scope: TokenScope;
+  secretHash: string;
+  /** Sessions: the signed-in user. */
+  username?: string | null;
+  /** Sessions: when the token stops working; null never. */
+  expiresAt?: Date | null;
+}
+
+export interface ApiTokenRecord {
+  name: string;
+  scope: TokenScope;
+  username: string | null;
+  expiresAt: Date | null;
+}
+
+export interface JobFilter {
+  /** Empty or absent: every state. */
+  states?: JobState[];
+  limit?: number;
+  /** Case-insensitive substring of the job name; '' or absent: no filter. */
+  nameContains?: string;
+}
+
 export interface JobStore {
   /**
    * Creates a QUEUED job (unless `state` says otherwise). When `idempotencyKey` is already taken, returns the job
@@ -133,7 +167,7 @@ export interface JobStore {
   findJobByIdempotencyKey(key: string): Promise<JobRecord | null>;
   getJob(id: string): Promise<JobRecord | null>;
   /** Newest first (creation time, then id); all jobs when no limit is given. */
-  listJobs(filter?: { states?: JobState[]; limit?: number }): Promise<JobRecord[]>;
+  listJobs(filter?: JobFilter): Promise<JobRecord[]>;
   /** Writes the given fields only. Rejects with JobNotFound. */
   updateJob(id: string, patch: JobPatch): Promise<JobRecord>;
   /**
@@ -166,9 +200,22 @@ export interface JobStore {
   getDataset(name: string, sha256?: string): Promise<DatasetRecord | null>;
   /** Every version, by name, latest version of each name first. */
   listDatasets(): Promise<DatasetRecord[]>;
-  /** Stores a token by the hash of its secret. Adding a hash that is already stored changes nothing. */
-  addApiToken(token: { name: string; scope: TokenScope; secretHash: string }): Promise<void>;
-  /** The token with this secret hash unless it was revoked. */
-  findApiToken(secretHash: string): Promise<{ name: string; scope: TokenScope } | null>;
+  /**
+   * Stores a token by the hash of its secret. Adding a hash that is already stored changes nothing. A token naming
+   * a user is deleted with that user.
+   */
+  addApiToken(token: NewApiToken): Promise<void>;
+  /**
+   * The token with this secret hash unless it was revoked. Expiry is returned, not applied: the caller's clock
+   * decides (so tests can drive it).
+   */
+  findApiToken(secretHash: string): Promise<ApiTokenRecord | null>;
+  /** Marks the token revoked; revoking an unknown or revoked token changes nothing (safe to retry). */
+  revokeApiToken(secretHash: string): Promise<void>;
+  /** Rejects with UserAlreadyExists when the username is taken (also when two creates race). */
+  createUser(user: UserRecord): Promise<UserRecord>;
+  getUser(username: string): Promise<UserRecord | null>;
+  /** Ordered by username. */
+  listUsers(): Promise<UserRecord[]>;
   close(): Promise<void>;
 }

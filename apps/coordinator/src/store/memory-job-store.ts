@@ -1,14 +1,17 @@
 import type {
+  ApiTokenRecord,
   DatasetRecord,
   JobEventRecord,
+  JobFilter,
   JobPatch,
   JobRecord,
   JobState,
   JobStore,
   MetricRecord,
   NewJob,
+  NewApiToken,
   NewJobEvent,
-  TokenScope,
+  UserRecord,
   WorkerPatch,
   WorkerRecord,
 } from './job-store.ts';
@@ -26,7 +29,8 @@ export class MemoryJobStore implements JobStore {
   private readonly workers = new Map<string, WorkerRecord>();
   // Insertion order is version order, as the Dataset table's serial id is.
   private readonly datasets: DatasetRecord[] = [];
-  private readonly tokens = new Map<string, { name: string; scope: TokenScope; revoked: boolean }>();
+  private readonly tokens = new Map<string, ApiTokenRecord & { revoked: boolean }>();
+  private readonly users = new Map<string, UserRecord>();
   private readonly now: () => Date;
 
   constructor(options: { now?: () => Date } = {}) {
@@ -88,11 +92,12 @@ export class MemoryJobStore implements JobStore {
     });
   }
 
-  listJobs(filter: { states?: JobState[]; limit?: number } = {}): Promise<JobRecord[]> {
+  listJobs(filter: JobFilter = {}): Promise<JobRecord[]> {
     return settle(() => {
-      const states = filter.states && filter.states.length > 0 ? new Set(filter.states) : null;
+      const states = filter.states && filter.states.length > 0 ? new Set<JobState>(filter.states) : null;
+      const needle = filter.nameContains?.toLowerCase() ?? '';
       const jobs = [...this.jobs.values()]
-        .filter((job) => !states || states.has(job.state))
+        .filter((job) => (!states || states.has(job.state)) && job.name.toLowerCase().includes(needle))
         .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || compareDesc(a.id, b.id));
       return jobs.slice(0, filter.limit ?? jobs.length).map(copyJob);
     });
@@ -208,23 +213,50 @@ export class MemoryJobStore implements JobStore {
     });
   }
 
-  addApiToken(token: { name: string; scope: TokenScope; secretHash: string }): Promise<void> {
+  addApiToken(token: NewApiToken): Promise<void> {
     return settle(() => {
-      if (!this.tokens.has(token.secretHash)) this.tokens.set(token.secretHash, { name: token.name, scope: token.scope, revoked: false });
+      if (this.tokens.has(token.secretHash)) return;
+      const username = token.username ?? null;
+      // The foreign key of the real table.
+      if (username !== null && !this.users.has(username)) throw new Error(`token names unknown user ${username}`);
+      this.tokens.set(token.secretHash, {
+        name: token.name, scope: token.scope, username, expiresAt: copyDate(token.expiresAt ?? null), revoked: false,
+      });
     });
   }
 
-  findApiToken(secretHash: string): Promise<{ name: string; scope: TokenScope } | null> {
+  findApiToken(secretHash: string): Promise<ApiTokenRecord | null> {
     return settle(() => {
       const token = this.tokens.get(secretHash);
-      return token && !token.revoked ? { name: token.name, scope: token.scope } : null;
+      if (!token || token.revoked) return null;
+      return { name: token.name, scope: token.scope, username: token.username, expiresAt: copyDate(token.expiresAt) };
     });
   }
 
-  /** Test hook: what `UPDATE "ApiToken" SET "revokedAt" = now()` does to the real store. */
-  revokeApiToken(secretHash: string): void {
-    const token = this.tokens.get(secretHash);
-    if (token) token.revoked = true;
+  revokeApiToken(secretHash: string): Promise<void> {
+    return settle(() => {
+      const token = this.tokens.get(secretHash);
+      if (token) token.revoked = true;
+    });
+  }
+
+  createUser(user: UserRecord): Promise<UserRecord> {
+    return settle(() => {
+      if (this.users.has(user.username)) throw new JobStoreError({ kind: 'UserAlreadyExists', username: user.username });
+      this.users.set(user.username, copyUser(user));
+      return copyUser(user);
+    });
+  }
+
+  getUser(username: string): Promise<UserRecord | null> {
+    return settle(() => {
+      const user = this.users.get(username);
+      return user ? copyUser(user) : null;
+    });
+  }
+
+  listUsers(): Promise<UserRecord[]> {
+    return settle(() => [...this.users.values()].sort((a, b) => compareAsc(a.username, b.username)).map(copyUser));
   }
 
   close(): Promise<void> {
@@ -290,4 +322,8 @@ function copyWorker(w: WorkerRecord): WorkerRecord {
 
 function copyDataset(d: DatasetRecord): DatasetRecord {
   return { name: d.name, sha256: d.sha256, kind: d.kind, sizeBytes: d.sizeBytes, manifestKey: d.manifestKey, summary: d.summary, createdAt: copyDate(d.createdAt) };
+}
+
+function copyUser(u: UserRecord): UserRecord {
+  return { username: u.username, passwordHash: u.passwordHash, role: u.role, createdAt: copyDate(u.createdAt) };
 }

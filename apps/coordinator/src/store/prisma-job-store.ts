@@ -1,16 +1,19 @@
 import { Prisma } from './generated/prisma/client.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import type {
+  ApiTokenRecord,
   DatasetRecord,
   JobEventRecord,
+  JobFilter,
   JobPatch,
   JobRecord,
   JobState,
   JobStore,
   MetricRecord,
   NewJob,
+  NewApiToken,
   NewJobEvent,
-  TokenScope,
+  UserRecord,
   WorkerPatch,
   WorkerRecord,
 } from './job-store.ts';
@@ -22,6 +25,7 @@ type WorkerRow = Prisma.WorkerGetPayload<object>;
 type DatasetRow = Prisma.DatasetGetPayload<object>;
 type MetricRow = Prisma.MetricGetPayload<object>;
 type EventRow = Prisma.JobEventGetPayload<object>;
+type UserRow = Prisma.UserGetPayload<object>;
 
 /**
  * `JobStore` over a Prisma client (PostgreSQL dialect; PGlite or a server behind a driver adapter). Open it with
@@ -87,9 +91,13 @@ export class PrismaJobStore implements JobStore {
     return row ? toJobRecord(row) : null;
   }
 
-  async listJobs(filter: { states?: JobState[]; limit?: number } = {}): Promise<JobRecord[]> {
+  async listJobs(filter: JobFilter = {}): Promise<JobRecord[]> {
+    const where: Prisma.JobWhereInput = {};
+    if (filter.states && filter.states.length > 0) where.state = { in: filter.states satisfies JobState[] };
+    // Prisma passes `contains` into ILIKE unescaped; escape the pattern characters so "50%" means a literal percent.
+    if (filter.nameContains) where.name = { contains: filter.nameContains.replace(/[\\%_]/g, '\\$&'), mode: 'insensitive' };
     const rows = await this.prisma.job.findMany({
-      ...(filter.states && filter.states.length > 0 ? { where: { state: { in: filter.states } } } : {}),
+      where,
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       ...(filter.limit !== undefined ? { take: filter.limit } : {}),
     });
@@ -212,15 +220,48 @@ export class PrismaJobStore implements JobStore {
     return (await this.prisma.dataset.findMany({ orderBy: [{ name: 'asc' }, { id: 'desc' }] })).map(toDatasetRecord);
   }
 
-  async addApiToken(token: { name: string; scope: TokenScope; secretHash: string }): Promise<void> {
+  async addApiToken(token: NewApiToken): Promise<void> {
     await this.prisma.apiToken.createMany({
-      data: [{ id: newRowId('tok'), name: token.name, scope: token.scope, secretHash: token.secretHash, createdAt: this.now() }],
+      data: [{
+        id: newRowId('tok'),
+        name: token.name,
+        scope: token.scope,
+        secretHash: token.secretHash,
+        createdAt: this.now(),
+        username: token.username ?? null,
+        expiresAt: token.expiresAt ?? null,
+      }],
       skipDuplicates: true,
     });
   }
 
-  async findApiToken(secretHash: string): Promise<{ name: string; scope: TokenScope } | null> {
-    return this.prisma.apiToken.findFirst({ where: { secretHash, revokedAt: null }, select: { name: true, scope: true } });
+  async findApiToken(secretHash: string): Promise<ApiTokenRecord | null> {
+    return this.prisma.apiToken.findFirst({
+      where: { secretHash, revokedAt: null },
+      select: { name: true, scope: true, username: true, expiresAt: true },
+    });
+  }
+
+  async revokeApiToken(secretHash: string): Promise<void> {
+    await this.prisma.apiToken.updateMany({ where: { secretHash, revokedAt: null }, data: { revokedAt: this.now() } });
+  }
+
+  async createUser(user: UserRecord): Promise<UserRecord> {
+    try {
+      return toUserRecord(await this.prisma.user.create({ data: { ...user } }));
+    } catch (err) {
+      if (violates(err, 'unique')) throw new JobStoreError({ kind: 'UserAlreadyExists', username: user.username }, { cause: err });
+      throw err;
+    }
+  }
+
+  async getUser(username: string): Promise<UserRecord | null> {
+    const row = await this.prisma.user.findUnique({ where: { username } });
+    return row ? toUserRecord(row) : null;
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    return (await this.prisma.user.findMany({ orderBy: { username: 'asc' } })).map(toUserRecord);
   }
 
   async close(): Promise<void> {
@@ -323,4 +364,8 @@ function toDatasetRecord(row: DatasetRow): DatasetRecord {
     summary: row.summary,
     createdAt: row.createdAt,
   };
+}
+
+function toUserRecord(row: UserRow): UserRecord {
+  return { username: row.username, passwordHash: row.passwordHash, role: row.role, createdAt: row.createdAt };
 }

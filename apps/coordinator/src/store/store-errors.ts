@@ -1,10 +1,11 @@
 /**
  * What the job store refuses, as data. Kinds that the coordinator's `DomainError` also has (JobNotFound,
- * WorkerNotFound) carry the same fields, so the gRPC layer maps a `JobStoreError` like its own errors.
+ * WorkerNotFound, UserAlreadyExists) carry the same fields, so the gRPC layer maps a `JobStoreError` like its own errors.
  */
 export type StoreError =
   | { kind: 'JobNotFound'; jobId: string }
   | { kind: 'WorkerNotFound'; workerId: string }
+  | { kind: 'UserAlreadyExists'; username: string }
   | { kind: 'MigrationFailed'; migration: string; message: string }
   | { kind: 'MigrationChanged'; migration: string; expectedChecksum: string; actualChecksum: string };
 
@@ -24,6 +25,8 @@ export function describeStoreError(e: StoreError): string {
       return `job ${e.jobId} not found`;
     case 'WorkerNotFound':
       return `worker ${e.workerId} is not registered (register again)`;
+    case 'UserAlreadyExists':
+      return `user ${e.username} already exists`;
     case 'MigrationFailed':
       return `database migration ${e.migration} failed: ${e.message}`;
     case 'MigrationChanged':
