@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../content-hash.ts';
 import { MemoryObjectStore } from '../memory-object-store.ts';
 import type { CheckpointInput } from './checkpoint-store.ts';
-import { checkpointPrefixForJob, findLatestCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint-store.ts';
+import {
+  CHECKPOINT_PART_NAMES, checkpointPrefixForJob, findLatestCheckpoint, isCheckpointPartName, listCheckpoints, readCheckpoint, readCheckpointPart, writeCheckpoint,
+} from './checkpoint-store.ts';
 
 const prefix = checkpointPrefixForJob('job-1');
 
@@ -149,5 +151,33 @@ describe('findLatestCheckpoint', () => {
     store.put = (key, data) => (key.endsWith('/weights.bin') ? Promise.reject(new Error('crash')) : put(key, data));
     await expect(writeCheckpoint(store, prefix, { ...input(20), modelJson: { layers: [] } })).rejects.toThrow('crash');
     expect(await findLatestCheckpoint(store, prefix)).toBe(`${prefix}/10/manifest.json`);
+  });
+});
+
+describe('listCheckpoints / readCheckpointPart', () => {
+  it('lists complete checkpoints highest step first with their sizes, leaving out incomplete ones', async () => {
+    const store = new MemoryObjectStore();
+    for (const step of [9, 10, 100, 7]) await writeCheckpoint(store, prefix, input(step));
+    await store.delete(`${prefix}/100/state.json`);
+    await store.put(`${prefix}/200/model.json`, Uint8Array.of(1));
+    const listed = await listCheckpoints(store, prefix);
+    expect(listed.map((c) => c.step)).toEqual([10, 9, 7]);
+    expect(listed[0]).toMatchObject({ manifestKey: `${prefix}/10/manifest.json`, sizeBytes: expect.any(Number) as number });
+    const parts = listed[0]!.manifest.parts;
+    expect(listed[0]!.sizeBytes).toBe(CHECKPOINT_PART_NAMES.reduce((sum, name) => sum + parts[name].sizeBytes, 0));
+    expect(await listCheckpoints(store, checkpointPrefixForJob('job-none'))).toEqual([]);
+  });
+
+  it('reads one verified part, and names what is missing or changed', async () => {
+    const store = new MemoryObjectStore();
+    const manifestKey = await writeCheckpoint(store, prefix, input(3));
+    expect([...(await readCheckpointPart(store, manifestKey, 'optimizer.bin'))]).toEqual([3, 7, 7]);
+    await expect(readCheckpointPart(store, `${prefix}/4/manifest.json`, 'weights.bin')).rejects.toMatchObject({ kind: 'CheckpointNotFound' });
+    await store.put(`${prefix}/3/weights.bin`, Uint8Array.of(9));
+    await expect(readCheckpointPart(store, manifestKey, 'weights.bin')).rejects.toMatchObject({ kind: 'CorruptCheckpoint', key: `${prefix}/3/weights.bin` });
+    await store.delete(`${prefix}/3/state.json`);
+    await expect(readCheckpointPart(store, manifestKey, 'state.json')).rejects.toMatchObject({ kind: 'IncompleteCheckpoint' });
+    expect(isCheckpointPartName('weights.bin')).toBe(true);
+    expect(isCheckpointPartName('../x')).toBe(false);
   });
 });

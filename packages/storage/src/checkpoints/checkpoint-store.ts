@@ -6,6 +6,14 @@ const MANIFEST_FORMAT = 1;
 const PART_NAMES = ['model.json', 'weights.bin', 'optimizer.bin', 'state.json'] as const;
 type PartName = (typeof PART_NAMES)[number];
 
+/** The files of a checkpoint, in write order. */
+export const CHECKPOINT_PART_NAMES: readonly CheckpointPartName[] = PART_NAMES;
+export type CheckpointPartName = PartName;
+
+export function isCheckpointPartName(name: string): name is CheckpointPartName {
+  return (PART_NAMES as readonly string[]).includes(name);
+}
+
 export interface CheckpointPart {
   readonly sizeBytes: number;
   readonly sha256: string;
@@ -282,4 +290,45 @@ export async function findLatestCheckpoint(store: ObjectStore, prefix: string): 
     if (await isComplete(store, candidate.key)) return candidate.key;
   }
   return null;
+}
+
+/** A complete checkpoint as listed: its manifest, not its bytes. */
+export interface CheckpointSummary {
+  readonly manifestKey: string;
+  readonly step: number;
+  readonly manifest: CheckpointManifest;
+  /** Sum of the parts' sizes. */
+  readonly sizeBytes: number;
+}
+
+/**
+ * Every complete checkpoint under `prefix` (manifest valid and every part present), highest step first. Costs one
+ * list, then one get and four existence checks per checkpoint; hashes are checked when a part is read.
+ */
+export async function listCheckpoints(store: ObjectStore, prefix: string): Promise<CheckpointSummary[]> {
+  const base = normalizePrefix(prefix);
+  const manifestPattern = new RegExp(`^${escapeRegExp(base)}/(\\d+)/manifest\\.json$`);
+  const keys = (await store.list(`${base}/`))
+    .map((key) => ({ key, match: manifestPattern.exec(key) }))
+    .filter((candidate) => candidate.match !== null)
+    .sort((a, b) => Number(b.match?.[1]) - Number(a.match?.[1]));
+  const result: CheckpointSummary[] = [];
+  for (const { key } of keys) {
+    if (!(await isComplete(store, key))) continue;
+    const manifest = await readManifest(store, key);
+    const sizeBytes = PART_NAMES.reduce((sum, name) => sum + manifest.parts[name].sizeBytes, 0);
+    result.push({ manifestKey: key, step: manifest.step, manifest, sizeBytes });
+  }
+  return result;
+}
+
+/**
+ * Reads one part of the checkpoint at `manifestKey`, verified against the manifest's sha256 and size: a missing
+ * manifest fails with `CheckpointNotFound`, a missing part with `IncompleteCheckpoint`, a changed one with
+ * `CorruptCheckpoint`. Costs two gets.
+ */
+export async function readCheckpointPart(store: ObjectStore, manifestKey: string, part: CheckpointPartName): Promise<Buffer> {
+  validateObjectKey(manifestKey);
+  const manifest = await readManifest(store, manifestKey);
+  return readPart(store, manifestKey, `${folderOf(manifestKey)}/${part}`, manifest.parts[part]);
 }
