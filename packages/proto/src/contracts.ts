@@ -6,6 +6,7 @@ import { LOADER_OPTIONS } from './loader-options.ts';
 import type { ProtoGrpcType as JobsProto } from './generated/jobs.ts';
 import type { ProtoGrpcType as WorkersProto } from './generated/workers.ts';
 import type { ProtoGrpcType as PeersProto } from './generated/peers.ts';
+import type { ProtoGrpcType as AuthProto } from './generated/auth.ts';
 
 /** Root of the `.proto` contracts (the repository's `proto/` folder). */
 export const PROTO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../proto');
@@ -14,6 +15,7 @@ export const PROTO_FILES = {
   jobs: 'tessera/jobs/v1/jobs.proto',
   workers: 'tessera/workers/v1/workers.proto',
   peers: 'tessera/peers/v1/peers.proto',
+  auth: 'tessera/auth/v1/auth.proto',
 } as const;
 
 function load<T>(file: string): T {
@@ -21,14 +23,22 @@ function load<T>(file: string): T {
   return grpc.loadPackageDefinition(definition) as unknown as T;
 }
 
-let cache: { jobs: JobsProto; workers: WorkersProto; peers: PeersProto } | undefined;
+export interface Contracts {
+  jobs: JobsProto;
+  workers: WorkersProto;
+  peers: PeersProto;
+  auth: AuthProto;
+}
 
-/** Loads the three services once per process (parsing the protos costs a few milliseconds). */
-export function contracts(): { jobs: JobsProto; workers: WorkersProto; peers: PeersProto } {
+let cache: Contracts | undefined;
+
+/** Loads the four services once per process (parsing the protos costs a few milliseconds). */
+export function contracts(): Contracts {
   cache ??= {
     jobs: load<JobsProto>(PROTO_FILES.jobs),
     workers: load<WorkersProto>(PROTO_FILES.workers),
     peers: load<PeersProto>(PROTO_FILES.peers),
+    auth: load<AuthProto>(PROTO_FILES.auth),
   };
   return cache;
 }
