@@ -1,0 +1,59 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import type { TesseraClient } from '@tessera/client/tessera-client';
+import { CancelJobButton } from '../../../../components/cancel-job-button.tsx';
+import { CheckpointList } from '../../../../components/checkpoint-list.tsx';
+import { JobLive } from '../../../../components/job-live.tsx';
+import { hasEnded } from '../../../../formatting/job-state.ts';
+import { toJobView } from '../../../../live/job-view.ts';
+import { coordinatorFor } from '../../../../server/coordinator-client.ts';
+import { requireSession } from '../../../../server/session.ts';
+
+export const metadata: Metadata = { title: 'Job' };
+
+/** One job: facts and checkpoints rendered here, charts, progress and events streamed by JobLive. */
+export default async function JobPage({ params }: { params: Promise<{ id: string }> }) {
+  const session = await requireSession();
+  const { id } = await params;
+  const client = coordinatorFor(session);
+  const job = await getJobOrNotFound(client, id);
+  const checkpoints = await client.listCheckpoints(id);
+  return (
+    <>
+      <h1>{job.name}</h1>
+      <dl className="facts">
+        <dt>Job id</dt>
+        <dd>
+          <code>{job.id}</code>
+        </dd>
+        <dt>Data set</dt>
+        <dd>{job.dataset}</dd>
+        <dt>Workers</dt>
+        <dd>
+          {job.minWorkers}–{job.maxWorkers}, priority {job.priority}
+        </dd>
+        <dt>Created</dt>
+        <dd>
+          <time dateTime={job.createdAt}>{job.createdAt.replace('T', ' ').slice(0, 19)}</time>
+        </dd>
+      </dl>
+      {!hasEnded(job.state) && (
+        <p>
+          <CancelJobButton jobId={job.id} />
+        </p>
+      )}
+      <JobLive initialJob={toJobView(job)} />
+      <h2>Checkpoints</h2>
+      <CheckpointList jobId={job.id} checkpoints={checkpoints.map((c) => ({ step: c.step, createdAt: c.createdAt, sizeBytes: c.sizeBytes }))} />
+    </>
+  );
+}
+
+async function getJobOrNotFound(client: TesseraClient, id: string) {
+  try {
+    return await client.getJob(id);
+  } catch (err) {
+    if ((err as { kind?: string }).kind === 'NotFound') notFound();
+    throw err;
+  }
+}

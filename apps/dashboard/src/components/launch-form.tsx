@@ -1,0 +1,135 @@
+'use client';
+
+import { useActionState, useState, type FormEvent, type ReactNode } from 'react';
+import { hiddenActivations, optimizerNames, parseJobSpec } from '@tessera/core/jobs/job-spec';
+import { launchJob, type LaunchState } from '../actions/launch-job.ts';
+import { templateById, type JobTemplate } from '../launch/job-templates.ts';
+import { fieldForError, LAUNCH_FIELDS, specFromForm } from '../launch/spec-from-form.ts';
+
+export interface DatasetChoice {
+  name: string;
+  sha256: string;
+  summary: string;
+}
+
+/**
+ * The launch form. It checks the spec with the shared schema before sending (the error lands on the input at
+ * fault at once) and the server action checks it again. Native browser validation is off (`noValidate`) so the
+ * schema is the one voice on what is valid.
+ */
+export function LaunchForm({ templates, datasets }: { templates: JobTemplate[]; datasets: DatasetChoice[] }) {
+  const [templateId, setTemplateId] = useState(templates[0]?.id ?? '');
+  const template = templateById(templateId);
+  const [serverState, action, pending] = useActionState<LaunchState, FormData>(launchJob, { errors: {} });
+  const [localErrors, setLocalErrors] = useState<Record<string, string> | undefined>();
+  const errors = localErrors ?? serverState.errors;
+
+  const check = (event: FormEvent<HTMLFormElement>) => {
+    const parsed = parseJobSpec(specFromForm(new FormData(event.currentTarget)));
+    if (parsed.ok) {
+      setLocalErrors(undefined);
+      return;
+    }
+    event.preventDefault();
+    setLocalErrors({ [fieldForError(parsed.field, LAUNCH_FIELDS) ?? '']: `${parsed.field || 'spec'}: ${parsed.message}` });
+  };
+
+  const preferred = datasets.find((d) => d.name === template.dataset);
+  const field = (name: string, label: string, input: ReactNode) => (
+    <Field name={name} label={label} error={errors[name]}>
+      {input}
+    </Field>
+  );
+  const num = (name: string, value: number, step = 'any') => (
+    <input id={name} name={name} type="number" step={step} defaultValue={value} aria-invalid={errors[name] ? true : undefined} aria-describedby={errors[name] ? `${name}-error` : undefined} />
+  );
+  return (
+    <form action={action} onSubmit={check} noValidate key={template.id} aria-label="Launch a job">
+      <input type="hidden" name="workload" value={template.workload} />
+      {errors[''] && (
+        <p className="error" role="alert">
+          {errors['']}
+        </p>
+      )}
+      <fieldset>
+        <legend>Workload</legend>
+        <div className="fields">
+          <div className="field">
+            <label htmlFor="template">Template</label>
+            <select id="template" value={templateId} onChange={(e) => setTemplateId(e.target.value)}>
+              {templates.map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.label}
+                </option>
+              ))}
+            </select>
+          </div>
+          {field('name', 'Run name', <input id="name" name="name" defaultValue={template.name} aria-invalid={errors.name ? true : undefined} aria-describedby={errors.name ? 'name-error' : undefined} />)}
+          {field(
+            'dataset',
+            'Data set',
+            <select id="dataset" name="dataset" defaultValue={preferred?.name ?? datasets[0]?.name ?? ''} aria-invalid={errors.dataset ? true : undefined} aria-describedby={errors.dataset ? 'dataset-error' : undefined}>
+              {datasets.length === 0 && <option value="">No data set registered</option>}
+              {datasets.map((d) => (
+                <option key={`${d.name}@${d.sha256}`} value={d.name}>
+                  {d.name} — {d.summary || d.sha256.slice(0, 12)}
+                </option>
+              ))}
+            </select>,
+          )}
+          {field('data.testFraction', 'Test fraction', num('data.testFraction', template.testFraction))}
+        </div>
+      </fieldset>
+      <fieldset>
+        <legend>Model and hyperparameters</legend>
+        <div className="fields">
+          {field('model.hidden', 'Hidden layer units (comma-separated)', <input id="model.hidden" name="model.hidden" defaultValue={template.hiddenUnits.join(', ')} aria-invalid={errors['model.hidden'] ? true : undefined} aria-describedby={errors['model.hidden'] ? 'model.hidden-error' : undefined} />)}
+          {field('model.hidden.activation', 'Hidden activation', <Choice name="model.hidden.activation" options={hiddenActivations} value={template.activation} />)}
+          {field('training.optimizer', 'Optimizer', <Choice name="training.optimizer" options={optimizerNames} value={template.optimizer} />)}
+          {field('training.learningRate', 'Learning rate', num('training.learningRate', template.learningRate))}
+          {field('training.batchSize', 'Global batch size', num('training.batchSize', template.batchSize, '1'))}
+          {field('training.epochs', 'Epochs', num('training.epochs', template.epochs, '1'))}
+          {field('training.seed', 'Seed', num('training.seed', template.seed, '1'))}
+          {field('checkpoint.everyEpochs', 'Checkpoint every (epochs)', num('checkpoint.everyEpochs', template.checkpointEveryEpochs, '1'))}
+        </div>
+      </fieldset>
+      <fieldset>
+        <legend>Resources</legend>
+        <div className="fields">
+          {field('resources.minWorkers', 'Minimum workers', num('resources.minWorkers', template.minWorkers, '1'))}
+          {field('resources.maxWorkers', 'Maximum workers', num('resources.maxWorkers', template.maxWorkers, '1'))}
+          {field('resources.priority', 'Priority (higher runs first)', num('resources.priority', template.priority, '1'))}
+        </div>
+      </fieldset>
+      <button type="submit" disabled={pending}>
+        {pending ? 'Launching…' : 'Launch'}
+      </button>
+    </form>
+  );
+}
+
+function Field({ name, label, error, children }: { name: string; label: string; error: string | undefined; children: ReactNode }) {
+  return (
+    <div className="field">
+      <label htmlFor={name}>{label}</label>
+      {children}
+      {error && (
+        <p className="field-error" id={`${name}-error`} role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function Choice({ name, options, value }: { name: string; options: readonly string[]; value: string }) {
+  return (
+    <select id={name} name={name} defaultValue={value}>
+      {options.map((o) => (
+        <option key={o} value={o}>
+          {o}
+        </option>
+      ))}
+    </select>
+  );
+}
