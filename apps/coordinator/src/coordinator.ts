@@ -3,9 +3,12 @@ import { systemClock, type Clock } from '@tessera/core/time/clock';
 import type { Logger } from '@tessera/core/logging/logger';
 import { contracts } from '@tessera/proto/contracts';
 import type { ObjectStore } from '@tessera/storage/object-store';
+import { authApiHandlers } from './api/auth-api.ts';
 import { jobApiHandlers } from './api/job-api.ts';
 import { workerApiHandlers } from './api/worker-api.ts';
+import { AccountService } from './auth/account-service.ts';
 import { TokenAuthenticator } from './auth/token-auth.ts';
+import { CheckpointService } from './jobs/checkpoint-service.ts';
 import { DatasetService } from './jobs/dataset-service.ts';
 import { JobManager } from './jobs/job-manager.ts';
 import { JobUpdateBus } from './jobs/job-update-bus.ts';
@@ -20,6 +23,8 @@ export interface CoordinatorOptions {
   heartbeatTimeoutMs: number;
   maxRestarts: number;
   uploadLimitBytes: number;
+  /** Lifetime of a sign-in session (AuthService.Login). */
+  sessionTtlMs: number;
 }
 
 export interface RunningCoordinator {
@@ -29,7 +34,7 @@ export interface RunningCoordinator {
   close(): Promise<void>;
 }
 
-/** Wires store, membership, scheduler and the two public services into one gRPC server. */
+/** Wires store, membership, scheduler and the three services (jobs, auth, workers) into one gRPC server. */
 export async function startCoordinator(
   deps: { store: JobStore; objects: ObjectStore; log: Logger; clock?: Clock },
   options: CoordinatorOptions,
@@ -37,7 +42,7 @@ export async function startCoordinator(
   const { store, objects, log } = deps;
   const clock = deps.clock ?? systemClock;
   const bus = new JobUpdateBus();
-  const auth = new TokenAuthenticator(store);
+  const auth = new TokenAuthenticator(store, clock);
   const registry = new WorkerRegistry(clock, {
     timeoutMs: options.heartbeatTimeoutMs,
     sweepMs: Math.max(100, Math.floor(options.heartbeatIntervalMs / 2)),
@@ -47,15 +52,18 @@ export async function startCoordinator(
   const jobs = new JobManager(store, registry, bus, log, { maxRestarts: options.maxRestarts, ringBrokenGraceMs: options.heartbeatTimeoutMs * 2 });
   await jobs.recoverAfterRestart();
   const datasets = new DatasetService(store, objects);
+  const checkpoints = new CheckpointService(store, objects);
+  const accounts = new AccountService(store, { sessionTtlMs: options.sessionTtlMs, clock });
 
-  const { jobs: jobsProto, workers: workersProto } = contracts();
+  const { jobs: jobsProto, workers: workersProto, auth: authProto } = contracts();
   const server = new grpc.Server({
     // Uploads arrive in 1 MiB chunks; anything larger than this is a client bug or an attack.
     'grpc.max_receive_message_length': 8 * 1024 * 1024,
     'grpc.keepalive_time_ms': 10_000,
     'grpc.keepalive_timeout_ms': 5_000,
   });
-  server.addService(jobsProto.tessera.jobs.v1.JobService.service, jobApiHandlers({ auth, store, jobs, datasets, bus, log, uploadLimitBytes: options.uploadLimitBytes }));
+  server.addService(jobsProto.tessera.jobs.v1.JobService.service, jobApiHandlers({ auth, store, jobs, datasets, checkpoints, objects, bus, log, uploadLimitBytes: options.uploadLimitBytes }));
+  server.addService(authProto.tessera.auth.v1.AuthService.service, authApiHandlers({ auth, accounts, log }));
   server.addService(workersProto.tessera.workers.v1.WorkerService.service, workerApiHandlers({ auth, store, jobs, registry, log, heartbeatIntervalMs: options.heartbeatIntervalMs }));
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(options.listen, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),

@@ -1,13 +1,16 @@
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '@tessera/core/logging/logger';
 import type { JobServiceHandlers } from '@tessera/proto/generated/tessera/jobs/v1/JobService';
 import type { JobUpdate } from '@tessera/proto/generated/tessera/jobs/v1/JobUpdate';
 import type { UploadDatasetHeader__Output } from '@tessera/proto/generated/tessera/jobs/v1/UploadDatasetHeader';
 import type { TokenAuthenticator } from '../auth/token-auth.ts';
 import { CoordinatorError, toGrpcError } from '../errors/domain-error.ts';
+import type { CheckpointService } from '../jobs/checkpoint-service.ts';
 import type { DatasetService } from '../jobs/dataset-service.ts';
+import { previewDataset } from '../jobs/dataset-preview.ts';
 import { isEnded, type JobManager } from '../jobs/job-manager.ts';
 import type { JobUpdateBus, JobUpdateMessage } from '../jobs/job-update-bus.ts';
+import type { ObjectStore } from '@tessera/storage/object-store';
 import type { JobStore } from '../store/job-store.ts';
 import { unary } from './grpc-handlers.ts';
 import {
@@ -19,12 +22,17 @@ export interface JobApiDeps {
   store: JobStore;
   jobs: JobManager;
   datasets: DatasetService;
+  checkpoints: CheckpointService;
+  objects: ObjectStore;
   bus: JobUpdateBus;
   log: Logger;
   uploadLimitBytes: number;
 }
 
-/** tessera.jobs.v1.JobService: the public API. Every call needs an API token. */
+/** Checkpoint files leave in chunks of this size, well under gRPC's 4 MiB default message limit. */
+const FILE_CHUNK = 1024 * 1024;
+
+/** tessera.jobs.v1.JobService: the public API. Every call needs an API token or a live session. */
 export function jobApiHandlers(deps: JobApiDeps): JobServiceHandlers {
   const { auth, store, jobs, datasets, log } = deps;
   const withMetrics = async (jobId: string) => latestMetricValues(await store.listMetrics(jobId));
@@ -44,7 +52,7 @@ export function jobApiHandlers(deps: JobApiDeps): JobServiceHandlers {
         return state;
       });
       const limit = req.limit > 0 ? Math.min(req.limit, 1000) : 100;
-      const list = await store.listJobs({ ...(states.length ? { states } : {}), limit });
+      const list = await store.listJobs({ ...(states.length ? { states } : {}), limit, nameContains: req.nameContains });
       return { jobs: list.map((j) => toProtoJob(j)) };
     }),
     CancelJob: unary(auth, 'api', log, 'CancelJob', async (req) => toProtoJob(await jobs.cancel(req.jobId, req.reason))),
@@ -89,6 +97,32 @@ export function jobApiHandlers(deps: JobApiDeps): JobServiceHandlers {
       });
     },
     WatchJob: (call) => void watchJob(deps, call),
+    PreviewDataset: unary(auth, 'api', log, 'PreviewDataset', async (req) => {
+      const preview = await previewDataset(store, deps.objects, req);
+      return { ...preview, rows: preview.rows.map((cells) => ({ cells })) };
+    }),
+    ListCheckpoints: unary(auth, 'api', log, 'ListCheckpoints', async (req) => ({
+      checkpoints: (await deps.checkpoints.list(req.jobId)).map((c) => ({
+        step: c.step, manifestKey: c.manifestKey, createdAt: c.manifest.createdAt, sizeBytes: c.sizeBytes,
+      })),
+    })),
+    ReadCheckpointFile: (call) => {
+      void (async () => {
+        try {
+          await auth.require(call.metadata, 'api');
+          const bytes = await deps.checkpoints.readFile(call.request.jobId, call.request.step, call.request.file);
+          for (let offset = 0; offset < bytes.length && !call.cancelled; offset += FILE_CHUNK) {
+            // Respect HTTP/2 flow control: wait for the client to drain before queueing more.
+            if (!call.write({ data: bytes.subarray(offset, offset + FILE_CHUNK) })) await new Promise((resolve) => call.once('drain', resolve));
+          }
+          call.end();
+        } catch (err) {
+          const status = toGrpcError(err);
+          if (status.code === grpc.status.INTERNAL) log.error('rpc failed', { rpc: 'ReadCheckpointFile', err });
+          call.emit('error', status);
+        }
+      })();
+    },
   };
 }
 

@@ -1,9 +1,28 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type * as grpc from '@grpc/grpc-js';
+import { systemClock, type Clock } from '@tessera/core/time/clock';
 import { CoordinatorError } from '../errors/domain-error.ts';
-import type { JobStore } from '../store/job-store.ts';
+import type { JobStore, TokenScope } from '../store/job-store.ts';
 
-export type TokenScope = 'api' | 'join';
+export type { TokenScope } from '../store/job-store.ts';
+
+/**
+ * What a call needs. `api`: an API token or a live session (every JobService and most AuthService calls);
+ * `join`: a worker's join token (WorkerService). The two never overlap.
+ */
+export type Access = 'api' | 'join';
+
+/** Who is calling, as far as the token says. */
+export interface Principal {
+  kind: TokenScope;
+  /** The token's name ("api (environment)", "session alice"). */
+  name: string;
+  /** Sessions: the signed-in user. */
+  username: string | null;
+  expiresAt: Date | null;
+  /** sha256 of the bearer secret: enough to revoke it, useless to replay it. */
+  secretHash: string;
+}
 
 /** Secrets are stored only as sha256 hashes: a leaked database does not leak working tokens. */
 export function hashSecret(secret: string): string {
@@ -22,35 +41,53 @@ export function bearerToken(metadata: grpc.Metadata): string | undefined {
   return match?.[1];
 }
 
+const ACCEPTS: Record<Access, ReadonlySet<TokenScope>> = {
+  api: new Set(['api', 'session']),
+  join: new Set(['join']),
+};
+
+const NEEDS: Record<Access, string> = { api: 'an API token or a session', join: 'a join token' };
+
 /**
- * Checks a call's bearer token against the store. API tokens and join tokens are separate scopes: a worker's join
- * token cannot submit jobs, and an API token cannot join a worker into a ring.
+ * Checks a call's bearer token against the store. API tokens and sessions open the public API; join tokens open
+ * only the worker API: a worker's join token cannot submit jobs or sign in, and neither an API token nor a session
+ * can join a worker into a ring.
+ *
+ * API and join tokens are cached after the first lookup (they have no expiry). Sessions are looked up on every
+ * call (one indexed read) so that a logout or an expiry takes effect at once, on any coordinator.
  */
 export class TokenAuthenticator {
-  private readonly cache = new Map<string, TokenScope>();
+  private readonly cache = new Map<string, Principal>();
 
-  constructor(private readonly store: JobStore) {}
+  constructor(
+    private readonly store: JobStore,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
-  async require(metadata: grpc.Metadata, scope: TokenScope): Promise<void> {
+  async authenticate(metadata: grpc.Metadata, access: Access): Promise<Principal> {
     const token = bearerToken(metadata);
     if (!token) {
       throw new CoordinatorError({ kind: 'Unauthenticated', message: 'missing token: send "authorization: Bearer <token>"' });
     }
-    const hash = hashSecret(token);
-    let found = this.cache.get(hash);
-    if (!found) {
-      const record = await this.store.findApiToken(hash);
-      if (record) {
-        found = record.scope;
-        this.cache.set(hash, found);
-      }
+    const secretHash = hashSecret(token);
+    let principal = this.cache.get(secretHash);
+    if (!principal) {
+      const record = await this.store.findApiToken(secretHash);
+      if (!record) throw new CoordinatorError({ kind: 'Unauthenticated', message: 'invalid token (unknown, revoked or signed out)' });
+      principal = { kind: record.scope, name: record.name, username: record.username, expiresAt: record.expiresAt, secretHash };
+      if (record.scope !== 'session') this.cache.set(secretHash, principal);
     }
-    if (found !== scope) {
-      throw new CoordinatorError({
-        kind: 'Unauthenticated',
-        message: found ? `this token is a ${found} token; this call needs a ${scope} token` : 'invalid token',
-      });
+    if (!ACCEPTS[access].has(principal.kind)) {
+      throw new CoordinatorError({ kind: 'Unauthenticated', message: `this token is a ${principal.kind} token; this call needs ${NEEDS[access]}` });
     }
+    if (principal.expiresAt && principal.expiresAt.getTime() <= this.clock.now()) {
+      throw new CoordinatorError({ kind: 'Unauthenticated', message: `session expired at ${principal.expiresAt.toISOString()}; sign in again` });
+    }
+    return principal;
+  }
+
+  async require(metadata: grpc.Metadata, access: Access): Promise<void> {
+    await this.authenticate(metadata, access);
   }
 }
 

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULT_SESSION_TTL_MS } from '../auth/account-service.ts';
 import type { CoordinatorOptions } from '../coordinator.ts';
 
 export interface CoordinatorConfig extends CoordinatorOptions {
@@ -30,5 +31,6 @@ export function coordinatorConfigFromEnv(env: NodeJS.ProcessEnv, cwd: string): C
     heartbeatTimeoutMs: intFrom(env, 'TESSERA_HEARTBEAT_TIMEOUT_MS', 6 * heartbeatIntervalMs),
     maxRestarts: intFrom(env, 'TESSERA_MAX_RESTARTS', 3),
     uploadLimitBytes: intFrom(env, 'TESSERA_UPLOAD_LIMIT_BYTES', 1024 * 1024 * 1024),
+    sessionTtlMs: intFrom(env, 'TESSERA_SESSION_TTL_S', DEFAULT_SESSION_TTL_MS / 1000) * 1000,
   };
 }

@@ -6,11 +6,16 @@ import * as grpc from '@grpc/grpc-js';
  */
 export type DomainError =
   | { kind: 'Unauthenticated'; message: string }
+  | { kind: 'PermissionDenied'; message: string }
+  | { kind: 'NotASession' }
+  | { kind: 'UserAlreadyExists'; username: string }
   | { kind: 'InvalidJobSpec'; field: string; message: string }
   | { kind: 'InvalidArgument'; field: string; message: string }
   | { kind: 'JobNotFound'; jobId: string }
   | { kind: 'DatasetNotFound'; name: string; sha256?: string }
   | { kind: 'WorkerNotFound'; workerId: string }
+  | { kind: 'CheckpointNotFound'; jobId: string; step: number }
+  | { kind: 'CorruptData'; what: string; message: string }
   | { kind: 'JobAlreadyEnded'; jobId: string; state: string }
   | { kind: 'StaleGeneration'; jobId: string; generation: number; current: number }
   | { kind: 'UploadTooLarge'; limitBytes: number }
@@ -28,7 +33,12 @@ export class CoordinatorError extends Error {
 export function describeDomainError(e: DomainError): string {
   switch (e.kind) {
     case 'Unauthenticated':
+    case 'PermissionDenied':
       return e.message;
+    case 'NotASession':
+      return 'this call needs a session token (an API token has no session to end)';
+    case 'UserAlreadyExists':
+      return `user ${e.username} already exists`;
     case 'InvalidJobSpec':
       return `invalid job spec: ${e.field}: ${e.message}`;
     case 'InvalidArgument':
@@ -39,6 +49,10 @@ export function describeDomainError(e: DomainError): string {
       return `data set ${e.name}${e.sha256 ? `@${e.sha256}` : ''} is not registered`;
     case 'WorkerNotFound':
       return `worker ${e.workerId} is not registered (register again)`;
+    case 'CheckpointNotFound':
+      return `job ${e.jobId} has no complete checkpoint at step ${e.step}`;
+    case 'CorruptData':
+      return `${e.what} is damaged: ${e.message}`;
     case 'JobAlreadyEnded':
       return `job ${e.jobId} already ended (${e.state})`;
     case 'StaleGeneration':
@@ -52,11 +66,16 @@ export function describeDomainError(e: DomainError): string {
 
 const STATUS_BY_KIND: Record<DomainError['kind'], grpc.status> = {
   Unauthenticated: grpc.status.UNAUTHENTICATED,
+  PermissionDenied: grpc.status.PERMISSION_DENIED,
+  NotASession: grpc.status.FAILED_PRECONDITION,
+  UserAlreadyExists: grpc.status.ALREADY_EXISTS,
   InvalidJobSpec: grpc.status.INVALID_ARGUMENT,
   InvalidArgument: grpc.status.INVALID_ARGUMENT,
   JobNotFound: grpc.status.NOT_FOUND,
   DatasetNotFound: grpc.status.NOT_FOUND,
   WorkerNotFound: grpc.status.NOT_FOUND,
+  CheckpointNotFound: grpc.status.NOT_FOUND,
+  CorruptData: grpc.status.DATA_LOSS,
   JobAlreadyEnded: grpc.status.FAILED_PRECONDITION,
   StaleGeneration: grpc.status.FAILED_PRECONDITION,
   UploadTooLarge: grpc.status.RESOURCE_EXHAUSTED,

@@ -1,0 +1,121 @@
+import type { ObjectStore } from '@tessera/storage/object-store';
+import { readDatasetFile, readDatasetManifestAt } from '@tessera/storage/datasets/dataset-objects';
+import { CoordinatorError } from '../errors/domain-error.ts';
+import type { JobStore } from '../store/job-store.ts';
+
+export const DEFAULT_PREVIEW_ROWS = 20;
+export const MAX_PREVIEW_ROWS = 200;
+
+export interface DatasetPreview {
+  name: string;
+  sha256: string;
+  kind: string;
+  columns: string[];
+  rows: string[][];
+  totalRows: number;
+}
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * The first rows of a tabular-csv data set, as text. A first line whose feature fields are not all numbers is taken
+ * as a header and names the columns; otherwise (UCI style, as Sonar) columns are `column_1..column_<n-1>` and
+ * `label`, the names the trainer uses. Reads the file once (verified against its manifest); counting rows scans the
+ * bytes without decoding them.
+ */
+export async function previewDataset(
+  store: JobStore,
+  objects: ObjectStore,
+  request: { name: string; sha256: string; rows: number },
+): Promise<DatasetPreview> {
+  const rows = request.rows === 0 ? DEFAULT_PREVIEW_ROWS : request.rows;
+  if (!Number.isInteger(rows) || rows < 0 || rows > MAX_PREVIEW_ROWS) {
+    throw new CoordinatorError({ kind: 'InvalidArgument', field: 'rows', message: `must be between 1 and ${MAX_PREVIEW_ROWS} (0 means ${DEFAULT_PREVIEW_ROWS}), got ${request.rows}` });
+  }
+  if (request.sha256 && !/^[0-9a-f]{64}$/.test(request.sha256)) {
+    throw new CoordinatorError({ kind: 'InvalidArgument', field: 'sha256', message: 'expected 64 lowercase hex digits or empty for the latest version' });
+  }
+  const record = await store.getDataset(request.name, request.sha256 || undefined);
+  if (!record) throw new CoordinatorError({ kind: 'DatasetNotFound', name: request.name, ...(request.sha256 ? { sha256: request.sha256 } : {}) });
+  if (record.kind !== 'tabular-csv') {
+    throw new CoordinatorError({ kind: 'InvalidArgument', field: 'name', message: `data set ${record.name} is ${record.kind}; only tabular-csv data sets have a row preview` });
+  }
+  let bytes: Buffer;
+  try {
+    const manifest = await readDatasetManifestAt(objects, record.manifestKey);
+    const shard = manifest.shards[0];
+    bytes = shard ? await readDatasetFile(objects, manifest, shard.fileName) : Buffer.alloc(0);
+  } catch (cause) {
+    const kind = (cause as { name?: string; kind?: string }).name === 'DatasetError' ? (cause as { kind: string }).kind : undefined;
+    if (kind === 'CorruptShard' || kind === 'InvalidManifest' || kind === 'DatasetNotFound') {
+      throw new CoordinatorError({ kind: 'CorruptData', what: `data set ${record.name}@${record.sha256}`, message: (cause as Error).message }, { cause });
+    }
+    throw cause;
+  }
+  const { lines, total } = firstLines(bytes, rows + 1);
+  const first = lines[0] ? splitCsvLine(lines[0]) : [];
+  const hasHeader = first.slice(0, -1).some((cell) => !NUMBER.test(cell.trim()));
+  const columns = hasHeader
+    ? first.map((cell, i) => cell.trim() || `column_${i + 1}`)
+    : first.map((_, i) => (i === first.length - 1 ? 'label' : `column_${i + 1}`));
+  const body = hasHeader ? lines.slice(1) : lines.slice(0, rows);
+  return {
+    name: record.name,
+    sha256: record.sha256,
+    kind: record.kind,
+    columns,
+    rows: body.slice(0, rows).map(splitCsvLine),
+    totalRows: hasHeader ? Math.max(0, total - 1) : total,
+  };
+}
+
+/** The first `count` non-blank lines as text, and how many non-blank lines the whole buffer has. */
+function firstLines(bytes: Buffer, count: number): { lines: string[]; total: number } {
+  const lines: string[] = [];
+  let total = 0;
+  let start = 0;
+  let blank = true;
+  for (let i = 0; i <= bytes.length; i += 1) {
+    const byte = i < bytes.length ? bytes[i] : 0x0a;
+    if (byte === 0x0a) {
+      if (!blank) {
+        total += 1;
+        if (lines.length < count) lines.push(bytes.toString('utf8', start, i).replace(/\r$/, ''));
+      }
+      start = i + 1;
+      blank = true;
+    } else if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) {
+      blank = false;
+    }
+  }
+  return { lines, total };
+}
+
+/** Splits one CSV line; fields may be quoted with `"` (a doubled `""` inside is one quote). */
+export function splitCsvLine(line: string): string[] {
+  const cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i += 1) {
+    const ch = line[i];
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        cell += '"';
+        i += 1;
+      } else if (ch === '"') {
+        quoted = false;
+      } else {
+        cell += ch;
+      }
+    } else if (ch === '"') {
+      quoted = true;
+    } else if (ch === ',') {
+      cells.push(cell);
+      cell = '';
+    } else {
+      cell += ch;
+    }
+  }
+  cells.push(cell);
+  return cells;
+}
