@@ -3,13 +3,16 @@ import * as grpc from '@grpc/grpc-js';
 /** What a Tessera call can fail with, as the client sees it. Branch on `kind`, not on the class. */
 export type ClientErrorKind =
   | 'Unauthenticated'
+  | 'PermissionDenied'
   | 'InvalidArgument'
+  | 'AlreadyExists'
   | 'NotFound'
   | 'FailedPrecondition'
   | 'ResourceExhausted'
   | 'Unavailable'
   | 'DeadlineExceeded'
   | 'Cancelled'
+  | 'DataLoss'
   | 'Internal';
 
 export class TesseraClientError extends Error {
@@ -25,14 +28,16 @@ export class TesseraClientError extends Error {
 
 const KIND_BY_STATUS: Partial<Record<grpc.status, ClientErrorKind>> = {
   [grpc.status.UNAUTHENTICATED]: 'Unauthenticated',
-  [grpc.status.PERMISSION_DENIED]: 'Unauthenticated',
+  [grpc.status.PERMISSION_DENIED]: 'PermissionDenied',
   [grpc.status.INVALID_ARGUMENT]: 'InvalidArgument',
+  [grpc.status.ALREADY_EXISTS]: 'AlreadyExists',
   [grpc.status.NOT_FOUND]: 'NotFound',
   [grpc.status.FAILED_PRECONDITION]: 'FailedPrecondition',
   [grpc.status.RESOURCE_EXHAUSTED]: 'ResourceExhausted',
   [grpc.status.UNAVAILABLE]: 'Unavailable',
   [grpc.status.DEADLINE_EXCEEDED]: 'DeadlineExceeded',
   [grpc.status.CANCELLED]: 'Cancelled',
+  [grpc.status.DATA_LOSS]: 'DataLoss',
 };
 
 /** The one place gRPC statuses become client errors. */

@@ -1,6 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { contracts } from '@tessera/proto/contracts';
+import type { AuthServiceClient } from '@tessera/proto/generated/tessera/auth/v1/AuthService';
 import type { Dataset__Output } from '@tessera/proto/generated/tessera/jobs/v1/Dataset';
+import type { DatasetPreview__Output } from '@tessera/proto/generated/tessera/jobs/v1/DatasetPreview';
 import type { Job__Output } from '@tessera/proto/generated/tessera/jobs/v1/Job';
 import type { JobServiceClient } from '@tessera/proto/generated/tessera/jobs/v1/JobService';
 import type { JobState } from '@tessera/proto/generated/tessera/jobs/v1/JobState';
@@ -12,11 +14,56 @@ export type Job = Job__Output;
 export type JobUpdate = JobUpdate__Output;
 export type Worker = Worker__Output;
 export type Dataset = Dataset__Output;
+/** `columns`, then `rows[i].cells` (text as in the file), `totalRows` in the whole file, `kind`, `name`, `sha256`. */
+export type DatasetPreview = DatasetPreview__Output;
+
+export type UserRole = 'admin' | 'member';
+
+export interface User {
+  username: string;
+  role: UserRole;
+  /** RFC 3339. */
+  createdAt: string;
+}
+
+export interface LoginResult {
+  /** Send as the `token` of a client (see `withToken`); shown once, the coordinator keeps only its hash. */
+  sessionToken: string;
+  /** RFC 3339 time after which the session stops working. */
+  expiresAt: string;
+  user: User;
+}
+
+export interface WhoAmI {
+  /** The signed-in user; '' for an API token. */
+  username: string;
+  /** An API token acts as an admin. */
+  role: UserRole;
+  tokenKind: 'api' | 'session';
+  /** RFC 3339 for a session; '' for an API token. */
+  expiresAt: string;
+}
+
+export interface CheckpointInfo {
+  step: number;
+  manifestKey: string;
+  /** RFC 3339. */
+  createdAt: string;
+  /** All four files together. */
+  sizeBytes: number;
+}
+
+/** The files of a checkpoint: model.json + weights.bin load with tfjs `loadLayersModel`; the rest resume training. */
+export const CHECKPOINT_FILES = ['model.json', 'weights.bin', 'optimizer.bin', 'state.json'] as const;
+export type CheckpointFile = (typeof CHECKPOINT_FILES)[number];
 
 export interface ClientOptions {
   /** host:port of the coordinator. */
   address: string;
-  /** An API token (not a join token). */
+  /**
+   * An API token or a session token from `login` (never a join token). '' for a client that only signs in: every
+   * other call then fails with Unauthenticated.
+   */
   token: string;
   /** Per-call deadline for unary calls; default 30 s. */
   deadlineMs?: number;
@@ -25,32 +72,91 @@ export interface ClientOptions {
 const UPLOAD_CHUNK = 1024 * 1024;
 
 /**
- * Typed client for the public job API. Every call carries the token; failures reject with `TesseraClientError`.
- * One client holds one HTTP/2 connection: create it once and `close()` it when done.
+ * Typed client for the public job and auth APIs. Every call carries the token; failures reject with
+ * `TesseraClientError`. One client holds one HTTP/2 connection: create it once and `close()` it when done
+ * (`withToken` reuses it for another token).
  */
 export class TesseraClient {
   private readonly stub: JobServiceClient;
+  private readonly authStub: AuthServiceClient;
   private readonly metadata: grpc.Metadata;
+  private readonly ownsChannel: boolean;
 
-  constructor(private readonly options: ClientOptions) {
-    const Service = contracts().jobs.tessera.jobs.v1.JobService;
-    this.stub = new Service(options.address, grpc.credentials.createInsecure(), {
-      'grpc.max_receive_message_length': 64 * 1024 * 1024,
-    });
+  /** `shared` is internal: `withToken` passes the stubs of the client whose connection it reuses. */
+  constructor(
+    private readonly options: ClientOptions,
+    shared?: { stub: JobServiceClient; authStub: AuthServiceClient },
+  ) {
+    if (shared) {
+      this.stub = shared.stub;
+      this.authStub = shared.authStub;
+    } else {
+      const { jobs, auth } = contracts();
+      this.stub = new jobs.tessera.jobs.v1.JobService(options.address, grpc.credentials.createInsecure(), {
+        'grpc.max_receive_message_length': 64 * 1024 * 1024,
+      });
+      // Same channel, so the two services share one HTTP/2 connection.
+      this.authStub = new auth.tessera.auth.v1.AuthService(options.address, grpc.credentials.createInsecure(), {
+        channelOverride: this.stub.getChannel(),
+      });
+    }
+    this.ownsChannel = !shared;
     this.metadata = new grpc.Metadata();
-    this.metadata.set('authorization', `Bearer ${options.token}`);
+    if (options.token) this.metadata.set('authorization', `Bearer ${options.token}`);
+  }
+
+  /**
+   * A client that acts with another token (a user's session) over this client's connection: cheap, so a server can
+   * make one per request. Closing it does nothing; closing this client closes both.
+   */
+  withToken(token: string): TesseraClient {
+    return new TesseraClient({ ...this.options, token }, { stub: this.stub, authStub: this.authStub });
   }
 
   close(): void {
-    this.stub.close();
+    if (this.ownsChannel) this.stub.close();
   }
 
-  private unary<Req, Res>(method: string, request: Req): Promise<Res> {
+  private unary<Req, Res>(method: string, request: Req, stub: grpc.Client = this.stub): Promise<Res> {
     const deadline = Date.now() + (this.options.deadlineMs ?? 30_000);
     return new Promise<Res>((resolve, reject) => {
-      const fn = (this.stub as unknown as Record<string, (r: Req, m: grpc.Metadata, o: grpc.CallOptions, cb: (e: grpc.ServiceError | null, v?: Res) => void) => void>)[method]!;
-      fn.call(this.stub, request, this.metadata, { deadline }, (err, value) => (err ? reject(fromGrpcError(err)) : resolve(value as Res)));
+      const fn = (stub as unknown as Record<string, (r: Req, m: grpc.Metadata, o: grpc.CallOptions, cb: (e: grpc.ServiceError | null, v?: Res) => void) => void>)[method]!;
+      fn.call(stub, request, this.metadata, { deadline }, (err, value) => (err ? reject(fromGrpcError(err)) : resolve(value as Res)));
     });
+  }
+
+  /**
+   * Signs in; works on a client made with token ''. Unauthenticated "invalid username or password" for a wrong
+   * password or an unknown user alike. `ttlSeconds` asks for a session shorter than the coordinator's default.
+   */
+  async login(username: string, password: string, options: { ttlSeconds?: number } = {}): Promise<LoginResult> {
+    const res = await this.unary<object, { sessionToken: string; expiresAt: string; user: User | null }>(
+      'Login', { username, password, ttlSeconds: options.ttlSeconds ?? 0 }, this.authStub,
+    );
+    if (!res.user) throw fromGrpcError(new Error('the coordinator answered a login without its user'));
+    return { sessionToken: res.sessionToken, expiresAt: res.expiresAt, user: res.user };
+  }
+
+  /** Ends this client's session (its token stops working at once). FailedPrecondition for an API token. */
+  async logout(): Promise<void> {
+    await this.unary('Logout', {}, this.authStub);
+  }
+
+  whoAmI(): Promise<WhoAmI> {
+    return this.unary('WhoAmI', {}, this.authStub);
+  }
+
+  /**
+   * Needs an API token or an admin's session (PermissionDenied for a member). InvalidArgument names the field
+   * (username: 3-32 of a-z0-9._- starting with a letter; password: at least 12 characters); AlreadyExists when taken.
+   */
+  createUser(input: { username: string; password: string; role?: UserRole }): Promise<User> {
+    return this.unary('CreateUser', { username: input.username, password: input.password, role: input.role ?? 'member' }, this.authStub);
+  }
+
+  /** By username. Needs an API token or an admin's session. */
+  async listUsers(): Promise<User[]> {
+    return (await this.unary<object, { users: User[] }>('ListUsers', {}, this.authStub)).users;
   }
 
   /** Submits a job spec (an object or its JSON). Pass an idempotency key to make retries safe. */
@@ -64,9 +170,40 @@ export class TesseraClient {
     return this.unary('GetJob', { jobId });
   }
 
-  async listJobs(options: { states?: JobState[]; limit?: number } = {}): Promise<Job[]> {
-    const res = await this.unary<object, { jobs: Job[] }>('ListJobs', { states: options.states ?? [], limit: options.limit ?? 0 });
+  /** Newest first. `nameContains`: case-insensitive substring of the job name. `limit`: default 100, at most 1000. */
+  async listJobs(options: { states?: JobState[]; limit?: number; nameContains?: string } = {}): Promise<Job[]> {
+    const res = await this.unary<object, { jobs: Job[] }>('ListJobs', {
+      states: options.states ?? [], limit: options.limit ?? 0, nameContains: options.nameContains ?? '',
+    });
     return res.jobs;
+  }
+
+  /** A job's complete checkpoints, newest (highest step) first. NotFound for an unknown job. */
+  async listCheckpoints(jobId: string): Promise<CheckpointInfo[]> {
+    return (await this.unary<object, { checkpoints: CheckpointInfo[] }>('ListCheckpoints', { jobId })).checkpoints;
+  }
+
+  /**
+   * Downloads one checkpoint file (see `CHECKPOINT_FILES`), verified by the coordinator against the checkpoint's
+   * manifest. InvalidArgument names a bad file or step; NotFound for an unknown job or step; DataLoss when damaged.
+   */
+  async readCheckpointFile(jobId: string, step: number, file: CheckpointFile | (string & {})): Promise<Buffer> {
+    const call = this.stub.readCheckpointFile({ jobId, step, file }, this.metadata);
+    const chunks: Buffer[] = [];
+    try {
+      for await (const chunk of call as AsyncIterable<{ data: Buffer }>) chunks.push(chunk.data);
+    } catch (err) {
+      throw fromGrpcError(err);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  /**
+   * The first rows of a tabular-csv data set (latest version unless `sha256` is given); `rows` default 20, at most
+   * 200. NotFound for an unknown data set; InvalidArgument for a bad argument or a kind with no tabular preview.
+   */
+  previewDataset(name: string, options: { sha256?: string; rows?: number } = {}): Promise<DatasetPreview> {
+    return this.unary('PreviewDataset', { name, sha256: options.sha256 ?? '', rows: options.rows ?? 0 });
   }
 
   cancelJob(jobId: string, reason = ''): Promise<Job> {

@@ -10,6 +10,11 @@ import { ProgressBar } from './progress-bar.ts';
 
 const say = (line: string) => process.stdout.write(line + '\n');
 
+/** The first admin's password, printed once on the start that created it (it is stored nowhere in clear). */
+function sayAdminPassword(password: string | undefined): void {
+  if (password) say(`sign in as user "admin" with password ${password} (shown only now; \`tessera user create NAME --admin\` makes more users)`);
+}
+
 export interface ClusterCommandOptions {
   dataDir: string;
   workers: number;
@@ -21,6 +26,7 @@ export async function upCommand(options: ClusterCommandOptions): Promise<number>
   const cluster = await startEmbeddedCluster({ ...options, ...(options.backend ? { backend: options.backend } : {}) });
   say(`coordinator ${cluster.address} with ${options.workers} worker(s)`);
   say(`API token: ${path.join(cluster.dataDir, 'api-token')} (the CLI finds it there)`);
+  sayAdminPassword(cluster.adminPassword);
   say(`logs: ${cluster.logDir}`);
   say('Ctrl-C stops the cluster.');
   await new Promise<void>((resolve) => {
@@ -41,6 +47,7 @@ export async function quickstartCommand(options: ClusterCommandOptions & { mirro
   const cluster = await startEmbeddedCluster({ ...options, ...(options.backend ? { backend: options.backend } : {}) });
   const client = new TesseraClient({ address: cluster.address, token: cluster.apiToken });
   try {
+    sayAdminPassword(cluster.adminPassword);
     say(`coordinator ${cluster.address}; API token in ${path.join(cluster.dataDir, 'api-token')}, join token in ${path.join(cluster.dataDir, 'join-token')}; logs in ${cluster.logDir}`);
     const mirrorDirs = [...options.mirrors.map((m) => path.resolve(m)), ...datasetMirrorDirsFromEnv(process.env)];
     const download = new ProgressBar('fetching sonar');

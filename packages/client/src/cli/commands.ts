@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TesseraClient } from '../tessera-client.ts';
+import { generatePassword } from './first-admin.ts';
 import { describeJob, JobWatchPrinter } from './job-watch-printer.ts';
 import { loadSpecFile } from './spec-file.ts';
 
@@ -66,5 +67,25 @@ export async function datasetListCommand(client: TesseraClient): Promise<number>
   const datasets = await client.listDatasets();
   if (datasets.length === 0) out('no data sets');
   for (const d of datasets) out(`${d.name.padEnd(20)} ${d.sha256.slice(0, 16)}  ${d.kind.padEnd(12)} ${String(d.sizeBytes).padStart(10)} B  ${d.summary}`);
+  return 0;
+}
+
+/**
+ * `tessera user create NAME [--admin]`: the password comes from TESSERA_NEW_PASSWORD, else a strong random one is
+ * generated and printed once (the coordinator keeps only its scrypt hash).
+ */
+export async function userCreateCommand(client: TesseraClient, username: string, admin: boolean, env: NodeJS.ProcessEnv): Promise<number> {
+  const given = env.TESSERA_NEW_PASSWORD;
+  const password = given || generatePassword();
+  const user = await client.createUser({ username, password, role: admin ? 'admin' : 'member' });
+  out(`created ${user.role} ${user.username}`);
+  if (!given) out(`password: ${password} (shown only now)`);
+  return 0;
+}
+
+export async function userListCommand(client: TesseraClient): Promise<number> {
+  const users = await client.listUsers();
+  if (users.length === 0) out('no users');
+  for (const u of users) out(`${u.username.padEnd(32)} ${u.role.padEnd(6)} ${u.createdAt}`);
   return 0;
 }

@@ -4,6 +4,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TesseraClient } from '../tessera-client.ts';
+import { ensureFirstAdmin } from './first-admin.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const COORDINATOR_MAIN = path.join(REPO_ROOT, 'apps/coordinator/src/main.ts');
@@ -24,6 +25,11 @@ export interface EmbeddedClusterOptions {
 export interface EmbeddedCluster {
   address: string;
   apiToken: string;
+  /**
+   * Set only on the start that created the first user, `admin`: its random password, to print once. It is never
+   * written to disk; a lost one is replaced by creating another admin with the API token (`tessera user create`).
+   */
+  adminPassword?: string;
   dataDir: string;
   logDir: string;
   coordinator: ChildProcess;
@@ -84,7 +90,9 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Pro
       }),
     );
     const client = new TesseraClient({ address: info.address, token: apiToken });
+    let adminPassword: string | undefined;
     try {
+      adminPassword = await ensureFirstAdmin(client);
       await waitFor(async () => {
         const dead = workers.find((w) => w.exitCode !== null);
         if (dead) throw new Error(`a worker exited with code ${dead.exitCode}; see the worker logs in ${logDir}`);
@@ -94,7 +102,7 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Pro
     } finally {
       client.close();
     }
-    return { address: info.address, apiToken, dataDir, logDir, coordinator, workers, stop };
+    return { address: info.address, apiToken, ...(adminPassword ? { adminPassword } : {}), dataDir, logDir, coordinator, workers, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { TesseraClient } from '../tessera-client.ts';
 import { TesseraClientError } from '../client-error.ts';
 import {
-  cancelCommand, datasetListCommand, datasetUploadCommand, listCommand, statusCommand, submitCommand, watchCommand, workersCommand,
+  cancelCommand, datasetListCommand, datasetUploadCommand, listCommand, statusCommand, submitCommand, userCreateCommand, userListCommand,
+  watchCommand, workersCommand,
 } from './commands.ts';
 import { resolveConnection } from './connection.ts';
 import { quickstartCommand, upCommand } from './cluster-commands.ts';
@@ -21,6 +22,9 @@ Usage:
   tessera workers                                            list workers
   tessera dataset upload NAME FILE                           upload and register a data set
   tessera dataset list                                       list data sets
+  tessera user create NAME [--admin]                         create a dashboard user (password: TESSERA_NEW_PASSWORD,
+                                                             else a random one, printed once)
+  tessera user list                                          list users
 
 Connection: --coordinator host:port (or TESSERA_COORDINATOR), --token (or TESSERA_API_TOKEN); both default to
 the embedded cluster's files under --data-dir (default .tessera, or TESSERA_DATA_DIR).`;
@@ -38,6 +42,7 @@ async function main(argv: string[]): Promise<number> {
       mirror: { type: 'string', multiple: true },
       seed: { type: 'string' },
       keep: { type: 'boolean', default: false },
+      admin: { type: 'boolean', default: false },
       watch: { type: 'boolean', default: false },
       reason: { type: 'string', default: '' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -87,6 +92,13 @@ async function main(argv: string[]): Promise<number> {
         }
         if (args[0] === 'list') return await datasetListCommand(client);
         throw new Error('usage: tessera dataset upload NAME FILE | tessera dataset list');
+      case 'user':
+        if (args[0] === 'create') {
+          need(2, 'create NAME [--admin]');
+          return await userCreateCommand(client, args[1]!, values.admin, process.env);
+        }
+        if (args[0] === 'list') return await userListCommand(client);
+        throw new Error('usage: tessera user create NAME [--admin] | tessera user list');
       default:
         throw new Error(`unknown command "${command}" (tessera --help lists them)`);
     }
