@@ -26,13 +26,11 @@ export async function signIn(_previous: SignInState, form: FormData): Promise<Si
     const kind = (err as { kind?: string }).kind;
     if (kind === 'Unauthenticated') return { error: 'Wrong user name or password.' };
     return { error: `The coordinator did not answer: ${(err as Error).message}` };
-  } finally {
-    client.close();
   }
   const expiresAt = Date.parse(login.expiresAt) || Date.now() + 12 * 3600_000;
   const session = sessionStore().create({
-    username: login.user?.username ?? username,
-    role: login.user?.role ?? '',
+    username: login.user.username,
+    role: login.user.role,
     coordinatorToken: login.sessionToken,
     expiresAt,
   });

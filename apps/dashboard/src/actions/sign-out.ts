@@ -2,7 +2,7 @@
 
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { coordinatorFor, forgetCoordinator } from '../server/coordinator-client.ts';
+import { coordinatorFor } from '../server/coordinator-client.ts';
 import { requireSession, SESSION_COOKIE } from '../server/session.ts';
 import { sessionStore } from '../server/session-store.ts';
 
@@ -10,7 +10,6 @@ import { sessionStore } from '../server/session-store.ts';
 export async function signOut(): Promise<void> {
   const session = await requireSession();
   await coordinatorFor(session).logout().catch(() => undefined);
-  forgetCoordinator(session.id);
   sessionStore().delete(session.id);
   (await cookies()).delete(SESSION_COOKIE);
   redirect('/sign-in');

@@ -1,5 +1,5 @@
 import { formatBytes } from '../formatting/byte-size.ts';
-import { CHECKPOINT_FILES } from '../live/checkpoint-files.ts';
+import { CHECKPOINT_FILES } from '@tessera/client/tessera-client';
 
 export interface CheckpointView {
   step: number;

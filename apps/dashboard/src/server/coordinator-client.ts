@@ -3,41 +3,32 @@ import { TesseraClient } from '@tessera/client/tessera-client';
 import { coordinatorAddress } from './coordinator-address.ts';
 import type { Session } from './session-store.ts';
 
-interface CachedClient {
-  address: string;
-  token: string;
-  client: TesseraClient;
-}
-
-const KEY = Symbol.for('tessera.dashboard.clients');
-
-function cache(): Map<string, CachedClient> {
-  const holder = globalThis as unknown as Record<symbol, Map<string, CachedClient> | undefined>;
-  return (holder[KEY] ??= new Map());
-}
+const KEY = Symbol.for('tessera.dashboard.coordinator');
 
 /**
- * The gRPC client that acts as this session's user: one HTTP/2 connection per session, reused across requests and
- * replaced when the coordinator's address changes. This is the dashboard's only way to the cluster.
+ * One HTTP/2 connection to the coordinator for the whole server, replaced when the coordinator's address changes
+ * (an embedded cluster restarted). Kept on `globalThis` so every route bundle shares it.
  */
-export function coordinatorFor(session: Session): TesseraClient {
+function connection(): TesseraClient {
   const address = coordinatorAddress();
-  const clients = cache();
-  const cached = clients.get(session.id);
-  if (cached && cached.address === address && cached.token === session.coordinatorToken) return cached.client;
-  cached?.client.close();
-  const client = new TesseraClient({ address, token: session.coordinatorToken });
-  clients.set(session.id, { address, token: session.coordinatorToken, client });
+  const holder = globalThis as unknown as Record<symbol, { address: string; client: TesseraClient } | undefined>;
+  const current = holder[KEY];
+  if (current?.address === address) return current.client;
+  current?.client.close();
+  const client = new TesseraClient({ address, token: '' });
+  holder[KEY] = { address, client };
   return client;
 }
 
-/** A client with no token, for signing in. The caller closes it. */
-export function anonymousCoordinator(): TesseraClient {
-  return new TesseraClient({ address: coordinatorAddress(), token: '' });
+/**
+ * A client that acts as this session's user (its coordinator session token) over the shared connection: cheap,
+ * made per request. This is the dashboard's only way to the cluster; the coordinator enforces what the user may do.
+ */
+export function coordinatorFor(session: Session): TesseraClient {
+  return connection().withToken(session.coordinatorToken);
 }
 
-/** Closes a signed-out session's connection. */
-export function forgetCoordinator(sessionId: string): void {
-  cache().get(sessionId)?.client.close();
-  cache().delete(sessionId);
+/** A client with no token, for signing in. */
+export function anonymousCoordinator(): TesseraClient {
+  return connection();
 }

@@ -1,9 +1,11 @@
 import type { NextRequest } from 'next/server';
-import { isCheckpointFile } from '../../../../../../../live/checkpoint-files.ts';
+import { CHECKPOINT_FILES, type CheckpointFile } from '@tessera/client/tessera-client';
 import { coordinatorFor } from '../../../../../../../server/coordinator-client.ts';
 import { sessionOfRequest, unauthenticatedResponse } from '../../../../../../../server/session.ts';
 
 export const dynamic = 'force-dynamic';
+
+const isCheckpointFile = (name: string): name is CheckpointFile => (CHECKPOINT_FILES as readonly string[]).includes(name);
 
 const STATUS_BY_KIND: Record<string, number> = { NotFound: 404, InvalidArgument: 400, Unauthenticated: 401 };
 
