@@ -18,6 +18,19 @@ export interface PeerTransport {
    * Rejects with a `CollectiveFailure` (`PeerLost`, `StaleGeneration`, `TransportClosed`, `CollectiveAborted`).
    */
   recv(fromRank: number, tag: string, options?: { signal?: AbortSignal }): Promise<Float32Array>;
+  /**
+   * Optional fused receive: the message `tag` from `fromRank` is added into (`add`) or copied over (`set`) `into`
+   * as its frames arrive, instead of being assembled into a new array first. Saves the collective one allocation and
+   * one pass over the data per ring step. Rejects like `recv`, and with `ChunkSizeMismatch` when the message's
+   * length differs from `into`'s. After a rejection `into` may hold part of the message.
+   */
+  recvInto?(
+    fromRank: number,
+    tag: string,
+    into: Float32Array,
+    mode: 'add' | 'set',
+    options?: { signal?: AbortSignal },
+  ): Promise<void>;
   /** Releases the transport; pending and later calls reject with `TransportClosed`. Safe to call twice. */
   close(): Promise<void>;
 }

@@ -110,13 +110,11 @@ async function reduceSlice(ring: Ring, view: Float32Array, tag: string): Promise
   };
 
   for (let step = 0; step < n - 1; step++) {
-    const target = segment(rank - step - 1);
-    addInto(target, await exchange(ring, `${tag}/rs${step}`, segment(rank - step), target.length));
+    await exchange(ring, `${tag}/rs${step}`, segment(rank - step), segment(rank - step - 1), 'add');
   }
   if (ring.mean) divideBy(segment(rank + 1), n);
   for (let step = 0; step < n - 1; step++) {
-    const target = segment(rank - step);
-    target.set(await exchange(ring, `${tag}/ag${step}`, segment(rank + 1 - step), target.length));
+    await exchange(ring, `${tag}/ag${step}`, segment(rank + 1 - step), segment(rank - step), 'set');
   }
 }
 
@@ -129,25 +127,38 @@ function divideBy(values: Float32Array, n: number): void {
   for (let i = 0; i < values.length; i++) values[i] = (values[i] as number) / n;
 }
 
-/** One ring step: send to the right neighbour while receiving from the left, bounded by the step timeout. */
-async function exchange(ring: Ring, tag: string, outgoing: Float32Array, expected: number): Promise<Float32Array> {
+/**
+ * One ring step: send `outgoing` to the right neighbour while receiving from the left into `target` (added to it or
+ * copied over it), bounded by the step timeout. Uses the transport's fused `recvInto` when it has one.
+ */
+async function exchange(
+  ring: Ring,
+  tag: string,
+  outgoing: Float32Array,
+  target: Float32Array,
+  mode: 'add' | 'set',
+): Promise<void> {
   if (ring.signal.aborted) throw abortedBy(ring.signal, tag);
-  const step = Promise.all([
-    ring.transport.send(ring.right, tag, outgoing),
-    ring.transport.recv(ring.left, tag, { signal: ring.signal }),
-  ]);
+  const { transport } = ring;
+  const receive =
+    transport.recvInto !== undefined
+      ? transport.recvInto(ring.left, tag, target, mode, { signal: ring.signal })
+      : transport.recv(ring.left, tag, { signal: ring.signal }).then((incoming) => {
+          if (incoming.length !== target.length) {
+            throw collectiveFailure({ kind: 'ChunkSizeMismatch', fromRank: ring.left, tag, expected: target.length, received: incoming.length });
+          }
+          if (mode === 'add') addInto(target, incoming);
+          else target.set(incoming);
+        });
+  const step = Promise.all([transport.send(ring.right, tag, outgoing), receive]);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      reject(collectiveFailure({ kind: 'CollectiveTimeout', rank: ring.transport.rank, tag, timeoutMs: ring.timeoutMs }));
+      reject(collectiveFailure({ kind: 'CollectiveTimeout', rank: transport.rank, tag, timeoutMs: ring.timeoutMs }));
     }, ring.timeoutMs);
   });
   try {
-    const [, incoming] = await Promise.race([step, timeout]);
-    if (incoming.length !== expected) {
-      throw collectiveFailure({ kind: 'ChunkSizeMismatch', fromRank: ring.left, tag, expected, received: incoming.length });
-    }
-    return incoming;
+    await Promise.race([step, timeout]);
   } finally {
     clearTimeout(timer);
   }
