@@ -3,11 +3,11 @@ import * as grpc from '@grpc/grpc-js';
 import { Mailbox } from '@tessera/core/collectives/mailbox';
 import { collectiveFailure } from '@tessera/core/collectives/peer-transport';
 import type { CollectiveFailure, PeerTransport } from '@tessera/core/collectives/peer-transport';
-import { contracts } from '@tessera/proto/contracts';
 import type { ChunkFrame, ChunkFrame__Output } from '@tessera/proto/generated/tessera/peers/v1/ChunkFrame';
 import type { PeerServiceClient } from '@tessera/proto/generated/tessera/peers/v1/PeerService';
 import { fromPeerStatus } from './peer-errors.ts';
 import type { PeerBinding, PeerServer } from './peer-server.ts';
+import { peerService } from './peer-service.ts';
 
 /** 1 MiB of payload per frame: a quarter of gRPC's default 4 MiB message limit, with room for the header. */
 export const DEFAULT_FRAME_BYTES = 1024 * 1024;
@@ -32,12 +32,20 @@ interface PartialMessage {
   received: number;
 }
 
+/** Where a `recvInto` wants the frames of its message to land as they arrive. */
+interface Sink {
+  readonly into: Float32Array;
+  readonly mode: 'add' | 'set';
+  received: number;
+}
+
 /**
  * `PeerTransport` over gRPC for one ring (job id + generation). Each destination gets ONE long-lived client stream
  * (ring all-reduce only ever sends to the right neighbour), opened on first send. A message travels as raw
- * little-endian float32 bytes in frames of at most `frameBytes`; the frames are views over the caller's
- * `Float32Array`, serialised by gRPC on write, so sending copies the bytes only inside gRPC. Received frames are
- * copied once, into the message's final `Float32Array`.
+ * little-endian float32 bytes in frames of at most `frameBytes`, (de)serialised by `chunk-frame-codec.ts`: sending
+ * copies the payload once into the encoded frame (and once more in gRPC's framing). On receipt, `recvInto` adds or
+ * copies each frame straight from gRPC's buffer into the collective's array; a message that arrives before anyone
+ * asks for it is a view of gRPC's buffer when it fits one frame, else reassembled into a new array.
  *
  * A sender's stream failing (process died, connection reset) or ending with a message half-received rejects the
  * recvs waiting on it with `PeerLost`; the right neighbour failing rejects everything pending, so a broken ring
@@ -50,6 +58,7 @@ export class GrpcPeerTransport implements PeerTransport {
   readonly #frameBytes: number;
   readonly #mailbox = new Mailbox();
   readonly #partials = new Map<string, PartialMessage>();
+  readonly #sinks = new Map<string, Sink>();
   readonly #outbound = new Map<number, Outbound>();
   readonly #binding: PeerBinding;
   #closed = false;
@@ -106,6 +115,40 @@ export class GrpcPeerTransport implements PeerTransport {
   }
 
   /**
+   * Adds or copies each frame of the message straight from gRPC's receive buffer into `into`, so a large message
+   * needs no reassembly buffer. Frames that came before the call are reassembled as for `recv` and applied then.
+   */
+  async recvInto(
+    fromRank: number,
+    tag: string,
+    into: Float32Array,
+    mode: 'add' | 'set',
+    options?: { signal?: AbortSignal },
+  ): Promise<void> {
+    const key = keyOf(fromRank, tag);
+    const sink: Sink = { into, mode, received: 0 };
+    const partial = this.#partials.get(key);
+    if (partial !== undefined && partial.bytes.length === into.byteLength) {
+      // Part of the message is here already: apply it, and let the rest of its frames go to the sink.
+      this.#partials.delete(key);
+      applyValues(sink, 0, partial.values.subarray(0, partial.received / 4));
+      sink.received = partial.received;
+    }
+    if (!this.#closed) this.#sinks.set(key, sink);
+    try {
+      const message = await this.#mailbox.take(fromRank, tag, options?.signal);
+      if (message === into) return;
+      // The whole message arrived before this call (or with another length, reassembled for the error below).
+      if (message.length !== into.length) {
+        throw collectiveFailure({ kind: 'ChunkSizeMismatch', fromRank, tag, expected: into.length, received: message.length });
+      }
+      applyValues(sink, 0, message);
+    } finally {
+      this.#sinks.delete(key);
+    }
+  }
+
+  /**
    * Leaves the ring: unbinds from the server, half-closes the outbound streams and waits (briefly) for their acks.
    * Pass `reason` when leaving because a collective failed: the left neighbour's stream then fails at once.
    */
@@ -115,6 +158,7 @@ export class GrpcPeerTransport implements PeerTransport {
     this.#options.server.unbind(this.#binding, reason);
     this.#mailbox.failAll(collectiveFailure({ kind: 'TransportClosed', rank: this.rank }));
     this.#partials.clear();
+    this.#sinks.clear();
     await Promise.all([...this.#outbound.values()].map((outbound) => outbound.end(reason)));
   }
 
@@ -133,11 +177,22 @@ export class GrpcPeerTransport implements PeerTransport {
 
   #onFrame(frame: ChunkFrame__Output): void {
     if (this.#closed) return;
-    const key = `${frame.fromRank}\u0000${frame.tag}`;
+    const key = keyOf(frame.fromRank, frame.tag);
+    const sink = this.#sinks.get(key);
+    if (sink !== undefined && frame.totalBytes === sink.into.byteLength) {
+      this.#onSinkFrame(sink, key, frame);
+      return;
+    }
     let partial = this.#partials.get(key);
     if (partial === undefined) {
       if (frame.totalBytes % 4 !== 0) {
         this.#mailbox.failPeer(frame.fromRank, malformed(frame, `total_bytes ${frame.totalBytes} is not a multiple of 4`));
+        return;
+      }
+      const { data } = frame;
+      if (frame.offset === 0 && data.length === frame.totalBytes && data.byteOffset % 4 === 0) {
+        // A whole message in one frame, aligned by the codec: view gRPC's (per-message, never reused) buffer as is.
+        this.#mailbox.deliver(frame.fromRank, frame.tag, new Float32Array(data.buffer, data.byteOffset, data.length / 4));
         return;
       }
       // Not zero-filled (every byte is overwritten by a frame) and outside Buffer's pool, so offset 0 is aligned.
@@ -157,12 +212,49 @@ export class GrpcPeerTransport implements PeerTransport {
     }
   }
 
+  #onSinkFrame(sink: Sink, key: string, frame: ChunkFrame__Output): void {
+    const { data } = frame;
+    if (frame.offset !== sink.received || frame.offset + data.length > sink.into.byteLength || data.length % 4 !== 0) {
+      this.#sinks.delete(key);
+      this.#mailbox.failPeer(frame.fromRank, malformed(frame, `frame at ${frame.offset} after ${sink.received} bytes`));
+      return;
+    }
+    // The codec aligns the payload; a peer with another encoder may not, and then one copy aligns it.
+    const values =
+      data.byteOffset % 4 === 0
+        ? new Float32Array(data.buffer, data.byteOffset, data.length / 4)
+        : new Float32Array(new Uint8Array(data).buffer);
+    applyValues(sink, frame.offset / 4, values);
+    sink.received += data.length;
+    if (sink.received === sink.into.byteLength) {
+      this.#sinks.delete(key);
+      this.#mailbox.deliver(frame.fromRank, frame.tag, sink.into);
+    }
+  }
+
   #onStreamClosed(fromRank: number | undefined, error: Error | undefined): void {
     if (this.#closed || fromRank === undefined) return;
     // A clean end means the sender closed its transport: nothing more will come from it, so waits on it must fail.
     this.#mailbox.failPeer(fromRank, collectiveFailure({ kind: 'PeerLost', rank: fromRank, cause: error }));
     for (const key of this.#partials.keys()) if (key.startsWith(`${fromRank}\u0000`)) this.#partials.delete(key);
+    for (const key of this.#sinks.keys()) if (key.startsWith(`${fromRank}\u0000`)) this.#sinks.delete(key);
   }
+}
+
+function keyOf(fromRank: number, tag: string): string {
+  return `${fromRank}\u0000${tag}`;
+}
+
+/** Adds or copies `values` into the sink at element `at`. */
+function applyValues(sink: Sink, at: number, values: Float32Array): void {
+  if (sink.mode === 'set') sink.into.set(values, at);
+  else addAt(sink.into, at, values);
+}
+
+// A plain function, so V8 optimises the loop on its own.
+function addAt(into: Float32Array, at: number, values: Float32Array): void {
+  const target = into.subarray(at, at + values.length);
+  for (let i = 0; i < values.length; i++) target[i] = (target[i] as number) + (values[i] as number);
 }
 
 function malformed(frame: ChunkFrame__Output, reason: string): CollectiveFailure {
@@ -186,8 +278,8 @@ class Outbound {
     toRank: number,
     onFailure: (failure: CollectiveFailure) => void,
   ) {
-    const { PeerService } = contracts().peers.tessera.peers.v1;
-    this.#client = new PeerService(address, grpc.credentials.createInsecure(), options.channelOptions);
+    const { Client } = peerService();
+    this.#client = new Client(address, grpc.credentials.createInsecure(), options.channelOptions);
     // waitForReady: a peer may start listening a moment after this rank; the collective's step timeout bounds it.
     const metadata = new grpc.Metadata({ waitForReady: true });
     metadata.set('authorization', `Bearer ${options.joinToken}`);

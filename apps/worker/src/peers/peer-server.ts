@@ -1,12 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
-import { contracts } from '@tessera/proto/contracts';
 import type { ChunkFrame__Output } from '@tessera/proto/generated/tessera/peers/v1/ChunkFrame';
 import type { ExchangeAck } from '@tessera/proto/generated/tessera/peers/v1/ExchangeAck';
 import type { PeerServiceHandlers } from '@tessera/proto/generated/tessera/peers/v1/PeerService';
 import { toServiceError } from './peer-errors.ts';
 import type { PeerServerError } from './peer-errors.ts';
+import { peerService } from './peer-service.ts';
 
 /**
  * What a ring transport registers with the server to receive its frames. The server checks job and generation
@@ -86,7 +86,7 @@ export class PeerServer {
     widenReceiveWindow(server, options.receiveWindowBytes ?? DEFAULT_RECEIVE_WINDOW_BYTES);
     const peerServer = new PeerServer(server, options, port);
     const handlers: PeerServiceHandlers = { Exchange: (call, callback) => peerServer.#exchange(call, callback) };
-    server.addService(contracts().peers.tessera.peers.v1.PeerService.service, handlers);
+    server.addService(peerService().definition, handlers);
     return peerServer;
   }
 
