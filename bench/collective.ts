@@ -16,15 +16,26 @@ import type { BenchPeerCommand, BenchPeerReply } from './support/collective-peer
 import type { TcpCommand, TcpReply } from './support/tcp-pump.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const RESULTS = path.join(HERE, 'results/collective.json');
+/** BENCH_RESULTS writes elsewhere (e.g. a baseline run kept beside the committed results). */
+const RESULTS = process.env.BENCH_RESULTS ?? path.join(HERE, 'results/collective.json');
 /** BENCH_RING_SIZES (e.g. "2,4") narrows the ring sizes for a quick look. */
 const RING_SIZES = (process.env.BENCH_RING_SIZES ?? '2,3,4').split(',').map(Number);
 const KIB = 1024;
 const MIB = 1024 * KIB;
-/** Powers of 4 from 1 KiB to 256 MiB; BENCH_MAX_BYTES caps them for a quick look. */
-const SIZES = Array.from({ length: 10 }, (_, i) => KIB * 4 ** i).filter(
-  (bytes) => bytes <= Number(process.env.BENCH_MAX_BYTES ?? 256 * MIB),
-);
+/**
+ * Powers of 4 from 1 KiB to 256 MiB, plus 32 KiB (about one Sonar gradient step); BENCH_MAX_BYTES caps them and
+ * BENCH_SIZES (e.g. "1k,32k,1m,16m") replaces them, for a quick look.
+ */
+const SIZES = (process.env.BENCH_SIZES?.split(',').map(parseSize) ?? [...Array.from({ length: 10 }, (_, i) => KIB * 4 ** i), 32 * KIB])
+  .filter((bytes) => bytes <= Number(process.env.BENCH_MAX_BYTES ?? 256 * MIB))
+  .sort((a, b) => a - b);
+
+function parseSize(text: string): number {
+  const match = /^(\d+)([km]?)$/i.exec(text.trim());
+  if (match === null) throw new Error(`BENCH_SIZES: cannot read "${text}" (bytes, or a number with k or m)`);
+  const unit = match[2]?.toLowerCase();
+  return Number(match[1]) * (unit === 'k' ? KIB : unit === 'm' ? MIB : 1);
+}
 
 /** Fewer repetitions as vectors grow, so the whole run stays within a few minutes on 2 cores. */
 function iterationsFor(bytes: number): { warmup: number; iterations: number } {
@@ -132,6 +143,7 @@ interface RingFigure {
   bytes: number;
   iterations: number;
   medianMs: number;
+  cpuMsPerRank: number;
   algbwMBps: number;
   busbwMBps: number;
   tcpMBps: number;
@@ -154,10 +166,11 @@ async function measureRing(n: number, tcp: readonly TcpFigure[]): Promise<RingFi
     for (const bytes of SIZES) {
       const plan = iterationsFor(bytes);
       for (const peer of peers) peer.send({ cmd: 'run', bytes, ...plan });
-      const perRank = await Promise.all(peers.map(async (peer) => expectType(await peer.next(), 'timed').millis));
+      const perRank = await Promise.all(peers.map(async (peer) => expectType(await peer.next(), 'timed')));
       // An all-reduce takes as long as its slowest rank.
-      const slowest = Array.from({ length: plan.iterations }, (_, i) => Math.max(...perRank.map((m) => m[i] as number)));
+      const slowest = Array.from({ length: plan.iterations }, (_, i) => Math.max(...perRank.map((r) => r.millis[i] as number)));
       const medianMs = median(slowest);
+      const cpuMsPerRank = median(perRank.flatMap((r) => r.cpuMillis));
       const algbw = bytes / (medianMs / 1000);
       const busbw = (algbw * 2 * (n - 1)) / n;
       const tcpMBps = tcp.find((t) => t.bytes === bytes)?.throughputMBps ?? Number.NaN;
@@ -166,6 +179,7 @@ async function measureRing(n: number, tcp: readonly TcpFigure[]): Promise<RingFi
         bytes,
         iterations: plan.iterations,
         medianMs: Math.round(medianMs * 1000) / 1000,
+        cpuMsPerRank: Math.round(cpuMsPerRank * 1000) / 1000,
         algbwMBps: mbps(algbw),
         busbwMBps: mbps(busbw),
         tcpMBps,
@@ -173,7 +187,7 @@ async function measureRing(n: number, tcp: readonly TcpFigure[]): Promise<RingFi
       };
       figures.push(figure);
       progress(
-        `n=${n} ${formatBytes(bytes).padStart(8)}  ${figure.medianMs.toFixed(3)} ms  busbw ${figure.busbwMBps} MB/s  ` +
+        `n=${n} ${formatBytes(bytes).padStart(8)}  ${figure.medianMs.toFixed(3)} ms  cpu ${figure.cpuMsPerRank.toFixed(3)} ms  busbw ${figure.busbwMBps} MB/s  ` +
           `(${(figure.busbwOverTcp * 100).toFixed(1)}% of tcp)`,
       );
     }
@@ -227,6 +241,9 @@ async function main(): Promise<void> {
     machine,
     definitions: {
       medianMs: 'median over iterations of the slowest rank’s time for one all-reduce (after a one-value barrier)',
+      cpuMsPerRank:
+        'median over iterations and ranks of the CPU time (user + system) one rank spends per all-reduce: steadier than ' +
+        'wall time when other work shares the cores',
       busbwMBps: 'bytes / medianMs × 2(n−1)/n, in 10^6 bytes/s (NCCL tests)',
       tcpMBps: 'raw TCP loopback throughput between two Node processes for the same bytes, same run',
     },

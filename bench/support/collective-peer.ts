@@ -15,7 +15,7 @@ export type BenchPeerCommand =
 export type BenchPeerReply =
   | { type: 'listening'; port: number }
   | { type: 'joined' }
-  | { type: 'timed'; millis: number[] }
+  | { type: 'timed'; millis: number[]; cpuMillis: number[] }
   | { type: 'failed'; message: string };
 
 const joinToken = process.env.BENCH_JOIN_TOKEN ?? '';
@@ -38,16 +38,23 @@ function reply(message: BenchPeerReply): void {
   process.send?.(message);
 }
 
-async function run(ring: GrpcPeerTransport, bytes: number, warmup: number, iterations: number): Promise<number[]> {
+async function run(
+  ring: GrpcPeerTransport,
+  bytes: number,
+  warmup: number,
+  iterations: number,
+): Promise<{ millis: number[]; cpuMillis: number[] }> {
   const n = ring.worldSize;
   const data = new Float32Array(bytes / 4);
   const barrier = new Float32Array(1);
   const millis: number[] = [];
+  const cpuMillis: number[] = [];
   for (let i = 0; i < warmup + iterations; i++) {
     data.fill(ring.rank + 1);
     // A one-value all-reduce lines the ranks up, so each timing starts when the slowest rank is ready.
     await ringAllReduce(ring, barrier, { tag: `b${calls++}` });
     const start = performance.now();
+    const cpuStart = process.cpuUsage();
     await ringAllReduce(ring, data, {
       tag: `r${calls++}`,
       timeoutMs: 120_000,
@@ -55,13 +62,17 @@ async function run(ring: GrpcPeerTransport, bytes: number, warmup: number, itera
       slicesInFlight: tuning.slicesInFlight,
     });
     const elapsed = performance.now() - start;
+    const cpu = process.cpuUsage(cpuStart);
     const want = (n * (n + 1)) / 2;
     if (data.length > 0 && (data[0] !== want || data[data.length - 1] !== want)) {
       throw new Error(`rank ${ring.rank}: all-reduce of ${bytes} bytes gave ${data[0]}, want ${want}`);
     }
-    if (i >= warmup) millis.push(elapsed);
+    if (i >= warmup) {
+      millis.push(elapsed);
+      cpuMillis.push((cpu.user + cpu.system) / 1000);
+    }
   }
-  return millis;
+  return { millis, cpuMillis };
 }
 
 async function handle(command: BenchPeerCommand): Promise<void> {
@@ -82,7 +93,7 @@ async function handle(command: BenchPeerCommand): Promise<void> {
     case 'run':
       if (transport === undefined) throw new Error('run before join');
       try {
-        reply({ type: 'timed', millis: await run(transport, command.bytes, command.warmup, command.iterations) });
+        reply({ type: 'timed', ...(await run(transport, command.bytes, command.warmup, command.iterations)) });
       } catch (error) {
         reply({ type: 'failed', message: String(error) });
       }
