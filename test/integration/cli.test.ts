@@ -53,6 +53,13 @@ describe('the tessera CLI against a running cluster', () => {
     expect(workers.stdout).toMatch(/local-0\s+IDLE\s+wasm/);
     const datasets = await tessera(tc.dataDir, ['dataset', 'list']);
     expect(datasets.stdout).toContain('208 rows x 61 columns');
+    // Registering objects already in the store: the same version again is a no-op, an absent one is NOT_FOUND.
+    const sha = 'e90434cdbf00fcf93ffa911fe447ae25606979658e60f1d32e155c3b5240234d';
+    const again = await tessera(tc.dataDir, ['dataset', 'register', 'sonar', sha]);
+    expect(again.stdout).toContain(`registered sonar@${sha}`);
+    const absent = await tessera(tc.dataDir, ['dataset', 'register', 'elsewhere', sha]);
+    expect(absent.code).toBe(1);
+    expect(absent.stderr).toContain(`NotFound: no data set elsewhere@${sha} in the object store (expected datasets/elsewhere/${sha}/manifest.json)`);
   });
 
   it('reports a bad spec file with the file and the field, before sending anything', async () => {

@@ -13,6 +13,7 @@ export type DomainError =
   | { kind: 'InvalidArgument'; field: string; message: string }
   | { kind: 'JobNotFound'; jobId: string }
   | { kind: 'DatasetNotFound'; name: string; sha256?: string }
+  | { kind: 'DatasetObjectsMissing'; name: string; sha256: string; manifestKey: string }
   | { kind: 'WorkerNotFound'; workerId: string }
   | { kind: 'CheckpointNotFound'; jobId: string; step: number }
   | { kind: 'CorruptData'; what: string; message: string }
@@ -45,6 +46,8 @@ export function describeDomainError(e: DomainError): string {
       return `invalid ${e.field}: ${e.message}`;
     case 'JobNotFound':
       return `job ${e.jobId} not found`;
+    case 'DatasetObjectsMissing':
+      return `no data set ${e.name}@${e.sha256} in the object store (expected ${e.manifestKey}); upload its objects first`;
     case 'DatasetNotFound':
       return `data set ${e.name}${e.sha256 ? `@${e.sha256}` : ''} is not registered`;
     case 'WorkerNotFound':
@@ -73,6 +76,7 @@ const STATUS_BY_KIND: Record<DomainError['kind'], grpc.status> = {
   InvalidArgument: grpc.status.INVALID_ARGUMENT,
   JobNotFound: grpc.status.NOT_FOUND,
   DatasetNotFound: grpc.status.NOT_FOUND,
+  DatasetObjectsMissing: grpc.status.NOT_FOUND,
   WorkerNotFound: grpc.status.NOT_FOUND,
   CheckpointNotFound: grpc.status.NOT_FOUND,
   CorruptData: grpc.status.DATA_LOSS,

@@ -40,7 +40,9 @@ export class DatasetService {
     try {
       manifest = await readDatasetManifest(this.objects, name, sha256);
     } catch (cause) {
-      if ((cause as { kind?: string }).kind === 'DatasetNotFound') throw new CoordinatorError({ kind: 'DatasetNotFound', name, sha256 }, { cause });
+      if ((cause as { kind?: string }).kind === 'DatasetNotFound') {
+        throw new CoordinatorError({ kind: 'DatasetObjectsMissing', name, sha256, manifestKey: datasetManifestKey(name, sha256) }, { cause });
+      }
       throw new CoordinatorError({ kind: 'InvalidArgument', field: 'manifest', message: (cause as Error).message }, { cause });
     }
     return this.store.upsertDataset({

@@ -63,6 +63,13 @@ export async function datasetUploadCommand(client: TesseraClient, name: string, 
   return 0;
 }
 
+/** Registers a data set whose objects were written to the store directly (e.g. a bulk copy into S3). */
+export async function datasetRegisterCommand(client: TesseraClient, name: string, sha256: string): Promise<number> {
+  const dataset = await client.registerDataset(name, sha256);
+  out(`registered ${dataset.name}@${dataset.sha256} (${dataset.summary}, ${dataset.sizeBytes} bytes)`);
+  return 0;
+}
+
 export async function datasetListCommand(client: TesseraClient): Promise<number> {
   const datasets = await client.listDatasets();
   if (datasets.length === 0) out('no data sets');

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { TesseraClient } from '../tessera-client.ts';
 import { TesseraClientError } from '../client-error.ts';
 import {
-  cancelCommand, datasetListCommand, datasetUploadCommand, listCommand, statusCommand, submitCommand, userCreateCommand, userListCommand,
+  cancelCommand, datasetListCommand, datasetRegisterCommand, datasetUploadCommand, listCommand, statusCommand, submitCommand, userCreateCommand, userListCommand,
   watchCommand, workersCommand,
 } from './commands.ts';
 import { resolveConnection } from './connection.ts';
@@ -21,6 +21,7 @@ Usage:
   tessera cancel JOB_ID [--reason TEXT]                      cancel a queued or running job
   tessera workers                                            list workers
   tessera dataset upload NAME FILE                           upload and register a data set
+  tessera dataset register NAME SHA256                        register a data set already placed in the object store
   tessera dataset list                                       list data sets
   tessera user create NAME [--admin]                         create a dashboard user (password: TESSERA_NEW_PASSWORD,
                                                              else a random one, printed once)
@@ -90,8 +91,12 @@ async function main(argv: string[]): Promise<number> {
           need(3, 'upload NAME FILE');
           return await datasetUploadCommand(client, args[1]!, args[2]!);
         }
+        if (args[0] === 'register') {
+          need(3, 'register NAME SHA256');
+          return await datasetRegisterCommand(client, args[1]!, args[2]!);
+        }
         if (args[0] === 'list') return await datasetListCommand(client);
-        throw new Error('usage: tessera dataset upload NAME FILE | tessera dataset list');
+        throw new Error('usage: tessera dataset upload NAME FILE | tessera dataset register NAME SHA256 | tessera dataset list');
       case 'user':
         if (args[0] === 'create') {
           need(2, 'create NAME [--admin]');
