@@ -1,6 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
+import { formText } from '../server/form-text.ts';
 import { coordinatorFor } from '../server/coordinator-client.ts';
 import { requireSession } from '../server/session.ts';
 
@@ -15,7 +16,7 @@ export interface UploadState {
  */
 export async function uploadDataset(_previous: UploadState, form: FormData): Promise<UploadState> {
   const session = await requireSession();
-  const name = String(form.get('name') ?? '').trim();
+  const name = formText(form, 'name').trim();
   const file = form.get('file');
   if (!name) return { error: 'Give the data set a name.' };
   if (!(file instanceof File) || file.size === 0) return { error: 'Choose a CSV file to upload.' };

@@ -94,7 +94,7 @@ export function JobLive({ initialJob }: { initialJob: JobView }) {
           {streamError}
         </p>
       )}
-      <JobProgress job={job} />
+      <JobProgress job={job} testAccuracy={job.latestMetrics['test/accuracy'] ?? series.latest('test/accuracy')} />
       <h2>Metrics</h2>
       <div className="charts">
         <MetricChart id="chart-step-loss" title="Training loss per step" xLabel="step" series={[{ label: 'train loss', color: '#1f4fbf' }]} columns={series.stepColumns()} version={version} />

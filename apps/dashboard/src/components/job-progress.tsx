@@ -5,10 +5,9 @@ import { hasEnded, stateLabel } from '../formatting/job-state.ts';
 import type { JobView } from '../live/job-view.ts';
 
 /** State, step and epoch progress, and the time left at the rate since the job started. */
-export function JobProgress({ job }: { job: JobView }) {
+export function JobProgress({ job, testAccuracy }: { job: JobView; testAccuracy: number | undefined }) {
   const started = Date.parse(job.startedAt);
   const eta = !hasEnded(job.state) && !Number.isNaN(started) ? estimateRemainingMs(job.step, job.totalSteps, Date.now() - started) : undefined;
-  const testAccuracy = job.latestMetrics['test/accuracy'];
   return (
     <dl className="facts" id="job-progress" data-state={stateLabel(job.state)} data-step={job.step}>
       <dt>State</dt>

@@ -1,6 +1,6 @@
 'use client';
 
-import { useActionState, useState, type FormEvent, type ReactNode } from 'react';
+import { startTransition, useActionState, useState, type FormEvent, type ReactNode } from 'react';
 import { hiddenActivations, optimizerNames, parseJobSpec } from '@tessera/core/jobs/job-spec';
 import { launchJob, type LaunchState } from '../actions/launch-job.ts';
 import { templateById, type JobTemplate } from '../launch/job-templates.ts';
@@ -24,13 +24,17 @@ export function LaunchForm({ templates, datasets }: { templates: JobTemplate[]; 
   const [localErrors, setLocalErrors] = useState<Record<string, string> | undefined>();
   const errors = localErrors ?? serverState.errors;
 
+  // Submitting by hand (not through `<form action>`) keeps what the user typed when the server answers with an error:
+  // React resets a form's fields after its action runs. `action` stays on the form for browsers without script.
   const check = (event: FormEvent<HTMLFormElement>) => {
-    const parsed = parseJobSpec(specFromForm(new FormData(event.currentTarget)));
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const parsed = parseJobSpec(specFromForm(form));
     if (parsed.ok) {
       setLocalErrors(undefined);
+      startTransition(() => action(form));
       return;
     }
-    event.preventDefault();
     setLocalErrors({ [fieldForError(parsed.field, LAUNCH_FIELDS) ?? '']: `${parsed.field || 'spec'}: ${parsed.message}` });
   };
 

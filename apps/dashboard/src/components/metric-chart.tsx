@@ -33,7 +33,7 @@ export function MetricChart({ id, title, xLabel, series, columns, version }: { i
         legend: { live: false },
         series: [{ label: xLabel }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, ...(s.dash ? { dash: s.dash } : {}), spanGaps: true }))],
       },
-      columns as uPlot.AlignedData,
+      columns,
       el,
     );
     plot.current = chart;
@@ -48,7 +48,7 @@ export function MetricChart({ id, title, xLabel, series, columns, version }: { i
   }, []);
 
   useEffect(() => {
-    plot.current?.setData(columns as uPlot.AlignedData);
+    plot.current?.setData(columns);
   }, [columns, version]);
 
   const points = columns[0].length;

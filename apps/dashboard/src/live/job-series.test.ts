@@ -15,6 +15,9 @@ describe('JobSeries', () => {
     expect(series.stepColumns()).toEqual([[1, 2], [0.9, 0.8]]);
     expect(series.epochColumns(['train/loss', 'test/loss'])).toEqual([[1, 2], [0.7, 0.6], [0.75, null]]);
     expect(series.epochCount).toBe(2);
+    expect(series.latest('train/loss')).toBe(0.6);
+    expect(series.latest('test/loss')).toBe(0.75);
+    expect(series.latest('test/accuracy')).toBeUndefined();
   });
 
   it('drops replayed steps when a run resumes from an earlier checkpoint', () => {

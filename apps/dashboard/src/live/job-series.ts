@@ -26,7 +26,7 @@ export class JobSeries {
       return;
     }
     let row = this.epochs.get(metric.epoch);
-    if (!row) this.epochs.set(metric.epoch, (row = new Map()));
+    if (!row) this.epochs.set(metric.epoch, (row = new Map<string, number>()));
     row.set(key, metric.value);
     this.epochColumnsCache = undefined;
   }
@@ -57,6 +57,16 @@ export class JobSeries {
     const columns: ChartColumns = [epochs, ...names.map((name) => epochs.map((e) => this.epochs.get(e)?.get(name) ?? null))];
     this.epochColumnsCache.set(cacheKey, columns);
     return columns;
+  }
+
+  /** The value of `split/name` at the latest epoch that reported it. */
+  latest(name: string): number | undefined {
+    let best: { epoch: number; value: number } | undefined;
+    for (const [epoch, row] of this.epochs) {
+      const value = row.get(name);
+      if (value !== undefined && (!best || epoch > best.epoch)) best = { epoch, value };
+    }
+    return best?.value;
   }
 
   get epochCount(): number {

@@ -10,7 +10,7 @@ export function SignInForm({ next }: { next: string }) {
       <input type="hidden" name="next" value={next} />
       <div className="field">
         <label htmlFor="username">User name</label>
-        <input id="username" name="username" autoComplete="username" required />
+        <input id="username" name="username" autoComplete="username" required defaultValue={state.username} />
       </div>
       <div className="field">
         <label htmlFor="password">Password</label>

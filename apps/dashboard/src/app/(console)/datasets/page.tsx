@@ -49,8 +49,8 @@ export default async function DatasetsPage({ searchParams }: { searchParams: Pro
                   <time dateTime={d.createdAt}>{d.createdAt.slice(0, 10)}</time>
                 </td>
                 <td>
-                  <Link href={`/datasets?preview=${encodeURIComponent(d.name)}&sha256=${d.sha256}`} aria-label={`Preview ${d.name}`}>
-                    first rows
+                  <Link href={`/datasets?preview=${encodeURIComponent(d.name)}&sha256=${d.sha256}`}>
+                    first rows<span className="visually-hidden"> of {d.name}</span>
                   </Link>
                 </td>
               </tr>
