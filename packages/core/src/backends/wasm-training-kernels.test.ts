@@ -1,0 +1,131 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { registerWasmTrainingKernels } from './wasm-training-kernels.ts';
+
+type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+interface FilterCase {
+  name: string;
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  strides: [number, number] | number;
+  pad: Pad;
+  dataFormat?: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+// Shapes are odd on purpose (non-square, channels not a multiple of 4) so edge handling is exercised.
+const cases: FilterCase[] = [
+  { name: '3x3 same stride 1', x: [2, 9, 7, 3], filter: [3, 3, 3, 5], strides: 1, pad: 'same' },
+  { name: '3x3 valid stride 1', x: [3, 8, 10, 4], filter: [3, 3, 4, 6], strides: 1, pad: 'valid' },
+  { name: '3x3 same stride 2', x: [2, 11, 9, 3], filter: [3, 3, 3, 7], strides: 2, pad: 'same' },
+  { name: '5x3 valid strides 2x3', x: [1, 13, 12, 2], filter: [5, 3, 2, 4], strides: [2, 3], pad: 'valid' },
+  { name: '1x1 same', x: [4, 5, 6, 8], filter: [1, 1, 8, 3], strides: 1, pad: 'same' },
+  { name: 'numeric pad 1', x: [2, 7, 8, 3], filter: [3, 3, 3, 4], strides: 1, pad: 1 },
+  { name: 'numeric pad 2, stride 2, ceil rounding', x: [2, 8, 9, 2], filter: [3, 3, 2, 3], strides: 2, pad: 2, dimRoundingMode: 'ceil' },
+  {
+    name: 'explicit asymmetric pad, stride 2',
+    x: [2, 9, 8, 3],
+    filter: [3, 2, 3, 4],
+    strides: 2,
+    pad: [[0, 0], [1, 2], [0, 1], [0, 0]],
+  },
+  { name: 'NCHW same stride 1', x: [2, 3, 6, 7], filter: [3, 3, 3, 4], strides: 1, pad: 'same', dataFormat: 'NCHW' },
+  { name: 'NCHW valid stride 2', x: [2, 4, 9, 9], filter: [3, 3, 4, 2], strides: 2, pad: 'valid', dataFormat: 'NCHW' },
+];
+
+async function onBackend<T>(backend: 'cpu' | 'wasm', compute: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const results = tf.tidy(() => {
+    const out = compute();
+    return Array.isArray(out) ? out : [out];
+  });
+  const arrays = await Promise.all(results.map(async (t) => (await t.data()) as Float32Array));
+  tf.dispose(results);
+  return arrays;
+}
+
+/** |a - b| ≤ 1e-4 · max(1, |b|): absolute for small values, relative for sums over large windows. */
+function expectClose(actual: Float32Array, expected: Float32Array): void {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const e = expected[i]!;
+    worst = Math.max(worst, Math.abs(actual[i]! - e) / Math.max(1, Math.abs(e)));
+  }
+  expect(worst).toBeLessThanOrEqual(1e-4);
+}
+
+function seeded(shape: number[], seed: number): () => tf.Tensor {
+  return () => tf.randomUniform(shape, -1, 1, 'float32', seed);
+}
+
+describe('registerWasmTrainingKernels', () => {
+  beforeAll(async () => {
+    await tf.setBackend('wasm');
+    registerWasmTrainingKernels();
+  });
+
+  it('registers Conv2DBackpropFilter for wasm once', () => {
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+    expect(registerWasmTrainingKernels()).toEqual([]);
+  });
+
+  it.each(cases)('Conv2DBackpropFilter matches cpu: $name', async (c) => {
+    const dataFormat = c.dataFormat ?? 'NHWC';
+    const xShape = c.x;
+    const nhwc = dataFormat === 'NHWC' ? xShape : ([xShape[0], xShape[2], xShape[3], xShape[1]] as const);
+    const info = tf.backend_util.computeConv2DInfo([...nhwc], c.filter, c.strides, 1, c.pad, c.dimRoundingMode);
+    const dyShape =
+      dataFormat === 'NHWC'
+        ? [info.batchSize, info.outHeight, info.outWidth, info.outChannels]
+        : [info.batchSize, info.outChannels, info.outHeight, info.outWidth];
+    const x = seeded(xShape, 11);
+    const dy = seeded(dyShape, 23);
+    const compute = () =>
+      tf.engine().runKernel('Conv2DBackpropFilter', { x: x(), dy: dy() }, {
+        strides: c.strides,
+        pad: c.pad,
+        dataFormat,
+        dimRoundingMode: c.dimRoundingMode,
+        filterShape: c.filter,
+      } as unknown as tf.NamedAttrMap) as tf.Tensor;
+    const [expected] = await onBackend('cpu', compute);
+    const [actual] = await onBackend('wasm', compute);
+    expect(tf.util.sizeFromShape(c.filter)).toBe(expected!.length);
+    expectClose(actual!, expected!);
+  });
+
+  it('gives the same gradients as cpu for a small VGG-style conv net training step', async () => {
+    // conv3x3-relu-conv3x3-relu-maxpool, conv3x3 stride 2-relu-maxpool, dense, softmax cross-entropy.
+    const step = () => {
+      const x = tf.randomUniform([4, 16, 16, 3], 0, 1, 'float32', 1);
+      const labels = tf.oneHot(tf.tensor1d([0, 2, 1, 2], 'int32'), 3);
+      const params = [
+        tf.randomNormal([3, 3, 3, 8], 0, 0.3, 'float32', 2),
+        tf.randomNormal([3, 3, 8, 8], 0, 0.2, 'float32', 3),
+        tf.randomNormal([3, 3, 8, 16], 0, 0.2, 'float32', 4),
+        tf.randomNormal([2 * 2 * 16, 3], 0, 0.2, 'float32', 5),
+      ];
+      const loss = (w1: tf.Tensor, w2: tf.Tensor, w3: tf.Tensor, w4: tf.Tensor) => {
+        let h = tf.relu(tf.conv2d(x, w1 as tf.Tensor4D, 1, 'same'));
+        h = tf.relu(tf.conv2d(h as tf.Tensor4D, w2 as tf.Tensor4D, 1, 'same'));
+        h = tf.maxPool(h as tf.Tensor4D, 2, 2, 'valid');
+        h = tf.relu(tf.conv2d(h as tf.Tensor4D, w3 as tf.Tensor4D, 2, 'same'));
+        h = tf.maxPool(h as tf.Tensor4D, 2, 2, 'valid');
+        const logits = tf.matMul(tf.reshape(h, [4, -1]), w4 as tf.Tensor2D);
+        return tf.losses.softmaxCrossEntropy(labels, logits);
+      };
+      const g = tf.grads((a, b, c, d) => loss(a!, b!, c!, d!));
+      return g(params);
+    };
+    const expected = await onBackend('cpu', step);
+    const actual = await onBackend('wasm', step);
+    expect(actual).toHaveLength(4);
+    for (let i = 0; i < expected.length; i++) expectClose(actual[i]!, expected[i]!);
+    // A gradient that is all zeros would match trivially; make sure the filters actually learn something.
+    expect(Math.max(...Array.from(expected[0]!, Math.abs))).toBeGreaterThan(1e-4);
+  });
+});
