@@ -1,6 +1,46 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
+import type { ModuleLoader } from './backend-probe.ts';
 import { BackendUnavailableError, selectBackend } from './select-backend.ts';
+import type { DawnModule, GpuAdapterLike } from './webgpu-backend.ts';
+
+/** Stands in for installed optional packages: each `load` runs the package's side effect (registering a backend). */
+function fakeModules(packages: Record<string, () => unknown>): ModuleLoader & { loaded: string[] } {
+  const loaded: string[] = [];
+  return {
+    loaded,
+    isInstalled: (specifier) => specifier in packages,
+    load: (specifier) => {
+      loaded.push(specifier);
+      const load = packages[specifier];
+      return load ? Promise.resolve(load()) : Promise.reject(new Error(`Cannot find package '${specifier}'`));
+    },
+  };
+}
+
+/** A Dawn with these adapters: `adapter=NAME` picks the first whose name contains NAME, as Dawn's bindings do. */
+function fakeDawn(adapters: Array<{ name: string; maxBufferSize: number }>, flagsSeen: string[][]): DawnModule {
+  return {
+    globals: { GPUBufferUsage: { STORAGE: 128 } },
+    create: (flags) => {
+      flagsSeen.push(flags);
+      const wanted = flags.find((f) => f.startsWith('adapter='))?.slice('adapter='.length);
+      const match = adapters.find((a) => wanted === undefined || a.name.includes(wanted));
+      return {
+        requestAdapter: (): Promise<GpuAdapterLike | null> =>
+          Promise.resolve(match ? { info: { description: match.name }, limits: { maxBufferSize: match.maxBufferSize } } : null),
+      };
+    },
+  };
+}
+
+/** What importing @tensorflow/tfjs-backend-webgpu does: register a `webgpu` backend (here a cpu one under that name). */
+function fakeTfjsWebgpu(): unknown {
+  if (tf.findBackendFactory('webgpu') === null) tf.registerBackend('webgpu', () => new MathBackendCPU());
+  return {};
+}
 
 describe('selectBackend', () => {
   it('activates wasm and describes the device', async () => {
@@ -8,6 +48,14 @@ describe('selectBackend', () => {
     expect(selection.backend).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(selection.device).toMatch(/^wasm \((simd|no simd), \d+ threads?\) on \S.*$/);
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  });
+
+  it.each([2, 1, 3, 1])('runs wasm on %i thread(s) when asked, and says so in the device string', async (threads) => {
+    const selection = await selectBackend('wasm', { wasmThreads: threads });
+    expect(getThreadsCount()).toBe(threads);
+    expect(selection.device).toMatch(new RegExp(`^wasm \\(simd, ${threads} threads?\\) on `));
+    expect(tf.sum(tf.matMul(tf.ones([64, 32]), tf.ones([32, 16]))).dataSync()[0]).toBe(64 * 32 * 16);
   });
 
   it('activates cpu', async () => {
@@ -27,6 +75,72 @@ describe('selectBackend', () => {
     expect((error as Error).message).toMatch(new RegExp(`^backend ${name} is unavailable: not installed`));
     expect(lines).toHaveLength(1);
     expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it('activates webgpu on the first adapter and reports its name and largest buffer', async () => {
+    const flags: string[][] = [];
+    const modules = fakeModules({
+      webgpu: () => fakeDawn([{ name: 'NVIDIA H100 80GB HBM3', maxBufferSize: 4 * 2 ** 30 }], flags),
+      '@tensorflow/tfjs-backend-webgpu': fakeTfjsWebgpu,
+    });
+    const selection = await selectBackend('webgpu', { modules });
+    expect(selection).toMatchObject({ backend: 'webgpu', device: 'webgpu (Dawn) on NVIDIA H100 80GB HBM3 (max buffer 4.0 GiB)' });
+    expect(tf.getBackend()).toBe('webgpu');
+    expect(flags).toEqual([[]]);
+    // The globals tfjs-backend-webgpu needs are in place before it is imported.
+    expect(modules.loaded).toEqual(['webgpu', '@tensorflow/tfjs-backend-webgpu']);
+    expect((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu).toBeDefined();
+  });
+
+  it('picks the webgpu adapter by name (--gpu / TESSERA_GPU) and hands Dawn the same choice tfjs will see', async () => {
+    const flags: string[][] = [];
+    const adapters = [
+      { name: 'llvmpipe', maxBufferSize: 2 ** 30 },
+      { name: 'NVIDIA A100-SXM4-40GB', maxBufferSize: 2 * 2 ** 30 },
+    ];
+    const modules = fakeModules({ webgpu: () => fakeDawn(adapters, flags), '@tensorflow/tfjs-backend-webgpu': fakeTfjsWebgpu });
+    const selection = await selectBackend('webgpu', { modules, gpu: 'A100' });
+    expect(selection.device).toBe('webgpu (Dawn) on NVIDIA A100-SXM4-40GB (max buffer 2.0 GiB)');
+    expect(flags).toEqual([['adapter=A100']]);
+  });
+
+  it.each([
+    ['no adapter at all', [], undefined, /^backend webgpu is unavailable: no WebGPU adapter found/],
+    ['no adapter with that name', [{ name: 'llvmpipe', maxBufferSize: 1 }], 'H100', /no WebGPU adapter named like "H100" found/],
+    ['an index Dawn cannot address', [{ name: 'H100', maxBufferSize: 1 }], '1', /GPU index 1 requested, but Dawn's Node bindings expose only/],
+  ])('refuses webgpu with %s, without falling back', async (_case, adapters, gpu, message) => {
+    await selectBackend('cpu');
+    const modules = fakeModules({ webgpu: () => fakeDawn(adapters, []), '@tensorflow/tfjs-backend-webgpu': fakeTfjsWebgpu });
+    const error: unknown = await selectBackend('webgpu', { modules, ...(gpu ? { gpu } : {}) }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'BackendUnavailable', backend: 'webgpu' });
+    expect((error as Error).message).toMatch(message);
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it('activates tensorflow from tfjs-node-gpu when installed, preferring it to tfjs-node', async () => {
+    const register = () => {
+      if (tf.findBackendFactory('tensorflow') === null) tf.registerBackend('tensorflow', () => new MathBackendCPU());
+      return {};
+    };
+    const modules = fakeModules({ '@tensorflow/tfjs-node-gpu': register, '@tensorflow/tfjs-node': register });
+    const selection = await selectBackend('tensorflow', { modules });
+    expect(selection.backend).toBe('tensorflow');
+    expect(selection.device).toMatch(/^tensorflow \(libtensorflow CUDA\) on /);
+    expect(modules.loaded).toEqual(['@tensorflow/tfjs-node-gpu']);
+  });
+
+  it('refuses tensorflow when the installed package registered with another tfjs-core copy', async () => {
+    tf.removeBackend('tensorflow');
+    const modules = fakeModules({ '@tensorflow/tfjs-node': () => ({}) });
+    await expect(selectBackend('tensorflow', { modules })).rejects.toThrow(/registered its backend with another copy of @tensorflow\/tfjs-core/);
+  });
+
+  it('auto picks webgpu when it is installed and finds an adapter', async () => {
+    const lines: string[] = [];
+    const modules = fakeModules({ webgpu: () => fakeDawn([{ name: 'GPU', maxBufferSize: 2 ** 30 }], []), '@tensorflow/tfjs-backend-webgpu': fakeTfjsWebgpu });
+    const selection = await selectBackend('auto', { modules, log: (line) => lines.push(line) });
+    expect(selection.backend).toBe('webgpu');
+    expect(selection.reason).toMatch(/^tensorflow skipped: not installed.*; webgpu chosen: WebGPU adapter found$/);
   });
 
   it('auto skips the absent native and GPU backends, says why, and picks wasm', async () => {

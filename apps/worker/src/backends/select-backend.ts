@@ -1,6 +1,10 @@
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
+import { maxWasmThreads, registerThreadedWasmBackend, restoreSingleThreadedWasmBackend } from '@tessera/core/backends/wasm-threaded-backend';
+import { registerWasmTrainingKernels } from '@tessera/core/backends/wasm-training-kernels';
+import type { ModuleLoader, Probe } from './backend-probe.ts';
+import { activateWebgpu } from './webgpu-backend.ts';
 
 /** What the operator asks for (TESSERA_BACKEND). */
 export type BackendRequest = 'auto' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -29,9 +33,16 @@ export class BackendUnavailableError extends Error {
 export interface SelectBackendOptions {
   /** Receives one line per backend tried and why it was skipped or chosen. */
   readonly log?: (line: string) => void;
+  /** Which GPU (`--gpu N` / TESSERA_GPU): an adapter index, or a substring of its name. Default: the first. */
+  readonly gpu?: string;
+  /** Threads of the wasm backend (TESSERA_WASM_THREADS); default: one per core, at most 8. 1 = single-threaded build. */
+  readonly wasmThreads?: number;
+  /** How optional packages are found and loaded; tests substitute fakes. */
+  readonly modules?: ModuleLoader;
 }
 
-type Probe = { ok: true; device: string; detail: string } | { ok: false; reason: string; cause?: unknown };
+const nodeModules: ModuleLoader = { isInstalled: isResolvable, load: (specifier) => import(specifier) };
+
 
 // Fastest first (DESIGN.md "Backends"); wasm measured ~16× faster than cpu on the Sonar MLP.
 const autoOrder: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
@@ -49,7 +60,7 @@ export async function selectBackend(
 ): Promise<BackendSelection> {
   const log = options.log ?? (() => undefined);
   if (request !== 'auto') {
-    const probe = await activate(request);
+    const probe = await activate(request, options);
     if (!probe.ok) {
       log(`${request}: unavailable (${probe.reason})`);
       throw new BackendUnavailableError(request, probe.reason, { cause: probe.cause });
@@ -60,7 +71,7 @@ export async function selectBackend(
   }
   const skipped: string[] = [];
   for (const backend of autoOrder) {
-    const probe = await activate(backend);
+    const probe = await activate(backend, options);
     if (probe.ok) {
       const reason = [...skipped, `${backend} chosen: ${probe.detail}`].join('; ');
       log(`${backend}: selected by auto (${reason})`);
@@ -72,15 +83,16 @@ export async function selectBackend(
   throw new BackendUnavailableError('cpu', `no tfjs backend could start (${skipped.join('; ')})`);
 }
 
-async function activate(backend: BackendName): Promise<Probe> {
+async function activate(backend: BackendName, options: SelectBackendOptions): Promise<Probe> {
+  const modules = options.modules ?? nodeModules;
   try {
     switch (backend) {
       case 'tensorflow':
-        return await activateTensorflow();
+        return await activateTensorflow(modules);
       case 'webgpu':
-        return await activateWebgpu();
+        return await activateWebgpu(modules, options.gpu);
       case 'wasm':
-        return await activateWasm();
+        return await activateWasm(options.wasmThreads ?? defaultWasmThreads());
       case 'cpu':
         return await activateCpu();
     }
@@ -89,13 +101,13 @@ async function activate(backend: BackendName): Promise<Probe> {
   }
 }
 
-async function activateTensorflow(): Promise<Probe> {
+async function activateTensorflow(modules: ModuleLoader): Promise<Probe> {
   const candidates = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
-  const installed = candidates.find(isResolvable);
+  const installed = candidates.find((name) => modules.isInstalled(name));
   if (installed === undefined) {
     return { ok: false, reason: `not installed (neither ${candidates.join(' nor ')} resolves from the worker)` };
   }
-  await import(installed);
+  await modules.load(installed);
   if (tf.findBackendFactory('tensorflow') === null) {
     return {
       ok: false,
@@ -113,50 +125,20 @@ async function activateTensorflow(): Promise<Probe> {
   };
 }
 
-interface GpuAdapterLike {
-  info?: { vendor?: string; architecture?: string; device?: string; description?: string };
-}
-interface WebgpuModule {
-  create: (flags: string[]) => { requestAdapter: () => Promise<GpuAdapterLike | null> };
-  globals: Record<string, unknown>;
-}
-
-// Optional packages, named through variables so the compiler does not require them to be installed.
-const dawnPackage: string = 'webgpu';
-const webgpuBackendPackage: string = '@tensorflow/tfjs-backend-webgpu';
-
-async function activateWebgpu(): Promise<Probe> {
-  const missing = [dawnPackage, webgpuBackendPackage].filter((name) => !isResolvable(name));
-  if (missing.length > 0) {
-    return { ok: false, reason: `not installed (${missing.join(' and ')} do not resolve from the worker)` };
-  }
-  const dawn = (await import(dawnPackage)) as WebgpuModule;
-  const gpu = dawn.create([]);
-  const adapter = await gpu.requestAdapter();
-  if (adapter === null) {
-    return { ok: false, reason: 'no WebGPU adapter found (no GPU, or its driver is not usable by Dawn)' };
-  }
-  // tfjs-backend-webgpu looks for the browser globals (navigator.gpu, GPUBufferUsage, ...).
-  Object.assign(globalThis, dawn.globals);
-  Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
-  await import(webgpuBackendPackage);
-  if (!(await tf.setBackend('webgpu'))) {
-    return { ok: false, reason: 'a WebGPU adapter exists but the tfjs webgpu backend failed to initialise' };
-  }
-  const info = adapter.info ?? {};
-  const name = info.description || [info.vendor, info.architecture, info.device].filter(Boolean).join(' ');
-  return { ok: true, device: `webgpu (Dawn) on ${name || 'unknown adapter'}`, detail: 'WebGPU adapter found' };
-}
-
-async function activateWasm(): Promise<Probe> {
+async function activateWasm(threads: number): Promise<Probe> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  // One thread: the package's own single-threaded SIMD build. More: its threaded build (see wasm-threaded-backend.ts).
+  if (threads > 1) await registerThreadedWasmBackend(threads);
+  else restoreSingleThreadedWasmBackend();
   if (!(await tf.setBackend('wasm'))) {
     return { ok: false, reason: 'the WebAssembly module failed to initialise' };
   }
   await tf.ready();
+  registerWasmTrainingKernels();
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
-  const threads = wasm.getThreadsCount();
-  const device = `wasm (${simd ? 'simd' : 'no simd'}, ${threads} thread${threads === 1 ? '' : 's'}) on ${cpuModel()}`;
+  // The pool's real size, as the C side reports it (it may be capped below what was asked).
+  const running = wasm.getThreadsCount();
+  const device = `wasm (${simd ? 'simd' : 'no simd'}, ${running} thread${running === 1 ? '' : 's'}) on ${cpuModel()}`;
   return { ok: true, device, detail: 'WebAssembly backend ready' };
 }
 
@@ -168,10 +150,15 @@ async function activateCpu(): Promise<Probe> {
   return { ok: true, device: `cpu (JavaScript) on ${cpuModel()}`, detail: 'plain JavaScript kernels (slowest)' };
 }
 
+/** One wasm thread per core (the cores are the worker's: one worker per machine), within what the build allows. */
+export function defaultWasmThreads(): number {
+  return Math.max(1, Math.min(maxWasmThreads, os.availableParallelism()));
+}
+
 const require = createRequire(import.meta.url);
 
 /** Whether a package can be imported from this worker, without loading it (an absent optional backend is normal). */
-function isResolvable(specifier: string): boolean {
+export function isResolvable(specifier: string): boolean {
   try {
     require.resolve(specifier);
     return true;

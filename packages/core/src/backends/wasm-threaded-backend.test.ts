@@ -19,8 +19,8 @@ describe('registerThreadedWasmBackend', () => {
       tf.tidy(() => {
         const a = tf.randomUniform([96, 80], -1, 1, 'float32', 1);
         const b = tf.randomUniform([80, 64], -1, 1, 'float32', 2);
-        const x = tf.randomUniform([2, 12, 12, 4], -1, 1, 'float32', 3) as tf.Tensor4D;
-        const w = tf.randomUniform([3, 3, 4, 8], -1, 1, 'float32', 4) as tf.Tensor4D;
+        const x = tf.randomUniform<tf.Rank.R4>([2, 12, 12, 4], -1, 1, 'float32', 3);
+        const w = tf.randomUniform<tf.Rank.R4>([3, 3, 4, 8], -1, 1, 'float32', 4);
         const dw = tf.grad((filter: tf.Tensor) => tf.sum(tf.conv2d(x, filter as tf.Tensor4D, 1, 'same')))(w);
         return tf.concat([tf.reshape(tf.matMul(a, b), [-1]), tf.reshape(dw, [-1])]);
       });

@@ -14,7 +14,7 @@ import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
  * - The package never picks its threaded build in Node: its WASM_HAS_MULTITHREAD_SUPPORT flag returns false when
  *   IS_NODE (tensorflow/tfjs#3830), and forcing the flag on does not help because it then starts the pthread
  *   workers from Blob URLs, which Node's `Worker` refuses. So this loads the threaded Emscripten module itself, with
- *   `locateFile` pointing the pthread workers at wasm-pthread-worker.cjs, and wraps it in the package's own
+ *   `locateFile` pointing the pthread workers at wasm-pthread-worker.js, and wraps it in the package's own
  *   `BackendWasm` class exactly as the package's `init()` does.
  * - The C side caps its pool at `emscripten_num_logical_cores() / 2` (a guess at hyper-threading), which Node
  *   answers with `os.cpus().length`: on a 2-core machine that is 1 thread whatever `setThreadsCount` says. The
@@ -31,15 +31,17 @@ export async function registerThreadedWasmBackend(threads: number): Promise<void
   const wasmOutDir = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out');
   const binary = await readFile(path.join(wasmOutDir, 'tfjs-backend-wasm-threaded-simd.wasm'));
   const factory = require(path.join(wasmOutDir, 'tfjs-backend-wasm-threaded-simd.js')) as EmscriptenFactory;
-  if (tf.findBackendFactory('wasm') !== null) tf.removeBackend('wasm');
-  tf.registerBackend(
-    'wasm',
-    async () => {
+  const current = tf.findBackendFactory('wasm');
+  if (current !== null) {
+    if (!threadedFactories.has(current)) stockFactory = current;
+    tf.removeBackend('wasm');
+  }
+  const threadedFactory = async () => {
       const module = await factory({
         locateFile: (file, prefix) => (file.endsWith('.worker.js') ? pthreadWorkerPath : prefix + file),
         instantiateWasm: (imports, receiveInstance) => {
           imports.env.emscripten_num_logical_cores = () => 2 * threads;
-          void WebAssembly.instantiate(binary, imports).then(({ instance, module: compiled }) => receiveInstance(instance, compiled));
+          void webAssembly.instantiate(binary, imports).then(({ instance, module: compiled }) => receiveInstance(instance, compiled));
           return {};
         },
       });
@@ -53,11 +55,26 @@ export async function registerThreadedWasmBackend(threads: number): Promise<void
       };
       setThreadsCount(threads);
       return new BackendWasm(module as unknown as ConstructorParameters<typeof BackendWasm>[0]);
-    },
-    // Same priority as the package's own registration.
-    2,
-  );
+  };
+  threadedFactories.add(threadedFactory);
+  // Same priority as the package's own registration.
+  tf.registerBackend('wasm', threadedFactory, 2);
 }
+
+/**
+ * Puts the package's own single-threaded `wasm` backend back after {@link registerThreadedWasmBackend} (a process
+ * that compares both, like bench/cpu.ts, or tests). Does nothing if the threaded build was never registered.
+ */
+export function restoreSingleThreadedWasmBackend(): void {
+  const current = tf.findBackendFactory('wasm');
+  if (current === null || !threadedFactories.has(current) || stockFactory === undefined) return;
+  tf.removeBackend('wasm');
+  tf.registerBackend('wasm', stockFactory, 2);
+}
+
+type BackendFactory = NonNullable<ReturnType<typeof tf.findBackendFactory>>;
+const threadedFactories = new WeakSet<BackendFactory>();
+let stockFactory: BackendFactory | undefined;
 
 /** Emscripten pre-starts this many pthread workers (PTHREAD_POOL_SIZE of the 4.22 build); the C side caps at 8. */
 export const maxWasmThreads = 8;
@@ -70,9 +87,13 @@ type EmscriptenFactory = (config: {
   locateFile: (file: string, prefix: string) => string;
   instantiateWasm: (
     imports: { env: Record<string, unknown> },
-    receiveInstance: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void,
+    receiveInstance: (instance: object, module: object) => void,
   ) => object;
 }) => Promise<EmscriptenModule>;
 
+// @types/node declares no WebAssembly globals (no DOM lib here); this is the one call used.
+const webAssembly = (globalThis as unknown as {
+  WebAssembly: { instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: object; module: object }> };
+}).WebAssembly;
 const require = createRequire(import.meta.url);
-const pthreadWorkerPath = fileURLToPath(new URL('./wasm-pthread-worker.cjs', import.meta.url));
+const pthreadWorkerPath = fileURLToPath(new URL('./wasm-pthread-worker.js', import.meta.url));

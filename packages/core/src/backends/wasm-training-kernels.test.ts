@@ -36,7 +36,7 @@ const cases: FilterCase[] = [
   { name: 'NCHW valid stride 2', x: [2, 4, 9, 9], filter: [3, 3, 4, 2], strides: 2, pad: 'valid', dataFormat: 'NCHW' },
 ];
 
-async function onBackend<T>(backend: 'cpu' | 'wasm', compute: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
+async function onBackend(backend: 'cpu' | 'wasm', compute: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
   await tf.setBackend(backend);
   const results = tf.tidy(() => {
     const out = compute();
@@ -85,13 +85,13 @@ describe('registerWasmTrainingKernels', () => {
     const x = seeded(xShape, 11);
     const dy = seeded(dyShape, 23);
     const compute = () =>
-      tf.engine().runKernel('Conv2DBackpropFilter', { x: x(), dy: dy() }, {
+      tf.engine().runKernel<tf.Tensor>('Conv2DBackpropFilter', { x: x(), dy: dy() }, {
         strides: c.strides,
         pad: c.pad,
         dataFormat,
         dimRoundingMode: c.dimRoundingMode,
         filterShape: c.filter,
-      } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      } as unknown as tf.NamedAttrMap);
     const [expected] = await onBackend('cpu', compute);
     const [actual] = await onBackend('wasm', compute);
     expect(tf.util.sizeFromShape(c.filter)).toBe(expected!.length);
@@ -101,7 +101,7 @@ describe('registerWasmTrainingKernels', () => {
   it('gives the same gradients as cpu for a small VGG-style conv net training step', async () => {
     // conv3x3-relu-conv3x3-relu-maxpool, conv3x3 stride 2-relu-maxpool, dense, softmax cross-entropy.
     const step = () => {
-      const x = tf.randomUniform([4, 16, 16, 3], 0, 1, 'float32', 1);
+      const x = tf.randomUniform<tf.Rank.R4>([4, 16, 16, 3], 0, 1, 'float32', 1);
       const labels = tf.oneHot(tf.tensor1d([0, 2, 1, 2], 'int32'), 3);
       const params = [
         tf.randomNormal([3, 3, 3, 8], 0, 0.3, 'float32', 2),
@@ -112,13 +112,13 @@ describe('registerWasmTrainingKernels', () => {
       const loss = (w1: tf.Tensor, w2: tf.Tensor, w3: tf.Tensor, w4: tf.Tensor) => {
         let h = tf.relu(tf.conv2d(x, w1 as tf.Tensor4D, 1, 'same'));
         h = tf.relu(tf.conv2d(h as tf.Tensor4D, w2 as tf.Tensor4D, 1, 'same'));
-        h = tf.maxPool(h as tf.Tensor4D, 2, 2, 'valid');
-        h = tf.relu(tf.conv2d(h as tf.Tensor4D, w3 as tf.Tensor4D, 2, 'same'));
-        h = tf.maxPool(h as tf.Tensor4D, 2, 2, 'valid');
-        const logits = tf.matMul(tf.reshape(h, [4, -1]), w4 as tf.Tensor2D);
+        h = tf.maxPool(h, 2, 2, 'valid');
+        h = tf.relu(tf.conv2d(h, w3 as tf.Tensor4D, 2, 'same'));
+        h = tf.maxPool(h, 2, 2, 'valid');
+        const logits = tf.matMul(tf.reshape(h, [4, -1]), w4);
         return tf.losses.softmaxCrossEntropy(labels, logits);
       };
-      const g = tf.grads((a, b, c, d) => loss(a!, b!, c!, d!));
+      const g = tf.grads((a, b, c, d) => loss(a, b, c, d));
       return g(params);
     };
     const expected = await onBackend('cpu', step);
