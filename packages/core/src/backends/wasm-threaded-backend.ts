@@ -20,7 +20,7 @@ import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
  *   answers with `os.cpus().length`: on a 2-core machine that is 1 thread whatever `setThreadsCount` says. The
  *   module's `instantiateWasm` hook answers that import with `2 × threads`, so the pool gets exactly `threads`.
  * - Emscripten pre-starts 8 pthread workers (compile-time PTHREAD_POOL_SIZE) sharing one WebAssembly memory; the
- *   thread pool uses `threads - 1` of them plus the calling thread. They are unref'd and do not keep Node alive.
+ *   thread pool uses `threads - 1` of them plus the calling thread. They are unref'd so they do not keep Node alive.
  *
  * Measured on 2 shared cores (bench/cpu.ts): about 1.9x single-threaded on a 1024 matmul and conv layers.
  */
@@ -45,6 +45,13 @@ export async function registerThreadedWasmBackend(threads: number): Promise<void
           return {};
         },
       });
+      // Emscripten ref()s a worker while it runs a pthread, and XNNPACK's pool threads run for the life of the
+      // process, so Node would never exit on its own (seen: bench children outliving their work by minutes). The
+      // main thread is the one that matters; let the pool's workers (all pre-started, see above) not hold Node open.
+      for (const worker of [...module.PThread.unusedWorkers, ...module.PThread.runningWorkers]) {
+        worker.ref = () => undefined;
+        worker.unref();
+      }
       module.tfjs = {
         init: module.cwrap('init', null, []),
         initWithThreadsCount: module.cwrap('init_with_threads_count', null, ['number']),
@@ -79,8 +86,13 @@ let stockFactory: BackendFactory | undefined;
 /** Emscripten pre-starts this many pthread workers (PTHREAD_POOL_SIZE of the 4.22 build); the C side caps at 8. */
 export const maxWasmThreads = 8;
 
+interface PthreadWorker {
+  ref: () => void;
+  unref: () => void;
+}
 interface EmscriptenModule {
   cwrap: (name: string, returnType: string | null, argTypes: string[]) => unknown;
+  PThread: { unusedWorkers: PthreadWorker[]; runningWorkers: PthreadWorker[] };
   tfjs?: Record<string, unknown>;
 }
 type EmscriptenFactory = (config: {

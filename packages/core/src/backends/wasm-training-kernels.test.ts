@@ -111,7 +111,7 @@ describe('registerWasmTrainingKernels', () => {
       ];
       const loss = (w1: tf.Tensor, w2: tf.Tensor, w3: tf.Tensor, w4: tf.Tensor) => {
         let h = tf.relu(tf.conv2d(x, w1 as tf.Tensor4D, 1, 'same'));
-        h = tf.relu(tf.conv2d(h as tf.Tensor4D, w2 as tf.Tensor4D, 1, 'same'));
+        h = tf.relu(tf.conv2d(h, w2 as tf.Tensor4D, 1, 'same'));
         h = tf.maxPool(h, 2, 2, 'valid');
         h = tf.relu(tf.conv2d(h, w3 as tf.Tensor4D, 2, 'same'));
         h = tf.maxPool(h, 2, 2, 'valid');
