@@ -2,7 +2,7 @@ import type { WorkerThroughputView } from '../live/job-view.ts';
 
 /** Samples per second of each rank, as its heartbeat last reported. */
 export function WorkerThroughput({ workers }: { workers: WorkerThroughputView[] }) {
-  if (workers.length === 0) return <p className="muted">No worker is running this job.</p>;
+  if (workers.length === 0) return <p className="muted">No worker is running this job now.</p>;
   return (
     <table id="worker-throughput">
       <thead>

@@ -41,7 +41,11 @@ export function jobUpdateStream(client: TesseraClient, jobId: string): ReadableS
           if (closed) break;
           const view = toUpdateView(update);
           if (!view) continue;
-          if ('job' in view) workerIds = view.job.workerIds;
+          if ('job' in view && view.job.workerIds.join() !== workerIds.join()) {
+            // New ranks: show their throughput now rather than at the next tick.
+            workerIds = view.job.workerIds;
+            void sendWorkers();
+          }
           pending.push(view);
           if (!flushQueued) {
             flushQueued = true;
