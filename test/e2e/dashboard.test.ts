@@ -96,6 +96,9 @@ describe.skipIf(skip !== null)('dashboard in Chromium against a real cluster', (
     const more = await waitForPointsAbove(page, 'chart-step-loss', first.points);
     expect(first.state).toBe('running');
     expect(more.state).toBe('running');
+    // Both ranks' throughput is listed while the job runs.
+    await page.locator('#worker-throughput tbody tr').nth(1).waitFor();
+    expect(await page.locator('#worker-throughput tbody tr td:nth-child(2)').allTextContents()).toEqual(['local-0', 'local-1']);
     await screenshot(page, 'job-running');
     expect(await page.locator('#chart-step-loss canvas').count()).toBe(1);
 
@@ -167,7 +170,12 @@ describe.skipIf(skip !== null)('dashboard in Chromium against a real cluster', (
     expect(await seriousA11yViolations(page)).toEqual([]);
 
     await go('/datasets');
-    await page.getByRole('link', { name: 'first rows of sonar' }).click();
+    await page.fill('#dataset-name', 'sonar-copy');
+    await page.setInputFiles('#dataset-file', sonarCsvPath());
+    await page.click('form[aria-label="Upload a data set"] button[type=submit]');
+    await page.getByText('Uploaded sonar-copy@e90434cdbf00').waitFor();
+    expect((await tc.client.listDatasets()).map((d) => d.name).sort()).toEqual(['sonar', 'sonar-copy']);
+    await page.getByRole('link', { name: 'first rows of sonar', exact: true }).click();
     await page.locator('#dataset-preview').waitFor();
     expect(await page.locator('#dataset-preview tbody tr').count()).toBe(10);
     expect(await page.locator('#dataset-preview thead th').count()).toBe(61);
