@@ -12,6 +12,9 @@ describe('SessionStore', () => {
     expect(store.get(a.id)?.coordinatorToken).toBe('t1');
     now = 2_000;
     expect(store.get(a.id)).toBeUndefined();
+    expect(store.size).toBe(1);
+    store.create({ username: 'bob', role: 'member', coordinatorToken: 't3', expiresAt: 3_000 });
+    expect(store.size).toBe(1);
   });
 
   it('finds nothing for a missing, unknown or deleted id', () => {

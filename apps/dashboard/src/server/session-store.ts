@@ -20,7 +20,10 @@ export class SessionStore {
 
   constructor(private readonly now: () => number = Date.now) {}
 
+  /** Adds a session; expired ones are dropped here too, so sessions never visited again do not pile up. */
   create(input: Omit<Session, 'id'>): Session {
+    const now = this.now();
+    for (const [id, old] of this.sessions) if (old.expiresAt <= now) this.sessions.delete(id);
     const session: Session = { ...input, id: randomBytes(32).toString('base64url') };
     this.sessions.set(session.id, session);
     return session;
@@ -36,6 +39,11 @@ export class SessionStore {
       return undefined;
     }
     return session;
+  }
+
+  /** Sessions held now, expired ones not yet dropped included. */
+  get size(): number {
+    return this.sessions.size;
   }
 
   delete(id: string): Session | undefined {
