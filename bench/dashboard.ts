@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/e2e/support/chromium.ts';
-import { startDashboard } from '../test/e2e/support/dashboard-server.ts';
+import { startDashboard } from '@tessera/client/cli/dashboard-server';
 import { startFakeCoordinator } from './dashboard-fake-coordinator.ts';
 import { startStaticBaseline } from './dashboard-static-baseline.ts';
 

@@ -7,7 +7,7 @@ import { layersModelHandler } from '@tessera/core/training/training-state';
 import { sonarCsvPath } from '../integration/support/datasets.ts';
 import { startTestCluster, type TestCluster } from '../integration/support/test-cluster.ts';
 import { chromiumUnavailableReason, launchChromium, type TestBrowser } from './support/chromium.ts';
-import { startDashboard, type DashboardServer } from './support/dashboard-server.ts';
+import { startDashboard, type DashboardServer } from '@tessera/client/cli/dashboard-server';
 import { ARTIFACTS_DIR, chartPoints, jobStateIs, screenshot, seriousA11yViolations, waitForPointsAbove } from './support/page-checks.ts';
 import { callAction, MIDDLEWARE_BYPASS_HEADER, refusesOrSendsToSignIn, serverActions } from './support/unauthenticated-requests.ts';
 

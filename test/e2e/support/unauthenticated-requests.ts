@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DASHBOARD_DIR } from './dashboard-server.ts';
+import { DASHBOARD_DIR } from '@tessera/client/cli/dashboard-server';
 
 /** The header CVE-2025-29927 used to make Next.js skip middleware; the dashboard must not care. */
 export const MIDDLEWARE_BYPASS_HEADER = { 'x-middleware-subrequest': 'middleware:middleware:middleware:middleware:middleware' };

@@ -12,8 +12,10 @@ import { quickstartCommand, upCommand } from './cluster-commands.ts';
 const USAGE = `tessera — distributed training cluster
 
 Usage:
-  tessera quickstart [--workers 2] [--mirror DIR] [--keep]   start a local cluster, train the Sonar MLP, print results
-  tessera up [--workers 2] [--backend auto]                  run a local cluster (coordinator + workers) until Ctrl-C
+  tessera quickstart [--workers 2] [--mirror DIR] [--keep]   start a local cluster and dashboard, train the Sonar MLP,
+                                                             print results (--keep: stay up afterwards)
+  tessera up [--workers 2] [--backend auto]                  run a local cluster and dashboard until Ctrl-C
+    (both: --no-dashboard, --dashboard-port 3000 (0: any free port))
   tessera submit SPEC.yaml|SPEC.json [--watch]               submit a job spec
   tessera list                                               list jobs
   tessera status JOB_ID                                      show one job with its latest metrics
@@ -43,6 +45,8 @@ async function main(argv: string[]): Promise<number> {
       mirror: { type: 'string', multiple: true },
       seed: { type: 'string' },
       keep: { type: 'boolean', default: false },
+      'no-dashboard': { type: 'boolean', default: false },
+      'dashboard-port': { type: 'string', default: '3000' },
       admin: { type: 'boolean', default: false },
       watch: { type: 'boolean', default: false },
       reason: { type: 'string', default: '' },
@@ -61,9 +65,12 @@ async function main(argv: string[]): Promise<number> {
     if (args.length < n) throw new Error(`usage: tessera ${command} ${what}`);
   };
 
-  if (command === 'up') return upCommand({ dataDir, workers, backend: values.backend });
+  const dashboardPort = Number(values['dashboard-port']);
+  if (!Number.isInteger(dashboardPort) || dashboardPort < 0 || dashboardPort > 65535) throw new Error(`--dashboard-port must be a port number, got "${values['dashboard-port']}"`);
+  const cluster = { dataDir, workers, backend: values.backend, dashboard: !values['no-dashboard'], dashboardPort };
+  if (command === 'up') return upCommand(cluster);
   if (command === 'quickstart') {
-    return quickstartCommand({ dataDir, workers, backend: values.backend, mirrors: values.mirror ?? [], keep: values.keep, seed: values.seed ? Number(values.seed) : undefined });
+    return quickstartCommand({ ...cluster, mirrors: values.mirror ?? [], keep: values.keep, seed: values.seed ? Number(values.seed) : undefined });
   }
 
   const connection = await resolveConnection({ coordinator: values.coordinator, token: values.token, dataDir }, process.env);

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const DASHBOARD_DIR = path.join(REPO_ROOT, 'apps/dashboard');
 const NEXT_BIN = path.join(DASHBOARD_DIR, 'node_modules/next/dist/bin/next');
 /** Sources a production build depends on; a build older than any of them is rebuilt. */
@@ -19,17 +19,18 @@ export interface DashboardServer {
 }
 
 /**
- * A production dashboard (`next build` when the build is missing or stale, then `next start` on a free loopback
- * port) pointed at a cluster through `TESSERA_DATA_DIR` (it reads coordinator.json there, as in embedded mode).
+ * A production dashboard (`next build` when the build is missing or stale, then `next start` on loopback: `port`, or
+ * a free one) pointed at a cluster through `TESSERA_DATA_DIR` (it reads coordinator.json there, as in embedded mode).
+ * Used by `tessera up` / `quickstart`, the end-to-end tests and the dashboard benchmark.
  */
-export async function startDashboard(options: { dataDir: string; logFile: string; env?: NodeJS.ProcessEnv }): Promise<DashboardServer> {
+export async function startDashboard(options: { dataDir: string; logFile: string; env?: NodeJS.ProcessEnv; port?: number }): Promise<DashboardServer> {
   let buildMs: number | null = null;
   if (await buildIsStale()) {
     const started = performance.now();
     await run(['build'], options.logFile);
     buildMs = performance.now() - started;
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const child = spawnNext(['start', '-p', String(port), '-H', '127.0.0.1'], options.logFile, { TESSERA_DATA_DIR: options.dataDir, ...options.env });
   const url = `http://127.0.0.1:${port}`;
   try {
