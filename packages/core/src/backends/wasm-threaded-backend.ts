@@ -22,7 +22,9 @@ import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
  * - Emscripten pre-starts 8 pthread workers (compile-time PTHREAD_POOL_SIZE) sharing one WebAssembly memory; the
  *   thread pool uses `threads - 1` of them plus the calling thread. They are unref'd so they do not keep Node alive.
  *
- * Measured on 2 shared cores (bench/cpu.ts): about 1.9x single-threaded on a 1024 matmul and conv layers.
+ * Measured on 2 shared cores (bench/cpu.ts): a 1024 matmul at 58 GFLOP/s on 2 threads against 30 on 1 when the
+ * second core was free, no gain when another process held it; training steps gain nothing yet (gradient kernels
+ * are single-threaded loops, see wasm-training-kernels.ts).
  */
 export async function registerThreadedWasmBackend(threads: number): Promise<void> {
   if (!Number.isInteger(threads) || threads < 1 || threads > maxWasmThreads) {

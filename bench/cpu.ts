@@ -1,0 +1,166 @@
+/**
+ * CPU backends compared in one run: wasm on all cores (threaded SIMD build), wasm single-threaded (SIMD) and tfjs'
+ * JavaScript cpu backend, on an fp32 matmul (GFLOP/s) and a small VGG-style conv net's SGD training step (img/s,
+ * 64x64x3 input, forward + both conv gradients). Each configuration runs in a fresh child process, in interleaved
+ * rounds (A B C, A B C, ...) so that load from anything else sharing the machine hits all of them alike; the figures
+ * are medians over rounds. Writes bench/results/cpu.json (BENCH_RESULTS overrides the path).
+ *
+ *   pnpm bench:cpu        (tsx bench/cpu.ts)        BENCH_ROUNDS=3 BENCH_MATMUL=1024 BENCH_BATCH=8
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+// Registers tfjs-core's gradient functions (the core package alone has none registered under Node's resolver).
+import '@tensorflow/tfjs-layers';
+import { selectBackend } from '@tessera/worker/backends/select-backend';
+
+interface Config {
+  name: string;
+  backend: 'wasm' | 'cpu';
+  wasmThreads?: number;
+}
+interface Sample {
+  device: string;
+  matmulGflops: number;
+  trainImgPerSec: number;
+  trainBatch: number;
+}
+
+const matmulSize = Number(process.env.BENCH_MATMUL ?? 1024);
+const batch = Number(process.env.BENCH_BATCH ?? 8);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const imageSize = 64;
+
+async function measure(config: Config): Promise<Sample> {
+  const selection = await selectBackend(config.backend, config.wasmThreads ? { wasmThreads: config.wasmThreads } : {});
+  const slow = config.backend === 'cpu';
+
+  const a = tf.randomUniform([matmulSize, matmulSize], -1, 1, 'float32', 1);
+  const b = tf.randomUniform([matmulSize, matmulSize], -1, 1, 'float32', 2);
+  const matmulMs = await medianMs(slow ? 1 : 5, () => tf.tidy(() => tf.matMul(a, b)));
+  tf.dispose([a, b]);
+
+  // The JavaScript backend takes about a minute per batch-8 step here: it trains on a smaller batch (img/s barely
+  // depends on batch size for conv layers this wide) so that the whole run stays near 3 minutes.
+  const stepBatch = slow ? Math.max(1, batch >> 2) : batch;
+  const model = vggStyleNet(stepBatch);
+  const stepMs = await medianMs(slow ? 1 : 4, () => model.step());
+  model.dispose();
+  return {
+    device: selection.device,
+    matmulGflops: (2 * matmulSize ** 3) / matmulMs / 1e6,
+    trainImgPerSec: stepBatch / (stepMs / 1000),
+    trainBatch: stepBatch,
+  };
+}
+
+/** Median wall time of `reps` runs after one warm-up; each run waits for its result to be read back. */
+async function medianMs(reps: number, run: () => tf.Tensor): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i <= reps; i++) {
+    const start = performance.now();
+    const out = run();
+    await out.data();
+    out.dispose();
+    if (i > 0) times.push(performance.now() - start);
+  }
+  return median(times);
+}
+
+/** conv3x3(16)x2-pool, conv3x3(32)x2-pool, conv3x3(64)x2-pool, dense(10); SGD on softmax cross-entropy. */
+function vggStyleNet(batch: number): { step: () => tf.Tensor; dispose: () => void } {
+  const widths = [3, 16, 16, 32, 32, 64, 64];
+  const filters = widths.slice(1).map((out, i) => tf.variable(tf.randomNormal([3, 3, widths[i]!, out], 0, Math.sqrt(2 / (9 * widths[i]!)), 'float32', i)));
+  const dense = tf.variable(tf.randomNormal([(imageSize / 8) ** 2 * 64, 10], 0, 0.01, 'float32', 99));
+  const x = tf.randomUniform<tf.Rank.R4>([batch, imageSize, imageSize, 3], 0, 1, 'float32', 7);
+  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10), 'int32'), 10);
+  const optimizer = tf.train.sgd(0.01);
+  const forward = (): tf.Scalar => {
+    let h: tf.Tensor4D = x;
+    filters.forEach((w, i) => {
+      h = tf.relu(tf.conv2d(h, w as tf.Tensor4D, 1, 'same'));
+      if (i % 2 === 1) h = tf.maxPool(h, 2, 2, 'valid');
+    });
+    return tf.losses.softmaxCrossEntropy(labels, tf.matMul(tf.reshape(h, [batch, -1]), dense));
+  };
+  return {
+    step: () => optimizer.minimize(forward, true)!,
+    dispose: () => {
+      tf.dispose([...filters, dense, x, labels]);
+      optimizer.dispose();
+    },
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((p, q) => p - q);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function main(): Promise<void> {
+  const childConfig = process.argv[2] === '--child' ? (JSON.parse(process.argv[3]!) as Config) : undefined;
+  if (childConfig) {
+    process.stdout.write(JSON.stringify(await measure(childConfig)));
+    return;
+  }
+  const threads = Math.max(2, Math.min(8, os.availableParallelism()));
+  const configs: Config[] = [
+    { name: `wasm-${threads}-threads`, backend: 'wasm', wasmThreads: threads },
+    { name: 'wasm-1-thread', backend: 'wasm', wasmThreads: 1 },
+    { name: 'cpu', backend: 'cpu' },
+  ];
+  const samples = new Map<string, Sample[]>(configs.map((c) => [c.name, []]));
+  const script = fileURLToPath(import.meta.url);
+  const run = promisify(execFile);
+  for (let round = 1; round <= rounds; round++) {
+    for (const config of configs) {
+      const { stdout } = await run(process.execPath, [...process.execArgv, script, '--child', JSON.stringify(config)], {
+        maxBuffer: 1 << 20,
+      });
+      const sample = JSON.parse(stdout.slice(stdout.lastIndexOf('{'))) as Sample;
+      samples.get(config.name)!.push(sample);
+      console.log(`round ${round} ${config.name.padEnd(16)} matmul ${sample.matmulGflops.toFixed(1).padStart(6)} GFLOP/s  train ${sample.trainImgPerSec.toFixed(2).padStart(7)} img/s  (${sample.device})`);
+    }
+  }
+  const summary = Object.fromEntries(
+    configs.map((c) => {
+      const s = samples.get(c.name)!;
+      return [
+        c.name,
+        {
+          device: s[0]!.device,
+          trainBatch: s[0]!.trainBatch,
+          matmulGflops: { median: median(s.map((x) => x.matmulGflops)), samples: s.map((x) => x.matmulGflops) },
+          trainImgPerSec: { median: median(s.map((x) => x.trainImgPerSec)), samples: s.map((x) => x.trainImgPerSec) },
+        },
+      ];
+    }),
+  );
+  const med = (name: string, key: 'matmulGflops' | 'trainImgPerSec') => summary[name]![key].median;
+  const [threaded, single, cpu] = configs.map((c) => c.name) as [string, string, string];
+  const ratio = (p: string, q: string) => ({ matmul: med(p, 'matmulGflops') / med(q, 'matmulGflops'), trainStep: med(p, 'trainImgPerSec') / med(q, 'trainImgPerSec') });
+  const result = {
+    measuredAt: new Date().toISOString(),
+    machine: { cpu: os.cpus()[0]?.model.trim(), cores: os.availableParallelism(), node: process.version, tfjs: tf.version_core },
+    workload: { matmul: `${matmulSize}x${matmulSize} fp32`, trainStep: `VGG-style 6 conv + dense, batch ${batch}, ${imageSize}x${imageSize}x3, SGD` },
+    rounds,
+    configs: summary,
+    ratios: {
+      [`${threaded} / ${single}`]: ratio(threaded, single),
+      [`${single} / ${cpu}`]: ratio(single, cpu),
+      [`${threaded} / ${cpu}`]: ratio(threaded, cpu),
+    },
+  };
+  const out = process.env.BENCH_RESULTS ?? path.join(path.dirname(script), 'results', 'cpu.json');
+  await mkdir(path.dirname(out), { recursive: true });
+  await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(JSON.stringify(result.ratios, null, 2));
+  console.log(`wrote ${out}`);
+}
+
+await main();
