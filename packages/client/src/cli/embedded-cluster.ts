@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TesseraClient } from '../tessera-client.ts';
@@ -87,6 +88,8 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Pro
         TESSERA_WORKER_ID: workerId,
         ...(baseEnv.TESSERA_JOIN_TOKEN ? {} : { TESSERA_JOIN_TOKEN_FILE: path.join(dataDir, 'join-token') }),
         ...(options.backend ? { TESSERA_BACKEND: options.backend } : {}),
+        // Workers of one machine share its cores: wasm threads beyond cores / workers only contend.
+        TESSERA_WASM_THREADS: baseEnv.TESSERA_WASM_THREADS ?? String(Math.max(1, Math.floor(availableParallelism() / options.workers))),
       }),
     );
     const client = new TesseraClient({ address: info.address, token: apiToken });
