@@ -141,6 +141,17 @@ describe('bad input gets a clear error and nothing else stops', () => {
     const queued = await tc.client.getJob(job.id);
     expect(queued.state).toBe('JOB_STATE_QUEUED');
     expect(queued.reason).toContain('waiting for 3 idle worker(s)');
+    // A watcher that goes away (a closed dashboard tab) ends its stream at once, though the job does not change.
+    const watcher = new AbortController();
+    const seen: string[] = [];
+    const watching = (async () => {
+      for await (const u of tc.client.watchJob(job.id, { signal: watcher.signal })) {
+        if (u.job) seen.push(u.job.state);
+        if (seen.length === 1) watcher.abort();
+      }
+    })();
+    await watching;
+    expect(seen).toEqual(['JOB_STATE_QUEUED']);
     const cancelled = await tc.client.cancelJob(job.id, 'test over');
     expect(cancelled.state).toBe('JOB_STATE_CANCELLED');
     expect(cancelled.reason).toContain('test over');

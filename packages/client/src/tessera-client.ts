@@ -243,13 +243,19 @@ export class TesseraClient {
    * Streams a job's history and then its live changes; the iterator ends when the job ends.
    * Breaking out of the loop cancels the stream.
    */
-  async *watchJob(jobId: string): AsyncGenerator<JobUpdate> {
+  async *watchJob(jobId: string, options: { signal?: AbortSignal } = {}): AsyncGenerator<JobUpdate> {
     const call = this.stub.watchJob({ jobId }, this.metadata);
+    // An abort (e.g. the browser tab behind a server-sent-event stream closed) ends the stream at once, not at the
+    // job's next update.
+    const cancel = () => call.cancel();
+    options.signal?.addEventListener('abort', cancel, { once: true });
     try {
       for await (const update of call as AsyncIterable<JobUpdate>) yield update;
     } catch (err) {
+      if (options.signal?.aborted) return;
       throw fromGrpcError(err);
     } finally {
+      options.signal?.removeEventListener('abort', cancel);
       call.cancel();
     }
   }

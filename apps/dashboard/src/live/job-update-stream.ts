@@ -10,12 +10,13 @@ const WORKERS_EVERY_MS = 2_000;
  * replay, a step and its metrics) go out as one `updates` message on the next turn of the event loop, so a replay of
  * 10,000 points is a few messages and a live step is sent at once. Messages: `reset` (first: forget what you have,
  * this is a fresh replay), `updates` (UpdateView[]), `workers` (WorkerThroughputView[]), `end` (the job ended) and
- * `failure` ({ kind, message }). Cancelling the response (tab closed) stops the watch at its next update.
+ * `failure` ({ kind, message }). Cancelling the response (tab closed) cancels the gRPC watch at once.
  */
 export function jobUpdateStream(client: TesseraClient, jobId: string): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let closed = false;
   let timer: ReturnType<typeof setInterval> | undefined;
+  const abort = new AbortController();
   return new ReadableStream<Uint8Array>({
     async start(controller) {
       const send = (event: string, data: unknown) => {
@@ -37,7 +38,7 @@ export function jobUpdateStream(client: TesseraClient, jobId: string): ReadableS
       send('reset', {});
       timer = setInterval(() => void sendWorkers(), WORKERS_EVERY_MS);
       try {
-        for await (const update of client.watchJob(jobId)) {
+        for await (const update of client.watchJob(jobId, { signal: abort.signal })) {
           if (closed) break;
           const view = toUpdateView(update);
           if (!view) continue;
@@ -69,6 +70,7 @@ export function jobUpdateStream(client: TesseraClient, jobId: string): ReadableS
     cancel() {
       closed = true;
       clearInterval(timer);
+      abort.abort();
     },
   });
 }
