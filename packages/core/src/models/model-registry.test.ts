@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { hiddenActivations } from '../jobs/job-spec.ts';
+import { buildModel, mlpActivations, modelImageInputShape, modelNames, parseModelRef } from './model-registry.ts';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+function parsed(input: unknown) {
+  const result = parseModelRef(input);
+  if (!result.ok) throw new Error(JSON.stringify(result.issues));
+  return result.ref;
+}
+
+describe('model registry', () => {
+  it('builds every registered model from its name with default options', () => {
+    const built = modelNames.map((name) => {
+      const ref = parsed(name === 'vgg16' ? { name, options: { inputShape: [32, 32, 3], classes: 2 } } : { name });
+      const model = buildModel(ref, { seed: 1, classCount: 2, featureCount: 60 });
+      const summary = [name, model.outputs[0]!.shape];
+      model.dispose();
+      return summary;
+    });
+    expect(built).toEqual([
+      ['small-vgg', [null, 1]],
+      ['vgg16', [null, 2]],
+      ['vgg16-notop', [null, 7, 7, 512]],
+      ['mlp', [null, 1]],
+    ]);
+  });
+
+  it('resolves defaults and passes options through', () => {
+    const ref = parsed({ name: 'small-vgg', options: { inputShape: [96, 96, 3], denseUnits: 32 } });
+    expect(ref).toEqual({ name: 'small-vgg', options: { inputShape: [96, 96, 3], blocks: [32, 64, 128], denseUnits: 32, dropout: 0.5 } });
+    expect(modelImageInputShape(ref)).toEqual([96, 96, 3]);
+    expect(modelImageInputShape(parsed({ name: 'mlp' }))).toBeUndefined();
+    const model = buildModel(ref, { seed: 1, classCount: 5 });
+    expect(model.getLayer('fc1').outputShape).toEqual([null, 32]);
+    expect(model.outputs[0]!.shape).toEqual([null, 5]);
+    model.dispose();
+  });
+
+  it('names the field at fault for bad references and the missing data-set fact at build time', () => {
+    expect(parseModelRef({ name: 'resnet50' })).toMatchObject({ ok: false, issues: [{ path: 'name' }] });
+    expect(parseModelRef({ name: 'vgg16-notop', options: { inputShape: [16, 224, 3] } })).toMatchObject({
+      ok: false,
+      issues: [{ path: 'options.inputShape.0' }],
+    });
+    expect(parseModelRef({ name: 'small-vgg', options: { width: 3 } })).toMatchObject({ ok: false, issues: [{ path: 'options' }] });
+    expect(() => buildModel(parsed({ name: 'small-vgg' }), { seed: 1 })).toThrow(/'small-vgg' needs classCount/);
+    expect(() => buildModel(parsed({ name: 'mlp' }), { seed: 1, classCount: 2 })).toThrow(/'mlp' needs featureCount/);
+  });
+
+  it("accepts exactly the job spec's hidden activations for the MLP", () => {
+    expect([...mlpActivations]).toEqual([...hiddenActivations]);
+  });
+});

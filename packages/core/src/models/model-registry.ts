@@ -1,0 +1,172 @@
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { z } from 'zod';
+import type { HiddenActivation } from '../jobs/job-spec.ts';
+import { buildMlp } from './mlp.ts';
+import { buildSmallVgg } from './small-vgg.ts';
+import { buildVgg16, vgg16MinInputSize } from './vgg16.ts';
+
+/**
+ * The models a job spec can name, with their options: ONE schema shared by spec validation, the dashboard's launch
+ * form and the worker that builds the model. A spec says `{ "name": "small-vgg", "options": { "denseUnits": 256 } }`;
+ * facts that come from the data set (class count, feature count) and the job's seed are passed at build time as a
+ * {@link ModelBuildContext}, so a spec cannot contradict its data.
+ */
+
+const int = () => z.number().int();
+// job-spec.ts's list, restated so that the spec may import this registry without an import cycle; `satisfies` keeps
+// the two in step at compile time in one direction, the test in the other.
+export const mlpActivations = ['relu', 'tanh', 'sigmoid', 'linear', 'elu', 'selu'] as const satisfies readonly HiddenActivation[];
+const side = (min: number) => int().min(min).max(4096);
+const imageShape = (min: number, fallback: readonly [number, number, number]) =>
+  z.tuple([side(min), side(min), int().min(1).max(64)]).default([...fallback]);
+
+const vgg16Schema = z
+  .object({
+    name: z.literal('vgg16'),
+    options: z
+      .object({
+        inputShape: imageShape(vgg16MinInputSize, [224, 224, 3]),
+        /** Units of Keras's `predictions` layer; 1000 for ImageNet weights. */
+        classes: int().min(1).max(100_000).default(1000),
+        classifierActivation: z.enum(['softmax', 'sigmoid', 'linear']).default('softmax'),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+const vgg16NoTopSchema = z
+  .object({
+    name: z.literal('vgg16-notop'),
+    options: z
+      .object({
+        inputShape: imageShape(vgg16MinInputSize, [224, 224, 3]),
+        pooling: z.enum(['avg', 'max']).optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+const smallVggSchema = z
+  .object({
+    name: z.literal('small-vgg'),
+    options: z
+      .object({
+        inputShape: imageShape(8, [64, 64, 3]),
+        blocks: z.array(int().min(1).max(1024)).min(1).max(6).default([32, 64, 128]),
+        denseUnits: int().min(1).max(8192).default(128),
+        dropout: z.number().min(0).lt(1).default(0.5),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+const mlpSchema = z
+  .object({
+    name: z.literal('mlp'),
+    options: z
+      .object({
+        hidden: z
+          .array(
+            z
+              .object({
+                units: int().min(1).max(4096),
+                activation: z.enum(mlpActivations).default('relu'),
+                dropout: z.number().min(0).lt(1).optional(),
+              })
+              .strict(),
+          )
+          .max(64)
+          .default([
+            { units: 60, activation: 'relu' },
+            { units: 30, activation: 'relu' },
+          ]),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+/** A model reference as a job spec holds it; `name` picks the model, `options` default per model. */
+export const modelRefSchema = z.discriminatedUnion('name', [vgg16Schema, vgg16NoTopSchema, smallVggSchema, mlpSchema]);
+
+/** A validated model reference with every option default resolved. */
+export type ModelRef = z.output<typeof modelRefSchema>;
+export type ModelRefInput = z.input<typeof modelRefSchema>;
+export type ModelName = ModelRef['name'];
+
+/** Every registered model name, in the order the launch form lists them. */
+export const modelNames: readonly ModelName[] = ['small-vgg', 'vgg16', 'vgg16-notop', 'mlp'];
+
+/** What the launch form shows and the data pipeline needs to know before the model exists. */
+export interface ModelDescription {
+  readonly title: string;
+  /** Image models take [height, width, channels] pixels; tabular ones a feature vector. */
+  readonly input: 'image' | 'tabular';
+  /** Whether the model ends in its own classification head sized by the data set's class count. */
+  readonly headFromClassCount: boolean;
+}
+
+export const modelDescriptions: Readonly<Record<ModelName, ModelDescription>> = {
+  'small-vgg': { title: 'Small VGG-style CNN (trains from scratch on a CPU)', input: 'image', headFromClassCount: true },
+  vgg16: { title: 'VGG16 with the Keras ImageNet classifier (138 M parameters)', input: 'image', headFromClassCount: false },
+  'vgg16-notop': { title: 'VGG16 convolutional base (14.7 M parameters)', input: 'image', headFromClassCount: false },
+  mlp: { title: 'Multi-layer perceptron', input: 'tabular', headFromClassCount: true },
+};
+
+/** Facts from the job, not the spec's model section: the seed, and what the data set says. */
+export interface ModelBuildContext {
+  readonly seed: number;
+  /** Classes in the data set; required by models whose head is sized from it. */
+  readonly classCount?: number | undefined;
+  /** Features per row; required by tabular models. */
+  readonly featureCount?: number | undefined;
+}
+
+export type ParseModelRefResult =
+  | { readonly ok: true; readonly ref: ModelRef }
+  | { readonly ok: false; readonly issues: ReadonlyArray<{ readonly path: string; readonly message: string }> };
+
+/** Validates a model reference from a spec; issues name the field at fault (`options.inputShape.0`). */
+export function parseModelRef(input: unknown): ParseModelRefResult {
+  const result = modelRefSchema.safeParse(input);
+  if (result.success) return { ok: true, ref: result.data };
+  return {
+    ok: false,
+    issues: result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+  };
+}
+
+/** The [height, width, channels] an image model takes (what the data pipeline resizes to); undefined for tabular. */
+export function modelImageInputShape(ref: ModelRef): readonly [number, number, number] | undefined {
+  return ref.name === 'mlp' ? undefined : ref.options.inputShape;
+}
+
+/**
+ * Builds the named model with seeded initial weights (equal seeds give identical weights in every process), not
+ * compiled. Throws a RangeError naming the missing fact when the context lacks what the model needs.
+ */
+export function buildModel(ref: ModelRef, context: ModelBuildContext): tfl.LayersModel {
+  switch (ref.name) {
+    case 'vgg16':
+      return buildVgg16({ ...ref.options, includeTop: true, seed: context.seed });
+    case 'vgg16-notop':
+      return buildVgg16({ ...ref.options, includeTop: false, seed: context.seed });
+    case 'small-vgg':
+      return buildSmallVgg({ ...ref.options, classCount: required(context.classCount, 'classCount', ref.name), seed: context.seed });
+    case 'mlp':
+      return buildMlp({
+        hidden: ref.options.hidden,
+        inputSize: required(context.featureCount, 'featureCount', ref.name),
+        classCount: required(context.classCount, 'classCount', ref.name),
+        seed: context.seed,
+      });
+  }
+}
+
+function required(value: number | undefined, field: string, model: ModelName): number {
+  if (value === undefined) throw new RangeError(`model '${model}' needs ${field} from the data set, but none was given`);
+  return value;
+}
