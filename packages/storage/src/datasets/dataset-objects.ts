@@ -99,6 +99,11 @@ export function datasetManifestKey(name: string, sha256: string): string {
   return `datasets/${name}/${sha256}/manifest.json`;
 }
 
+/** Object-store key of shard `index` of a data set version (the manifest's `shards[index].key`). */
+export function datasetShardKey(name: string, sha256: string, index: number): string {
+  return `${datasetManifestKey(name, sha256).slice(0, -'manifest.json'.length)}shards/${index}.bin`;
+}
+
 /**
  * Content address of a data set: for one file, that file's sha256 (so it equals the catalog's and `sha256sum`'s);
  * for several, the sha256 of the `sha256sum`-style listing `<sha256>  <file name>\n` in upload order.
@@ -143,10 +148,9 @@ export async function uploadDataset(
   if (await store.exists(manifestKey)) {
     return { manifest: await readDatasetManifestAt(store, manifestKey), manifestKey };
   }
-  const base = `datasets/${input.name}/${sha256}`;
   const shards: DatasetShard[] = [];
   for (const [index, file] of hashed.entries()) {
-    const key = `${base}/shards/${index}.bin`;
+    const key = datasetShardKey(input.name, sha256, index);
     await store.put(key, file.bytes);
     shards.push({ index, fileName: file.name, key, sizeBytes: file.bytes.byteLength, sha256: file.sha256 });
   }
@@ -160,9 +164,23 @@ export async function uploadDataset(
     createdAt: (input.createdAt ?? new Date()).toISOString(),
     shards,
   };
-  await store.put(manifestKey, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8'));
+  await putDatasetManifest(store, manifest);
   return { manifest, manifestKey };
 }
+
+/**
+ * Writes `manifest` to its key: the last write of an upload, once every shard it lists is in place. For writers
+ * that stream shards themselves (image-folder ingestion); `uploadDataset` calls it too. A manifest may carry
+ * kind-specific fields beside the common ones (an image-folder manifest's `images`); they are written as given.
+ */
+export async function putDatasetManifest(store: ObjectStore, manifest: DatasetManifest): Promise<string> {
+  const manifestKey = datasetManifestKey(manifest.name, manifest.sha256);
+  await store.put(manifestKey, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8'));
+  return manifestKey;
+}
+
+/** The manifest format number {@link putDatasetManifest} expects in `format`. */
+export const DATASET_MANIFEST_FORMAT = MANIFEST_FORMAT;
 
 function parseShard(value: unknown, index: number, base: string, fail: (reason: string) => never): DatasetShard {
   if (typeof value !== 'object' || value === null) fail(`shards[${index}] is not an object`);
