@@ -113,7 +113,9 @@ export async function decodeImageEntry(
     }
     return data;
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    // libvips repeats its warnings one per line; keep each once so the message stays on one line.
+    const lines = (error instanceof Error ? error.message : String(error)).split('\n').map((line) => line.trim());
+    const reason = [...new Set(lines.filter(Boolean))].join('; ');
     throw imageFolderError({ kind: 'UndecodableImage', file: id, reason }, error);
   }
 }
