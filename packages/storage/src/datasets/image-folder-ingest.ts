@@ -1,7 +1,6 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import sharp from 'sharp';
 import { encodeImageShard, IMAGE_SPLITS } from '@tessera/core/data/image-shard-format';
 import type { ImageShardRecord, ImageSplit } from '@tessera/core/data/image-shard-format';
 import { SeededRandom } from '@tessera/core/random/seeded-random';
@@ -17,6 +16,7 @@ import {
   validateDatasetName,
 } from './dataset-objects.ts';
 import { imageFolderError } from './image-folder-errors.ts';
+import { decodeImageEntry } from './image-decode.ts';
 import type { ImageFolderEntry } from './image-folder-layout.ts';
 import { planImageFolder } from './image-folder-layout.ts';
 import type { ImageFit, ImageFolderInfo, ImageFolderManifest, ImageShardInfo } from './image-folder-manifest.ts';
@@ -90,34 +90,6 @@ function checkOptions(options: ImageIngestOptions): Required<Pick<ImageIngestOpt
   const seed = options.seed ?? 0;
   if (!Number.isSafeInteger(seed)) invalid('seed', `${seed} is not an integer`);
   return { fit, imagesPerShard, seed, concurrency };
-}
-
-/**
- * Decodes one image and resizes it to height x width RGB uint8 (alpha dropped, greyscale expanded, CMYK converted).
- * Truncated or undecodable files fail with `UndecodableImage` naming `entry.id`.
- */
-export async function decodeImageEntry(
-  bytes: Buffer,
-  id: string,
-  size: { readonly height: number; readonly width: number; readonly fit: ImageFit },
-): Promise<Buffer> {
-  try {
-    const { data, info } = await sharp(bytes, { failOn: 'truncated' })
-      .resize(size.width, size.height, { fit: size.fit })
-      .removeAlpha()
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    if (info.channels !== CHANNELS || info.width !== size.width || info.height !== size.height) {
-      throw new Error(`decoded to ${info.width}x${info.height}x${info.channels}, expected ${size.width}x${size.height}x3`);
-    }
-    return data;
-  } catch (error) {
-    // libvips repeats its warnings one per line; keep each once so the message stays on one line.
-    const lines = (error instanceof Error ? error.message : String(error)).split('\n').map((line) => line.trim());
-    const reason = [...new Set(lines.filter(Boolean))].join('; ');
-    throw imageFolderError({ kind: 'UndecodableImage', file: id, reason }, error);
-  }
 }
 
 /** Runs `work` over `items` with at most `limit` in flight, results in input order; the first failure rejects. */
