@@ -26,6 +26,7 @@ import type { ReadCheckpointFileRequest as _tessera_jobs_v1_ReadCheckpointFileRe
 import type { RegisterDatasetRequest as _tessera_jobs_v1_RegisterDatasetRequest, RegisterDatasetRequest__Output as _tessera_jobs_v1_RegisterDatasetRequest__Output } from './tessera/jobs/v1/RegisterDatasetRequest.ts';
 import type { SubmitJobRequest as _tessera_jobs_v1_SubmitJobRequest, SubmitJobRequest__Output as _tessera_jobs_v1_SubmitJobRequest__Output } from './tessera/jobs/v1/SubmitJobRequest.ts';
 import type { SubmitJobResponse as _tessera_jobs_v1_SubmitJobResponse, SubmitJobResponse__Output as _tessera_jobs_v1_SubmitJobResponse__Output } from './tessera/jobs/v1/SubmitJobResponse.ts';
+import type { Thumbnail as _tessera_jobs_v1_Thumbnail, Thumbnail__Output as _tessera_jobs_v1_Thumbnail__Output } from './tessera/jobs/v1/Thumbnail.ts';
 import type { UploadDatasetHeader as _tessera_jobs_v1_UploadDatasetHeader, UploadDatasetHeader__Output as _tessera_jobs_v1_UploadDatasetHeader__Output } from './tessera/jobs/v1/UploadDatasetHeader.ts';
 import type { UploadDatasetRequest as _tessera_jobs_v1_UploadDatasetRequest, UploadDatasetRequest__Output as _tessera_jobs_v1_UploadDatasetRequest__Output } from './tessera/jobs/v1/UploadDatasetRequest.ts';
 import type { WatchJobRequest as _tessera_jobs_v1_WatchJobRequest, WatchJobRequest__Output as _tessera_jobs_v1_WatchJobRequest__Output } from './tessera/jobs/v1/WatchJobRequest.ts';
@@ -65,6 +66,7 @@ export interface ProtoGrpcType {
         RegisterDatasetRequest: MessageTypeDefinition<_tessera_jobs_v1_RegisterDatasetRequest, _tessera_jobs_v1_RegisterDatasetRequest__Output>
         SubmitJobRequest: MessageTypeDefinition<_tessera_jobs_v1_SubmitJobRequest, _tessera_jobs_v1_SubmitJobRequest__Output>
         SubmitJobResponse: MessageTypeDefinition<_tessera_jobs_v1_SubmitJobResponse, _tessera_jobs_v1_SubmitJobResponse__Output>
+        Thumbnail: MessageTypeDefinition<_tessera_jobs_v1_Thumbnail, _tessera_jobs_v1_Thumbnail__Output>
         UploadDatasetHeader: MessageTypeDefinition<_tessera_jobs_v1_UploadDatasetHeader, _tessera_jobs_v1_UploadDatasetHeader__Output>
         UploadDatasetRequest: MessageTypeDefinition<_tessera_jobs_v1_UploadDatasetRequest, _tessera_jobs_v1_UploadDatasetRequest__Output>
         WatchJobRequest: MessageTypeDefinition<_tessera_jobs_v1_WatchJobRequest, _tessera_jobs_v1_WatchJobRequest__Output>

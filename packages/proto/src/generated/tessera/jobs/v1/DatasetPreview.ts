@@ -1,6 +1,7 @@
 // Original file: proto/tessera/jobs/v1/jobs.proto
 
 import type { PreviewRow as _tessera_jobs_v1_PreviewRow, PreviewRow__Output as _tessera_jobs_v1_PreviewRow__Output } from '../../../tessera/jobs/v1/PreviewRow.ts';
+import type { Thumbnail as _tessera_jobs_v1_Thumbnail, Thumbnail__Output as _tessera_jobs_v1_Thumbnail__Output } from '../../../tessera/jobs/v1/Thumbnail.ts';
 import type { Long } from '@grpc/proto-loader';
 
 export interface DatasetPreview {
@@ -10,6 +11,12 @@ export interface DatasetPreview {
   'kind'?: (string);
   'name'?: (string);
   'sha256'?: (string);
+  'thumbnails'?: (_tessera_jobs_v1_Thumbnail)[];
+  'classNames'?: (string)[];
+  'trainCount'?: (number | string | Long);
+  'validCount'?: (number | string | Long);
+  'imageHeight'?: (number);
+  'imageWidth'?: (number);
 }
 
 export interface DatasetPreview__Output {
@@ -19,4 +26,10 @@ export interface DatasetPreview__Output {
   'kind': (string);
   'name': (string);
   'sha256': (string);
+  'thumbnails': (_tessera_jobs_v1_Thumbnail__Output)[];
+  'classNames': (string)[];
+  'trainCount': (number);
+  'validCount': (number);
+  'imageHeight': (number);
+  'imageWidth': (number);
 }

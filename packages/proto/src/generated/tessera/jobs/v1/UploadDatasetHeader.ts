@@ -6,6 +6,8 @@ export interface UploadDatasetHeader {
   'kind'?: (string);
   'fileName'?: (string);
   'sha256'?: (string);
+  'imageHeight'?: (number);
+  'imageWidth'?: (number);
 }
 
 export interface UploadDatasetHeader__Output {
@@ -13,4 +15,6 @@ export interface UploadDatasetHeader__Output {
   'kind': (string);
   'fileName': (string);
   'sha256': (string);
+  'imageHeight': (number);
+  'imageWidth': (number);
 }
