@@ -1,6 +1,6 @@
 import h5wasm from 'h5wasm';
 import type { Attribute, Dataset, File as H5File, Group } from 'h5wasm';
-import { kerasImportError } from './keras-import-error.ts';
+import { isKerasImportError, kerasImportError } from './keras-import-error.ts';
 
 /** One stored weight: its Keras name (`block1_conv1/kernel:0`, or `block1_conv1_W_1:0` in Keras 1 era files). */
 export interface KerasH5Weight {
@@ -69,6 +69,9 @@ export async function readH5FloatDatasets(
 
 /** Opens bytes as an HDF5 file in h5wasm's in-memory file system for the duration of `read`. */
 async function withH5File<T>(bytes: Uint8Array, source: string, read: (file: H5File) => T): Promise<T> {
+  if (!hasHdf5Signature(bytes)) {
+    throw kerasImportError({ kind: 'NotKerasH5', source, reason: `no HDF5 signature in its ${bytes.byteLength} bytes` });
+  }
   const module = await h5wasm.ready;
   const fs = module.FS as unknown as { writeFile(path: string, data: Uint8Array): void; unlink(path: string): void };
   const path = `/keras-import-${process.pid}-${fileCounter++}.h5`;
@@ -80,11 +83,26 @@ async function withH5File<T>(bytes: Uint8Array, source: string, read: (file: H5F
     } catch (cause) {
       throw kerasImportError({ kind: 'NotKerasH5', source, reason: `HDF5 could not open it (${bytes.byteLength} bytes)` }, cause);
     }
-    return read(file);
+    try {
+      return read(file);
+    } catch (cause) {
+      if (isKerasImportError(cause)) throw cause;
+      throw kerasImportError({ kind: 'NotKerasH5', source, reason: 'HDF5 could not read it' }, cause);
+    }
   } finally {
     file?.close();
     fs.unlink(path);
   }
+}
+
+const hdf5Signature = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** HDF5's superblock signature sits at byte 0, or after a user block of 512, 1024, 2048, ... bytes. */
+function hasHdf5Signature(bytes: Uint8Array): boolean {
+  for (let offset = 0; offset + hdf5Signature.length <= bytes.byteLength; offset = offset === 0 ? 512 : offset * 2) {
+    if (hdf5Signature.every((b, i) => bytes[offset + i] === b)) return true;
+  }
+  return false;
 }
 
 function readContents(file: H5File, source: string): KerasH5Contents {
