@@ -3,6 +3,7 @@
  * name) and, where one is at fault, the layer, so a bad upload is fixed without opening the file in h5py.
  */
 export type KerasImportErrorDetail =
+  | { readonly kind: 'WeightsUnavailable'; readonly source: string; readonly reason: string }
   | { readonly kind: 'NotKerasH5'; readonly source: string; readonly reason: string }
   | { readonly kind: 'LayerMissingFromFile'; readonly source: string; readonly layer: string; readonly fileLayers: readonly string[] }
   | { readonly kind: 'LayerMissingFromModel'; readonly source: string; readonly layer: string }
@@ -38,6 +39,8 @@ const shape = (dims: readonly number[]) => `[${dims.join(', ')}]`;
 
 function describe(detail: KerasImportErrorDetail): string {
   switch (detail.kind) {
+    case 'WeightsUnavailable':
+      return `could not read weights from ${detail.source}: ${detail.reason}`;
     case 'NotKerasH5':
       return `${detail.source} is not a Keras HDF5 file: ${detail.reason}`;
     case 'LayerMissingFromFile':
