@@ -1,10 +1,15 @@
 import type { ObjectStore } from '@tessera/storage/object-store';
 import { readDatasetFile, readDatasetManifestAt } from '@tessera/storage/datasets/dataset-objects';
+import { readImageFolderManifest } from '@tessera/storage/datasets/image-folder-manifest';
+import type { ImageThumbnail } from '@tessera/storage/datasets/image-thumbnails';
+import { imageThumbnailsFromShards } from '@tessera/storage/datasets/image-thumbnails';
 import { CoordinatorError } from '../errors/domain-error.ts';
 import type { JobStore } from '../store/job-store.ts';
 
 export const DEFAULT_PREVIEW_ROWS = 20;
 export const MAX_PREVIEW_ROWS = 200;
+/** Thumbnails per class in an image-folder preview. */
+export const PREVIEW_THUMBNAILS_PER_CLASS = 4;
 
 export interface DatasetPreview {
   name: string;
@@ -13,7 +18,16 @@ export interface DatasetPreview {
   columns: string[];
   rows: string[][];
   totalRows: number;
+  /** image-folder only (empty otherwise). */
+  thumbnails: ImageThumbnail[];
+  classNames: string[];
+  trainCount: number;
+  validCount: number;
+  imageHeight: number;
+  imageWidth: number;
 }
+
+const NO_IMAGES = { thumbnails: [], classNames: [], trainCount: 0, validCount: 0, imageHeight: 0, imageWidth: 0 };
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -21,7 +35,8 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
  * The first rows of a tabular-csv data set, as text. A first line whose feature fields are not all numbers is taken
  * as a header and names the columns; otherwise (UCI style, as Sonar) columns are `column_1..column_<n-1>` and
  * `label`, the names the trainer uses. Reads the file once (verified against its manifest); counting rows scans the
- * bytes without decoding them.
+ * bytes without decoding them. An image-folder data set shows its classes, counts and a few PNG thumbnails per class
+ * instead, decoded from its first shard(s) (about one shard read: 3 MiB at 64x64, 37 MiB at 224x224).
  */
 export async function previewDataset(
   store: JobStore,
@@ -37,8 +52,38 @@ export async function previewDataset(
   }
   const record = await store.getDataset(request.name, request.sha256 || undefined);
   if (!record) throw new CoordinatorError({ kind: 'DatasetNotFound', name: request.name, ...(request.sha256 ? { sha256: request.sha256 } : {}) });
+  const damaged = (cause: unknown): unknown => {
+    const name = (cause as { name?: string }).name;
+    const kind = name === 'DatasetError' || name === 'ImageShardFormatError' ? (cause as { kind: string }).kind : undefined;
+    if (kind === 'CorruptShard' || kind === 'InvalidManifest' || kind === 'DatasetNotFound' || kind === 'InvalidImageShard') {
+      return new CoordinatorError({ kind: 'CorruptData', what: `data set ${record.name}@${record.sha256}`, message: (cause as Error).message }, { cause });
+    }
+    return cause;
+  };
+  if (record.kind === 'image-folder') {
+    try {
+      const manifest = await readImageFolderManifest(objects, record.manifestKey);
+      const { images } = manifest;
+      return {
+        name: record.name,
+        sha256: record.sha256,
+        kind: record.kind,
+        columns: [],
+        rows: [],
+        totalRows: 0,
+        thumbnails: await imageThumbnailsFromShards(objects, manifest, PREVIEW_THUMBNAILS_PER_CLASS),
+        classNames: [...images.classNames],
+        trainCount: images.splits.train.count,
+        validCount: images.splits.valid.count,
+        imageHeight: images.height,
+        imageWidth: images.width,
+      };
+    } catch (cause) {
+      throw damaged(cause);
+    }
+  }
   if (record.kind !== 'tabular-csv') {
-    throw new CoordinatorError({ kind: 'InvalidArgument', field: 'name', message: `data set ${record.name} is ${record.kind}; only tabular-csv data sets have a row preview` });
+    throw new CoordinatorError({ kind: 'InvalidArgument', field: 'name', message: `data set ${record.name} is ${record.kind}; only tabular-csv and image-folder data sets have a preview` });
   }
   let bytes: Buffer;
   try {
@@ -46,11 +91,7 @@ export async function previewDataset(
     const shard = manifest.shards[0];
     bytes = shard ? await readDatasetFile(objects, manifest, shard.fileName) : Buffer.alloc(0);
   } catch (cause) {
-    const kind = (cause as { name?: string; kind?: string }).name === 'DatasetError' ? (cause as { kind: string }).kind : undefined;
-    if (kind === 'CorruptShard' || kind === 'InvalidManifest' || kind === 'DatasetNotFound') {
-      throw new CoordinatorError({ kind: 'CorruptData', what: `data set ${record.name}@${record.sha256}`, message: (cause as Error).message }, { cause });
-    }
-    throw cause;
+    throw damaged(cause);
   }
   const { lines, total } = firstLines(bytes, rows + 1);
   const first = lines[0] ? splitCsvLine(lines[0]) : [];
@@ -66,6 +107,7 @@ export async function previewDataset(
     columns,
     rows: body.slice(0, rows).map(splitCsvLine),
     totalRows: hasHeader ? Math.max(0, total - 1) : total,
+    ...NO_IMAGES,
   };
 }
 

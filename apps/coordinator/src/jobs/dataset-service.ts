@@ -1,10 +1,28 @@
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { ObjectStore } from '@tessera/storage/object-store';
 import { datasetManifestKey, readDatasetManifest, uploadDataset, validateDatasetName } from '@tessera/storage/datasets/dataset-objects';
+import { isImageFolderError } from '@tessera/storage/datasets/image-folder-errors';
+import { ingestImageFolder } from '@tessera/storage/datasets/image-folder-ingest';
 import { CoordinatorError } from '../errors/domain-error.ts';
 import type { DatasetRecord, JobStore } from '../store/job-store.ts';
 
-const KINDS = new Set(['tabular-csv']);
+const KINDS = new Set(['tabular-csv', 'image-folder']);
+
+/** Stored image size when an upload names none: VGG16's input. */
+export const DEFAULT_IMAGE_SIDE = 224;
+
+export interface UploadHeader {
+  name: string;
+  kind: string;
+  fileName: string;
+  sha256: string;
+  /** image-folder only; 0 for both means {@link DEFAULT_IMAGE_SIDE}. */
+  imageHeight?: number;
+  imageWidth?: number;
+}
 
 /** Registers data sets: bytes uploaded through the API, or objects already placed in the store by other means. */
 export class DatasetService {
@@ -13,7 +31,12 @@ export class DatasetService {
     private readonly objects: ObjectStore,
   ) {}
 
-  async upload(header: { name: string; kind: string; fileName: string; sha256: string }, bytes: Buffer): Promise<DatasetRecord> {
+  /**
+   * Stores and registers uploaded bytes: a CSV as one shard, or (image-folder) a zip of class folders, decoded,
+   * resized and packed into image shards by ingestImageFolder. A bad zip registers nothing; its message names the
+   * file at fault.
+   */
+  async upload(header: UploadHeader, bytes: Buffer): Promise<DatasetRecord> {
     this.checkName(header.name);
     const kind = header.kind || 'tabular-csv';
     if (!KINDS.has(kind)) throw new CoordinatorError({ kind: 'InvalidArgument', field: 'header.kind', message: `unknown kind "${kind}" (known: ${[...KINDS].join(', ')})` });
@@ -22,6 +45,7 @@ export class DatasetService {
     if (header.sha256 && header.sha256 !== actual) {
       throw new CoordinatorError({ kind: 'InvalidArgument', field: 'header.sha256', message: `the bytes hash to ${actual}, not ${header.sha256}` });
     }
+    if (kind === 'image-folder') return this.uploadImageFolder(header, bytes);
     const { manifest } = await uploadDataset(this.objects, {
       name: header.name,
       kind: kind as 'tabular-csv',
@@ -29,6 +53,28 @@ export class DatasetService {
       summary: summarize(kind, bytes),
     });
     return this.register(header.name, manifest.sha256);
+  }
+
+  private async uploadImageFolder(header: UploadHeader, bytes: Buffer): Promise<DatasetRecord> {
+    if (!header.fileName.toLowerCase().endsWith('.zip')) {
+      throw new CoordinatorError({ kind: 'InvalidArgument', field: 'header.file_name', message: `an image-folder upload is a .zip of class folders, not ${header.fileName}` });
+    }
+    const size = imageSize(header.imageHeight ?? 0, header.imageWidth ?? 0);
+    // ingestImageFolder reads zips from disk (yauzl needs random access); the temp folder goes whatever happens.
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tessera-upload-'));
+    try {
+      const source = path.join(dir, 'upload.zip');
+      await writeFile(source, bytes);
+      const { manifest } = await ingestImageFolder(this.objects, { name: header.name, source, ...size });
+      return await this.register(header.name, manifest.sha256);
+    } catch (cause) {
+      if (isImageFolderError(cause)) {
+        throw new CoordinatorError({ kind: 'InvalidArgument', field: header.fileName, message: cause.message }, { cause });
+      }
+      throw cause;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   async register(name: string, sha256: string): Promise<DatasetRecord> {
@@ -63,6 +109,16 @@ export class DatasetService {
       throw new CoordinatorError({ kind: 'InvalidArgument', field: 'name', message: (cause as Error).message }, { cause });
     }
   }
+}
+
+function imageSize(height: number, width: number): { height: number; width: number } {
+  if (height === 0 && width === 0) return { height: DEFAULT_IMAGE_SIDE, width: DEFAULT_IMAGE_SIDE };
+  for (const [field, value] of [['header.image_height', height], ['header.image_width', width]] as const) {
+    if (!Number.isSafeInteger(value) || value < 1 || value > 4096) {
+      throw new CoordinatorError({ kind: 'InvalidArgument', field, message: `${value} is not an integer in 1..4096 (0 for both means ${DEFAULT_IMAGE_SIDE}x${DEFAULT_IMAGE_SIDE})` });
+    }
+  }
+  return { height, width };
 }
 
 function summarize(kind: string, bytes: Buffer): string {
