@@ -14,7 +14,11 @@ export type Job = Job__Output;
 export type JobUpdate = JobUpdate__Output;
 export type Worker = Worker__Output;
 export type Dataset = Dataset__Output;
-/** `columns`, then `rows[i].cells` (text as in the file), `totalRows` in the whole file, `kind`, `name`, `sha256`. */
+/**
+ * `columns`, then `rows[i].cells` (text as in the file), `totalRows` in the whole file, `kind`, `name`, `sha256`.
+ * For an image-folder data set: `classNames`, `trainCount`/`validCount`, `imageHeight`/`imageWidth` and
+ * `thumbnails` (`{ className, id, png }`, up to 4 per class, PNG bytes at most 96 px on a side), no rows.
+ */
 export type DatasetPreview = DatasetPreview__Output;
 
 export type UserRole = 'admin' | 'member';
@@ -222,14 +226,27 @@ export class TesseraClient {
     return (await this.unary<object, { datasets: Dataset[] }>('ListDatasets', {})).datasets;
   }
 
-  /** Streams a file's bytes to the coordinator, which stores and registers them. */
+  /**
+   * Streams a file's bytes to the coordinator, which stores and registers them. `kind` is `tabular-csv` (default) for
+   * a CSV or `image-folder` for a zip of `train/<class>/<image>` (optionally `valid/...`), stored at `imageHeight` x
+   * `imageWidth` (both 0 or absent: 224 x 224). A bad zip rejects with InvalidArgument naming the file at fault.
+   */
   uploadDataset(
-    input: { name: string; kind?: string; fileName: string; bytes: Uint8Array; sha256?: string },
+    input: { name: string; kind?: string; fileName: string; bytes: Uint8Array; sha256?: string; imageHeight?: number; imageWidth?: number },
     onProgress?: (sentBytes: number, totalBytes: number) => void,
   ): Promise<Dataset> {
     return new Promise<Dataset>((resolve, reject) => {
       const call = this.stub.uploadDataset(this.metadata, (err, value) => (err ? reject(fromGrpcError(err)) : resolve(value!)));
-      call.write({ header: { name: input.name, kind: input.kind ?? 'tabular-csv', fileName: input.fileName, sha256: input.sha256 ?? '' } });
+      call.write({
+        header: {
+          name: input.name,
+          kind: input.kind ?? 'tabular-csv',
+          fileName: input.fileName,
+          sha256: input.sha256 ?? '',
+          imageHeight: input.imageHeight ?? 0,
+          imageWidth: input.imageWidth ?? 0,
+        },
+      });
       const bytes = Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);
       for (let offset = 0; offset < bytes.length; offset += UPLOAD_CHUNK) {
         call.write({ data: bytes.subarray(offset, offset + UPLOAD_CHUNK) });
