@@ -1,4 +1,4 @@
-import { parseJobSpec, type JobSpec } from '@tessera/core/jobs/job-spec';
+import { parseDatasetRef, parseJobSpec, type JobSpec } from '@tessera/core/jobs/job-spec';
 import type { Logger } from '@tessera/core/logging/logger';
 import type { ProgressReport__Output } from '@tessera/proto/generated/tessera/workers/v1/ProgressReport';
 import { CoordinatorError } from '../errors/domain-error.ts';
@@ -56,7 +56,7 @@ export class JobManager {
     const parsed = parseJobSpec(raw);
     if (!parsed.ok) throw new CoordinatorError({ kind: 'InvalidJobSpec', field: parsed.field, message: parsed.message });
     const spec = parsed.spec;
-    const [datasetName, datasetSha] = spec.dataset.split('@') as [string, string | undefined];
+    const { name: datasetName, sha256: datasetSha } = parseDatasetRef(spec.dataset);
     return this.exclusive(async () => {
       if (idempotencyKey) {
         const existing = await this.store.findJobByIdempotencyKey(idempotencyKey);
