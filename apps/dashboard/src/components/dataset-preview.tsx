@@ -2,9 +2,42 @@ import type { TesseraClient } from '@tessera/client/tessera-client';
 
 const PREVIEW_ROWS = 10;
 
-/** The first rows of a data set as the coordinator parses them (a server component: it calls the API itself). */
+type Preview = Awaited<ReturnType<TesseraClient['previewDataset']>>;
+
+/**
+ * An image set's classes and counts, and a few thumbnails per class as data: URLs (PNG, at most 96 px a side, so a
+ * page of them stays small); each image is named by its class and path for screen readers.
+ */
+function ImagePreview({ name, preview }: { name: string; preview: Preview }) {
+  return (
+    <section aria-labelledby="preview-heading">
+      <h2 id="preview-heading">
+        {name}: {preview.classNames.length} classes, {String(preview.trainCount)} train / {String(preview.validCount)} valid images,{' '}
+        {preview.imageWidth}x{preview.imageHeight}
+      </h2>
+      <div id="dataset-thumbnails" className="thumbnails">
+        {preview.classNames.map((className) => (
+          <figure key={className} className="thumbnail-class">
+            <figcaption>{className}</figcaption>
+            <ul>
+              {preview.thumbnails
+                .filter((t) => t.className === className)
+                .map((t) => (
+                  <li key={t.id}>
+                    <img src={`data:image/png;base64,${Buffer.from(t.png).toString('base64')}`} alt={`${className}: ${t.id}`} title={t.id} />
+                  </li>
+                ))}
+            </ul>
+          </figure>
+        ))}
+      </div>
+    </section>
+  );
+}
+
+/** The first rows of a data set as the coordinator parses them, or thumbnails of an image set (a server component: it calls the API itself). */
 export async function DatasetPreview({ client, name, sha256 }: { client: TesseraClient; name: string; sha256: string | undefined }) {
-  let preview: Awaited<ReturnType<TesseraClient['previewDataset']>>;
+  let preview: Preview;
   try {
     preview = await client.previewDataset(name, { ...(sha256 ? { sha256 } : {}), rows: PREVIEW_ROWS });
   } catch (err) {
@@ -14,6 +47,7 @@ export async function DatasetPreview({ client, name, sha256 }: { client: Tessera
       </p>
     );
   }
+  if (preview.kind === 'image-folder') return <ImagePreview name={name} preview={preview} />;
   return (
     <section aria-labelledby="preview-heading">
       <h2 id="preview-heading">

@@ -2,6 +2,7 @@
 
 import { useActionState } from 'react';
 import { uploadDataset, type UploadState } from '../actions/upload-dataset.ts';
+import { IMAGE_SIDES } from '../datasets/image-sides.ts';
 
 export function UploadDatasetForm() {
   const [state, action, pending] = useActionState<UploadState, FormData>(uploadDataset, {});
@@ -12,8 +13,21 @@ export function UploadDatasetForm() {
         <input id="dataset-name" name="name" required pattern="[A-Za-z0-9][A-Za-z0-9._\-]*" />
       </div>
       <div className="field">
-        <label htmlFor="dataset-file">CSV file</label>
-        <input id="dataset-file" name="file" type="file" accept=".csv,text/csv" required />
+        <label htmlFor="dataset-file">CSV file, or zip of class folders</label>
+        <input id="dataset-file" name="file" type="file" accept=".csv,text/csv,.zip,application/zip" required aria-describedby="dataset-file-hint" />
+        <small id="dataset-file-hint" className="muted">
+          A zip holds train/&lt;class&gt;/&lt;image&gt; (and optionally valid/…).
+        </small>
+      </div>
+      <div className="field">
+        <label htmlFor="dataset-image-size">Image size (zip only)</label>
+        <select id="dataset-image-size" name="imageSize" defaultValue="224">
+          {IMAGE_SIDES.map((side) => (
+            <option key={side} value={side}>
+              {side} x {side}
+            </option>
+          ))}
+        </select>
       </div>
       <button type="submit" disabled={pending}>
         {pending ? 'Uploading…' : 'Upload'}

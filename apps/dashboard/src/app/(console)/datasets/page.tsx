@@ -50,7 +50,8 @@ export default async function DatasetsPage({ searchParams }: { searchParams: Pro
                 </td>
                 <td>
                   <Link href={`/datasets?preview=${encodeURIComponent(d.name)}&sha256=${d.sha256}`}>
-                    first rows<span className="visually-hidden"> of {d.name}</span>
+                    {d.kind === 'image-folder' ? 'images' : 'first rows'}
+                    <span className="visually-hidden"> of {d.name}</span>
                   </Link>
                 </td>
               </tr>
