@@ -4,6 +4,7 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layersModelHandler } from '@tessera/core/training/training-state';
+import { buildZip, syntheticImage } from '@tessera/storage/datasets/image-folder-fixtures';
 import { sonarCsvPath } from '../integration/support/datasets.ts';
 import { startTestCluster, type TestCluster } from '../integration/support/test-cluster.ts';
 import { chromiumUnavailableReason, launchChromium, type TestBrowser } from './support/chromium.ts';
@@ -181,6 +182,29 @@ describe.skipIf(skip !== null)('dashboard in Chromium against a real cluster', (
     expect(await page.locator('#dataset-preview thead th').count()).toBe(61);
     expect(await page.textContent('#datasets')).toContain('e90434cdbf00fcf9');
     await screenshot(page, 'datasets');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+
+  it('uploads a zip of class folders from the data-sets page and previews it as captioned thumbnails', async () => {
+    const files = new Map<string, Uint8Array | null>();
+    for (const [c, className] of ['circles', 'squares'].entries()) {
+      for (let i = 0; i < 3; i += 1) files.set(`train/${className}/${i}.png`, await syntheticImage(c * 10 + i, 'png', { width: 30, height: 20 }));
+    }
+    await go('/datasets');
+    await page.fill('#dataset-name', 'shapes');
+    await page.setInputFiles('#dataset-file', { name: 'shapes.zip', mimeType: 'application/zip', buffer: buildZip(files) });
+    await page.selectOption('#dataset-image-size', '64');
+    await page.click('form[aria-label="Upload a data set"] button[type=submit]');
+    await page.getByText('Uploaded shapes@').waitFor();
+    expect((await tc.client.listDatasets()).find((d) => d.name === 'shapes')).toMatchObject({ kind: 'image-folder', summary: '6 images (6 train), 2 classes, 64x64 RGB' });
+    await page.getByRole('link', { name: 'images of shapes', exact: true }).click();
+    await page.locator('#dataset-thumbnails').waitFor();
+    expect(await page.locator('#dataset-thumbnails figcaption').allTextContents()).toEqual(['circles', 'squares']);
+    const images = page.locator('#dataset-thumbnails img');
+    expect(await images.count()).toBe(6);
+    expect(await images.first().getAttribute('alt')).toMatch(/^circles: train\/circles\/\d\.png$/);
+    expect(await images.first().evaluate((img) => (img as { complete: boolean; naturalWidth: number }).complete && (img as { naturalWidth: number }).naturalWidth)).toBe(64);
+    await screenshot(page, 'datasets-images');
     expect(await seriousA11yViolations(page)).toEqual([]);
   });
 
