@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildZip, syntheticImage } from '@tessera/storage/datasets/image-folder-fixtures';
 import { sonarCsvPath } from './support/datasets.ts';
 import { startTestCluster, type TestCluster } from './support/test-cluster.ts';
 
@@ -60,6 +61,18 @@ describe('the tessera CLI against a running cluster', () => {
     const absent = await tessera(tc.dataDir, ['dataset', 'register', 'elsewhere', sha]);
     expect(absent.code).toBe(1);
     expect(absent.stderr).toContain(`NotFound: no data set elsewhere@${sha} in the object store (expected datasets/elsewhere/${sha}/manifest.json)`);
+  });
+
+  it('uploads a zip of class folders as an image data set at the size asked for', async () => {
+    const files = new Map<string, Uint8Array>();
+    for (const [i, cls] of ['cats', 'dogs', 'cats', 'dogs', 'cats', 'dogs'].entries()) files.set(`train/${cls}/${i}.jpg`, await syntheticImage(i, 'jpeg'));
+    const zip = path.join(tc.dataDir, 'pets.zip');
+    await writeFile(zip, buildZip(files));
+    const upload = await tessera(tc.dataDir, ['dataset', 'upload', 'pets', zip, '--image-size', '32']);
+    expect(upload.code, upload.stderr).toBe(0);
+    expect(upload.stdout).toMatch(/registered pets@[0-9a-f]{64} \(6 images .*2 classes, 32x32 RGB/);
+    const bad = await tessera(tc.dataDir, ['dataset', 'upload', 'pets', zip, '--image-size', 'big']);
+    expect(bad.stderr).toContain('--image-size must be 8..1024 pixels');
   });
 
   it('reports a bad spec file with the file and the field, before sending anything', async () => {

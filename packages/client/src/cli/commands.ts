@@ -56,9 +56,16 @@ export async function workersCommand(client: TesseraClient): Promise<number> {
   return 0;
 }
 
-export async function datasetUploadCommand(client: TesseraClient, name: string, file: string): Promise<number> {
+/** Uploads a CSV, or a zip of class folders (`train/<class>/…`) that the coordinator ingests at `imageSize` pixels. */
+export async function datasetUploadCommand(client: TesseraClient, name: string, file: string, imageSize: number): Promise<number> {
   const bytes = await readFile(file);
-  const dataset = await client.uploadDataset({ name, fileName: path.basename(file), bytes });
+  const images = /\.zip$/i.test(file);
+  const dataset = await client.uploadDataset({
+    name,
+    fileName: path.basename(file),
+    bytes,
+    ...(images ? { kind: 'image-folder', imageHeight: imageSize, imageWidth: imageSize } : {}),
+  });
   out(`registered ${dataset.name}@${dataset.sha256} (${dataset.summary}, ${dataset.sizeBytes} bytes)`);
   return 0;
 }

@@ -22,7 +22,8 @@ Usage:
   tessera watch JOB_ID                                       follow a job with a progress bar until it ends
   tessera cancel JOB_ID [--reason TEXT]                      cancel a queued or running job
   tessera workers                                            list workers
-  tessera dataset upload NAME FILE                           upload and register a data set
+  tessera dataset upload NAME FILE [--image-size 224]        upload and register a data set: a CSV, or a zip of
+                                                             class folders (train/<class>/*.jpg, valid/...)
   tessera dataset register NAME SHA256                        register a data set already placed in the object store
   tessera dataset list                                       list data sets
   tessera user create NAME [--admin]                         create a dashboard user (password: TESSERA_NEW_PASSWORD,
@@ -47,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
       keep: { type: 'boolean', default: false },
       'no-dashboard': { type: 'boolean', default: false },
       'dashboard-port': { type: 'string', default: '3000' },
+      'image-size': { type: 'string', default: '224' },
       admin: { type: 'boolean', default: false },
       watch: { type: 'boolean', default: false },
       reason: { type: 'string', default: '' },
@@ -96,7 +98,9 @@ async function main(argv: string[]): Promise<number> {
       case 'dataset':
         if (args[0] === 'upload') {
           need(3, 'upload NAME FILE');
-          return await datasetUploadCommand(client, args[1]!, args[2]!);
+          const imageSize = Number(values['image-size']);
+          if (!Number.isInteger(imageSize) || imageSize < 8 || imageSize > 1024) throw new Error(`--image-size must be 8..1024 pixels, got "${values['image-size']}"`);
+          return await datasetUploadCommand(client, args[1]!, args[2]!, imageSize);
         }
         if (args[0] === 'register') {
           need(3, 'register NAME SHA256');
