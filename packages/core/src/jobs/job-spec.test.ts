@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDatasetRef, parseJobSpec, sonarExampleSpec, totalSteps } from './job-spec.ts';
+import { dogsVsCatsExampleSpec, lightAugmentation, parseDatasetRef, parseJobSpec, sonarExampleSpec, totalSteps } from './job-spec.ts';
 
 const minimal = { name: 'sonar', workload: 'tabular-classification', dataset: 'sonar' };
 
@@ -27,7 +27,7 @@ describe('parseJobSpec', () => {
     [{ ...minimal, model: { hidden: [{ units: 8, dropout: 1 }] } }, 'model.hidden.0.dropout'],
     [{ ...minimal, data: { testFraction: 1 } }, 'data.testFraction'],
     [{ ...minimal, resources: { minWorkers: 4, maxWorkers: 2 } }, 'resources.maxWorkers'],
-    [{ ...minimal, workload: 'image-classification' }, 'workload'],
+    [{ ...minimal, workload: 'segmentation' }, 'workload'],
     [{ ...minimal, dataset: 'sonar@nothex' }, 'dataset'],
     [{ ...minimal, name: '' }, 'name'],
     [{ ...minimal, training: { learningRate: 0.1, lr: 1 } }, 'training'],
@@ -62,6 +62,46 @@ describe('helpers', () => {
     const spec = sonarExampleSpec({ seed: 3 });
     expect(spec.training.seed).toBe(3);
     expect(spec.data.splitSeed).toBe(3);
+    expect(parseJobSpec(JSON.parse(JSON.stringify(spec)))).toEqual({ ok: true, spec });
+  });
+});
+
+const image = { name: 'pets', workload: 'image-classification', dataset: 'pets' };
+
+describe('parseJobSpec for image-classification', () => {
+  it('defaults to the small VGG, light augmentation and /255 scaling, and caffe means for VGG16', () => {
+    const result = parseJobSpec(image);
+    expect(result.ok).toBe(true);
+    if (!result.ok || result.spec.workload !== 'image-classification') return;
+    expect(result.spec.model.name).toBe('small-vgg');
+    expect(result.spec.data).toEqual({ augment: lightAugmentation, normalization: 'scale' });
+    expect(result.spec.resources).toEqual({ minWorkers: 1, maxWorkers: 1, priority: 0 });
+    const vgg = parseJobSpec({ ...image, model: { name: 'vgg16-notop', options: { inputShape: [64, 64, 3] } }, data: { augment: {} } });
+    expect(vgg).toMatchObject({ ok: true, spec: { data: { augment: {}, normalization: 'caffe' }, top: { denseUnits: 256, dropout: 0.5 } } });
+  });
+
+  it.each([
+    [{ ...image, model: { name: 'mlp' } }, 'model.name'],
+    [{ ...image, model: { name: 'vgg16' } }, 'model.name'],
+    [{ ...image, model: { name: 'small-vgg', options: { blocks: [0] } } }, 'model.options.blocks.0'],
+    [{ ...image, model: { name: 'vgg16-notop', options: { inputShape: [16, 16, 3] } } }, 'model.options.inputShape.0'],
+    [{ ...image, data: { augment: { rotationRange: -1 } } }, 'data.augment.rotationRange'],
+    [{ ...image, data: { augment: { brightnessRange: [1.2, 0.8] } } }, 'data.augment.brightnessRange'],
+    [{ ...image, data: { augment: { shear: 0.2 } } }, 'data.augment'],
+    [{ ...image, data: { normalization: 'imagenet' } }, 'data.normalization'],
+    [{ ...image, top: { denseUnits: 0 } }, 'top.denseUnits'],
+    [{ ...image, training: { batchSize: 0 } }, 'training.batchSize'],
+    [{ ...image, data: { testFraction: 0.2 } }, 'data'],
+  ])('names the image field at fault (%#)', (input, field) => {
+    const result = parseJobSpec(input);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.field).toBe(field);
+  });
+
+  it('the dogs-vs-cats example is a valid spec that round-trips through JSON', () => {
+    const spec = dogsVsCatsExampleSpec({ seed: 5, dataset: 'dvc' });
+    expect(spec).toMatchObject({ dataset: 'dvc', training: { seed: 5 }, resources: { minWorkers: 2 } });
     expect(parseJobSpec(JSON.parse(JSON.stringify(spec)))).toEqual({ ok: true, spec });
   });
 });

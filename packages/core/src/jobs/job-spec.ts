@@ -1,9 +1,12 @@
 import { z } from 'zod';
+import { IMAGE_NORMALIZATIONS } from '../data/image-augment.ts';
+import type { ImageNormalization } from '../data/image-augment.ts';
+import { modelRefSchema } from '../models/model-registry.ts';
 
 /**
  * The job spec: ONE schema shared by the API (validation on submit), the CLI (local validation before sending) and
  * the dashboard (form defaults and errors). It travels as JSON (`spec_json` in the protos); `workload` is the
- * discriminator so later workloads (image, segmentation) add a member without breaking stored specs.
+ * discriminator so later workloads (segmentation, ...) add a member without breaking stored specs.
  *
  * Defaults reproduce the Sonar MLP (60 relu, 30 relu, sigmoid) and were tuned so that 2-replica data-parallel
  * training beats the article's 81.64% test accuracy on every seed (see training/sonar-accuracy.test.ts).
@@ -112,9 +115,95 @@ const tabularClassificationSchema = z
   })
   .strict();
 
+export const defaultImageTraining = {
+  optimizer: 'adam',
+  learningRate: 0.001,
+  batchSize: 32,
+  epochs: 30,
+  seed: 1,
+  metricsEveryEpochs: 1,
+} as const;
+
+const imageTrainingSchema = z
+  .object({
+    optimizer: z.enum(optimizerNames).default(defaultImageTraining.optimizer),
+    learningRate: z.number().gt(0).max(10).default(defaultImageTraining.learningRate),
+    /** GLOBAL batch: images of one optimizer step summed over all workers (each rank takes its share). */
+    batchSize: int().min(1).max(1_000_000).default(defaultImageTraining.batchSize),
+    epochs: int().min(1).max(10_000).default(defaultImageTraining.epochs),
+    /** Drives weight initialisation, per-rank shuffles, augmentation and dropout. */
+    seed: int().min(0).max(2 ** 32 - 1).default(defaultImageTraining.seed),
+    metricsEveryEpochs: int().min(1).default(defaultImageTraining.metricsEveryEpochs),
+  })
+  .strict();
+
+/** Keras `ImageDataGenerator`-style options (see data/image-augment.ts); every range is off unless given. */
+const augmentSchema = z
+  .object({
+    horizontalFlip: z.boolean().optional(),
+    rotationRange: z.number().min(0).max(180).optional(),
+    zoomRange: z.number().min(0).lt(1).optional(),
+    widthShiftRange: z.number().min(0).max(1).optional(),
+    heightShiftRange: z.number().min(0).max(1).optional(),
+    brightnessRange: z
+      .tuple([z.number().gt(0), z.number().gt(0)])
+      .refine(([lo, hi]) => lo <= hi, 'must be [low, high] with low <= high')
+      .optional(),
+    fillMode: z.enum(['nearest', 'reflect', 'constant']).optional(),
+    cval: z.number().min(0).max(255).optional(),
+  })
+  .strict();
+
+/**
+ * Light augmentation, the default when `data.augment` is left out: flips and 10% shifts and zoom. Chollet's heavier
+ * dogs-vs-cats setting adds `rotationRange: 40` and 0.2 ranges; `augment: {}` turns augmentation off.
+ */
+export const lightAugmentation = { horizontalFlip: true, widthShiftRange: 0.1, heightShiftRange: 0.1, zoomRange: 0.1 } as const;
+
+const imageDataSchema = z
+  .object({
+    augment: augmentSchema.default({ ...lightAugmentation }),
+    /** Defaults per model: `caffe` (VGG's mean subtraction) for VGG16, `scale` (/255) for models trained from scratch. */
+    normalization: z.enum(IMAGE_NORMALIZATIONS as [ImageNormalization, ...ImageNormalization[]]).optional(),
+  })
+  .strict();
+
+/** The classifier put on a headless base (`vgg16-notop`): flatten (or the base's pooling), dense relu, dropout, head. */
+const topSchema = z
+  .object({
+    denseUnits: int().min(1).max(8192).default(256),
+    dropout: z.number().min(0).lt(1).default(0.5),
+  })
+  .strict();
+
+/** Image models an image job may name: each must end in a head sized from the data set, or get a new top. */
+export const imageJobModels = ['small-vgg', 'vgg16-notop'] as const;
+
+const imageClassificationSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    workload: z.literal('image-classification'),
+    dataset: z
+      .string()
+      .regex(datasetRefPattern, 'must be a registered image-folder data set name, optionally followed by @<sha256 hex>'),
+    model: modelRefSchema
+      .refine((ref) => (imageJobModels as readonly string[]).includes(ref.name), {
+        message: `image jobs take one of: ${imageJobModels.join(', ')}`,
+        path: ['name'],
+      })
+      .default({ name: 'small-vgg' }),
+    /** Only for models without their own head (vgg16-notop). */
+    top: topSchema.default({}),
+    data: imageDataSchema.default({}),
+    training: imageTrainingSchema.default({}),
+    resources: resourcesSchema.default({}),
+    checkpoint: checkpointSchema.default({ everyEpochs: 5 }),
+  })
+  .strict();
+
 /** The spec schema as submitted (defaults not yet applied). Use {@link parseJobSpec} to validate. */
 export const jobSpecSchema = z
-  .discriminatedUnion('workload', [tabularClassificationSchema])
+  .discriminatedUnion('workload', [tabularClassificationSchema, imageClassificationSchema])
   .superRefine((spec, ctx) => {
     const { minWorkers, maxWorkers } = spec.resources;
     if (maxWorkers !== undefined && maxWorkers < minWorkers) {
@@ -125,17 +214,21 @@ export const jobSpecSchema = z
       });
     }
   })
-  .transform((spec) => ({
-    ...spec,
-    data: { ...spec.data, splitSeed: spec.data.splitSeed ?? spec.training.seed },
-    resources: { ...spec.resources, maxWorkers: spec.resources.maxWorkers ?? spec.resources.minWorkers },
-  }));
+  .transform((spec) => {
+    const resources = { ...spec.resources, maxWorkers: spec.resources.maxWorkers ?? spec.resources.minWorkers };
+    if (spec.workload === 'image-classification') {
+      const normalization: ImageNormalization = spec.data.normalization ?? (spec.model.name === 'small-vgg' ? 'scale' : 'caffe');
+      return { ...spec, data: { ...spec.data, normalization }, resources };
+    }
+    return { ...spec, data: { ...spec.data, splitSeed: spec.data.splitSeed ?? spec.training.seed }, resources };
+  });
 
 /** A validated spec with every default resolved. */
 export type JobSpec = z.output<typeof jobSpecSchema>;
 /** What a client may submit: every field with a default is optional. */
 export type JobSpecInput = z.input<typeof jobSpecSchema>;
 export type TabularClassificationSpec = Extract<JobSpec, { workload: 'tabular-classification' }>;
+export type ImageClassificationSpec = Extract<JobSpec, { workload: 'image-classification' }>;
 
 export type ParseJobSpecResult =
   | { ok: true; spec: JobSpec }
@@ -175,7 +268,7 @@ export function parseDatasetRef(ref: string): { name: string; sha256?: string } 
 }
 
 /** The article's Keras MLP on UCI Sonar with the tuned defaults; the reference job for tests, docs and the CLI. */
-export function sonarExampleSpec(overrides: { seed?: number; name?: string } = {}): JobSpec {
+export function sonarExampleSpec(overrides: { seed?: number; name?: string } = {}): TabularClassificationSpec {
   const parsed = parseJobSpec({
     name: overrides.name ?? 'sonar-mlp',
     workload: 'tabular-classification',
@@ -185,6 +278,25 @@ export function sonarExampleSpec(overrides: { seed?: number; name?: string } = {
   if (!parsed.ok) {
     throw new Error(`sonarExampleSpec is invalid at ${parsed.field}: ${parsed.message}`);
   }
+  if (parsed.spec.workload !== 'tabular-classification') throw new Error('sonarExampleSpec parsed as another workload');
+  return parsed.spec;
+}
+
+/**
+ * Chollet's small-data dogs-vs-cats job: the small VGG from scratch at 64x64 on 2 workers, light augmentation.
+ * The reference image job for tests, docs and the CLI; `dataset` names an `image-folder` upload.
+ */
+export function dogsVsCatsExampleSpec(overrides: { seed?: number; name?: string; dataset?: string } = {}): ImageClassificationSpec {
+  const parsed = parseJobSpec({
+    name: overrides.name ?? 'dogs-vs-cats-small-vgg',
+    workload: 'image-classification',
+    dataset: overrides.dataset ?? 'dogs-vs-cats',
+    model: { name: 'small-vgg', options: { inputShape: [64, 64, 3] } },
+    training: { batchSize: 32, epochs: 30, ...(overrides.seed === undefined ? {} : { seed: overrides.seed }) },
+    resources: { minWorkers: 2 },
+  });
+  if (!parsed.ok) throw new Error(`dogsVsCatsExampleSpec is invalid at ${parsed.field}: ${parsed.message}`);
+  if (parsed.spec.workload !== 'image-classification') throw new Error('dogsVsCatsExampleSpec parsed as another workload');
   return parsed.spec;
 }
 
