@@ -7,7 +7,7 @@ describe('parseJobSpec', () => {
   it('fills every default and derives splitSeed and maxWorkers', () => {
     const result = parseJobSpec({ ...minimal, training: { seed: 7 }, resources: { minWorkers: 3 } });
     expect(result.ok).toBe(true);
-    if (!result.ok) return;
+    if (!result.ok || result.spec.workload !== 'tabular-classification') throw new Error('not a tabular spec');
     expect(result.spec.data).toEqual({ labelColumn: -1, standardize: true, testFraction: 0.4, stratify: false, splitSeed: 7, header: false });
     expect(result.spec.model.hidden).toEqual([
       { units: 60, activation: 'relu' },

@@ -9,6 +9,7 @@ import { sonarDataset, useWasmBackend } from '../testing/sonar-fixture.ts';
 function specWith(overrides: Record<string, unknown>): TabularClassificationSpec {
   const parsed = parseJobSpec({ name: 'test', workload: 'tabular-classification', dataset: 'sonar', ...overrides });
   if (!parsed.ok) throw new Error(`${parsed.field}: ${parsed.message}`);
+  if (parsed.spec.workload !== 'tabular-classification') throw new Error('not a tabular spec');
   return parsed.spec;
 }
 

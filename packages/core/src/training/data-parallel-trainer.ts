@@ -7,13 +7,13 @@ import { classificationHead } from '../models/mlp.ts';
 import type { ClassificationHead } from '../models/mlp.ts';
 import { SeededRandom } from '../random/seeded-random.ts';
 import { crossEntropySum, predictedClasses } from './classification-loss.ts';
-import { GradientFusion } from './gradient-fusion.ts';
-import { createOptimizer, decodeOptimizerState, encodeOptimizerState } from './optimizer-state.ts';
+import { drawDropoutMasks, maskedForward, maskRows } from './masked-forward.ts';
+import { SynchronousUpdate } from './synchronous-update.ts';
+import type { AllReduceSum } from './synchronous-update.ts';
 import { captureModel, restoreModelWeights } from './training-state.ts';
 import type { TrainingState } from './training-state.ts';
 
-/** Sums a fusion buffer over all ranks; every rank must call it once per step with a buffer of the same length. */
-export type AllReduceSum = (flat: Float32Array) => Promise<Float32Array>;
+export type { AllReduceSum } from './synchronous-update.ts';
 
 export interface MetricValue {
   readonly split: 'train' | 'test';
@@ -93,11 +93,9 @@ export class DataParallelTrainer {
   private readonly dataset: TabularDataset;
   private readonly rank: number;
   private readonly worldSize: number;
-  private readonly allReduceSum: AllReduceSum;
   private readonly evaluates: boolean;
   private readonly head: ClassificationHead;
-  private readonly fusion: GradientFusion;
-  private optimizer: tf.Optimizer;
+  private readonly update: SynchronousUpdate;
   private rng: SeededRandom;
   private currentStep: number;
   private permutation: { epoch: number; rows: Int32Array } | undefined;
@@ -112,13 +110,16 @@ export class DataParallelTrainer {
     this.dataset = options.dataset;
     this.rank = rank;
     this.worldSize = worldSize;
-    this.allReduceSum = options.allReduceSum;
     this.evaluates = options.evaluate ?? true;
     this.head = classificationHead(options.dataset.classCount);
     this.stepsPerEpoch = stepsPerEpochOf(options.spec, options.dataset.train.rows);
     this.totalSteps = this.stepsPerEpoch * options.spec.training.epochs;
-    this.fusion = new GradientFusion(options.model.trainableWeights.map((w) => w.read() as tf.Variable));
-    this.optimizer = createOptimizer(options.spec.training.optimizer, options.spec.training.learningRate);
+    this.update = new SynchronousUpdate({
+      model: options.model,
+      optimizer: options.spec.training.optimizer,
+      learningRate: options.spec.training.learningRate,
+      allReduceSum: options.allReduceSum,
+    });
     this.rng = SeededRandom.fromSeed(options.spec.training.seed, 'dropout');
     this.currentStep = options.startStep ?? 0;
   }
@@ -135,7 +136,7 @@ export class DataParallelTrainer {
 
   /** Length of the fusion buffer every rank passes to `allReduceSum` (parameters + 1 loss element). */
   get fusionBufferLength(): number {
-    return this.fusion.bufferLength;
+    return this.update.fusionBufferLength;
   }
 
   /** Trains from the current step to the end (or until stopped), reporting steps and epochs. */
@@ -175,42 +176,23 @@ export class DataParallelTrainer {
     const start = (this.currentStep % this.stepsPerEpoch) * batch;
     const globalRows = Math.min(batch, order.length - start);
     // Drawn for the whole global batch on every rank, before any rank-specific work, so the stream stays in step.
-    const masks = this.dropoutMasks(globalRows);
+    const masks = drawDropoutMasks(this.model, globalRows, this.rng, [this.dataset.featureCount]);
     const lo = Math.floor((this.rank * globalRows) / this.worldSize);
     const hi = Math.floor(((this.rank + 1) * globalRows) / this.worldSize);
 
-    let flat: Float32Array;
-    if (hi > lo) {
-      const rows = order.subarray(start + lo, start + hi);
-      const { value, grads } = tf.tidy(() => {
-        const x = gatherRows(this.dataset.train, rows, this.dataset.featureCount);
-        const y = tf.tensor1d(gatherLabels(this.dataset.train, rows), 'int32');
-        const localMasks = masks.map((m) =>
-          tf.tensor2d(m.values.subarray(lo * m.width, hi * m.width), [hi - lo, m.width]),
-        );
-        return tf.variableGrads(
-          () => tf.div<tf.Scalar>(crossEntropySum(this.head, this.forward(x, localMasks), y), globalRows),
-          [...this.fusion.variables],
-        );
-      });
-      try {
-        flat = await this.fusion.flatten(grads, (await value.data())[0] ?? 0);
-      } finally {
-        tf.dispose([value, ...Object.values(grads)]);
-      }
-    } else {
-      flat = this.fusion.zeros();
-    }
-
-    const reduced = await this.allReduceSum(flat);
-    const summed = this.fusion.unflatten(reduced);
-    try {
-      this.optimizer.applyGradients(summed);
-    } finally {
-      tf.dispose(Object.values(summed));
-    }
+    const rows = order.subarray(start + lo, start + hi);
+    const loss = await this.update.step(
+      hi > lo
+        ? () => {
+            const x = gatherRows(this.dataset.train, rows, this.dataset.featureCount);
+            const y = tf.tensor1d(gatherLabels(this.dataset.train, rows), 'int32');
+            const p = maskedForward<tf.Tensor2D>(this.model, x, maskRows(masks, lo, hi));
+            return tf.div<tf.Scalar>(crossEntropySum(this.head, p, y), globalRows);
+          }
+        : null,
+    );
     this.currentStep += 1;
-    return this.fusion.loss(reduced);
+    return loss;
   }
 
   /** Loss and accuracy of the current weights on both splits (inference mode: no dropout). */
@@ -229,7 +211,7 @@ export class DataParallelTrainer {
             [n, this.dataset.featureCount],
           );
           const y = tf.tensor1d(data.labels.subarray(from, to), 'int32');
-          const p = this.forward(x, null);
+          const p = maskedForward<tf.Tensor2D>(this.model, x, null);
           return [crossEntropySum(this.head, p, y), tf.sum(tf.equal(predictedClasses(this.head, p), y))];
         });
         lossSum += (await loss.data())[0] ?? Number.NaN;
@@ -247,7 +229,7 @@ export class DataParallelTrainer {
     const captured = await captureModel(this.model);
     return {
       ...captured,
-      optimizer: await encodeOptimizerState(this.optimizer, this.spec.training.optimizer),
+      optimizer: await this.update.saveOptimizer(),
       state: {
         step: this.currentStep,
         epoch: this.epoch,
@@ -267,20 +249,14 @@ export class DataParallelTrainer {
       throw new RangeError(`checkpoint is at step ${saved.state.step}, beyond this job's ${this.totalSteps} steps`);
     }
     restoreModelWeights(this.model, saved.weights, saved.weightSpecs);
-    const optimizer = await decodeOptimizerState(
-      saved.optimizer,
-      this.spec.training.optimizer,
-      this.spec.training.learningRate,
-    );
-    this.optimizer.dispose();
-    this.optimizer = optimizer;
+    await this.update.restoreOptimizer(saved.optimizer);
     this.rng = SeededRandom.fromState(saved.state.rng);
     this.currentStep = saved.state.step;
   }
 
   /** Releases the optimizer's slots; the model belongs to the caller. */
   dispose(): void {
-    this.optimizer.dispose();
+    this.update.dispose();
   }
 
   private epochPermutation(epochIndex: number): Int32Array {
@@ -292,69 +268,6 @@ export class DataParallelTrainer {
     }
     return this.permutation.rows;
   }
-
-  /** One keep-mask per Dropout layer (row-major, globalRows × width), scaled by 1/(1−rate) as Keras does. */
-  private dropoutMasks(globalRows: number): DropoutMask[] {
-    const masks: DropoutMask[] = [];
-    let width = this.dataset.featureCount;
-    for (const layer of this.model.layers) {
-      if (isDropout(layer)) {
-        const keep = 1 - dropoutRate(layer);
-        const values = new Float32Array(globalRows * width);
-        for (let i = 0; i < values.length; i += 1) {
-          values[i] = this.rng.next() < keep ? 1 / keep : 0;
-        }
-        masks.push({ values, width });
-      } else {
-        width = outputWidth(layer);
-      }
-    }
-    return masks;
-  }
-
-  /**
-   * The model's forward pass, layer by layer, with our dropout masks (null = inference). tfjs' own Dropout draws
-   * from Math.random (or a fixed seed that repeats every step), which would break reproducibility and equivalence.
-   */
-  private forward(x: tf.Tensor2D, masks: tf.Tensor2D[] | null): tf.Tensor2D {
-    let h: tf.Tensor2D = x;
-    let maskIndex = 0;
-    for (const layer of this.model.layers) {
-      if (isDropout(layer)) {
-        const mask = masks?.[maskIndex];
-        maskIndex += 1;
-        if (mask !== undefined) {
-          h = tf.mul(h, mask);
-        }
-      } else {
-        h = layer.apply(h) as tf.Tensor2D;
-      }
-    }
-    return h;
-  }
-}
-
-interface DropoutMask {
-  readonly values: Float32Array;
-  readonly width: number;
-}
-
-function isDropout(layer: tfl.layers.Layer): boolean {
-  return layer.getClassName() === 'Dropout';
-}
-
-function dropoutRate(layer: tfl.layers.Layer): number {
-  const rate = layer.getConfig()['rate'];
-  return typeof rate === 'number' ? rate : 0;
-}
-
-function outputWidth(layer: tfl.layers.Layer): number {
-  const shape = layer.outputShape;
-  const last = Array.isArray(shape[0]) ? undefined : (shape as (number | null)[])[shape.length - 1];
-  if (typeof last !== 'number') {
-    throw new Error(`layer ${layer.name} has no fixed output width`);
-  }
-  return last;
 }
 
 function gatherRows(split: TabularSplit, rows: Int32Array, featureCount: number): tf.Tensor2D {

@@ -16,6 +16,7 @@ function specFor(optimizer: OptimizerName): TabularClassificationSpec {
     training: { optimizer, seed: 11, batchSize: 16, learningRate: 0.005, epochs: 5 },
   });
   if (!parsed.ok) throw new Error(`${parsed.field}: ${parsed.message}`);
+  if (parsed.spec.workload !== 'tabular-classification') throw new Error('not a tabular spec');
   return parsed.spec;
 }
 

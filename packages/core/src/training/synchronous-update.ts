@@ -1,0 +1,79 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { OptimizerName } from '../jobs/job-spec.ts';
+import { GradientFusion } from './gradient-fusion.ts';
+import { createOptimizer, decodeOptimizerState, encodeOptimizerState } from './optimizer-state.ts';
+
+/** Sums a fusion buffer over all ranks; every rank must call it once per step with a buffer of the same length. */
+export type AllReduceSum = (flat: Float32Array) => Promise<Float32Array>;
+
+export interface SynchronousUpdateOptions {
+  readonly model: tfl.LayersModel;
+  readonly optimizer: OptimizerName;
+  readonly learningRate: number;
+  readonly allReduceSum: AllReduceSum;
+}
+
+/**
+ * The part of a data-parallel step every workload shares: local gradients of a loss the caller has already divided
+ * by the GLOBAL batch, one all-reduce of the fusion buffer (gradients + loss), and the same optimizer update on every
+ * replica. Owns the optimizer (and its checkpointed slots); the model belongs to the caller.
+ */
+export class SynchronousUpdate {
+  private readonly fusion: GradientFusion;
+  private readonly options: SynchronousUpdateOptions;
+  private optimizer: tf.Optimizer;
+
+  constructor(options: SynchronousUpdateOptions) {
+    this.options = options;
+    this.fusion = new GradientFusion(options.model.trainableWeights.map((w) => w.read() as tf.Variable));
+    this.optimizer = createOptimizer(options.optimizer, options.learningRate);
+  }
+
+  /** Length of the fusion buffer every rank passes to `allReduceSum` (parameters + 1 loss element). */
+  get fusionBufferLength(): number {
+    return this.fusion.bufferLength;
+  }
+
+  /**
+   * One optimizer step. `localLoss` builds this rank's summed loss over its rows divided by the global batch size
+   * (null: the rank has no rows this step and contributes zeros). Returns the global batch's mean loss.
+   */
+  async step(localLoss: (() => tf.Scalar) | null): Promise<number> {
+    let flat: Float32Array;
+    if (localLoss === null) {
+      flat = this.fusion.zeros();
+    } else {
+      // tidy: the caller's input tensors, made inside `localLoss`, go with the step.
+      const { value, grads } = tf.tidy(() => tf.variableGrads(localLoss, [...this.fusion.variables]));
+      try {
+        flat = await this.fusion.flatten(grads, (await value.data())[0] ?? 0);
+      } finally {
+        tf.dispose([value, ...Object.values(grads)]);
+      }
+    }
+    const reduced = await this.options.allReduceSum(flat);
+    const summed = this.fusion.unflatten(reduced);
+    try {
+      this.optimizer.applyGradients(summed);
+    } finally {
+      tf.dispose(Object.values(summed));
+    }
+    return this.fusion.loss(reduced);
+  }
+
+  /** The optimizer's slots as checkpoint bytes (see optimizer-state.ts). */
+  saveOptimizer(): Promise<Uint8Array> {
+    return encodeOptimizerState(this.optimizer, this.options.optimizer);
+  }
+
+  async restoreOptimizer(bytes: Uint8Array): Promise<void> {
+    const optimizer = await decodeOptimizerState(bytes, this.options.optimizer, this.options.learningRate);
+    this.optimizer.dispose();
+    this.optimizer = optimizer;
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}
