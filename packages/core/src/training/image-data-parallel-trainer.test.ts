@@ -1,0 +1,119 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ImageRecords } from '../data/image-shard-format.ts';
+import { rankRange, sliceImageRecords } from '../data/image-shard-reader.ts';
+import { parseJobSpec } from '../jobs/job-spec.ts';
+import type { ImageClassificationSpec } from '../jobs/job-spec.ts';
+import { buildImageClassifier } from '../models/image-classifier.ts';
+import { SeededRandom } from '../random/seeded-random.ts';
+import { ImageDataParallelTrainer } from './image-data-parallel-trainer.ts';
+import { createInProcessAllReduce } from './in-process-all-reduce.ts';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** `count` 8x8 RGB images, label 1 bright and label 0 dark, with seeded noise so no two are alike. */
+function darkAndBright(count: number, seed: number): ImageRecords {
+  const random = SeededRandom.fromSeed(seed, 'images');
+  const size = 8 * 8 * 3;
+  const pixels = new Uint8Array(count * size);
+  const labels = new Int32Array(count);
+  for (let i = 0; i < count; i += 1) {
+    labels[i] = i % 2;
+    for (let p = 0; p < size; p += 1) pixels[i * size + p] = (i % 2 === 1 ? 160 : 20) + Math.floor(random.next() * 80);
+  }
+  return { count, height: 8, width: 8, channels: 3, labels, pixels, splits: Array.from({ length: count }, () => 'train'), ids: Array.from({ length: count }, (_, i) => `${i}`) };
+}
+
+function spec(overrides: Record<string, unknown> = {}): ImageClassificationSpec {
+  const parsed = parseJobSpec({
+    name: 'tiny',
+    workload: 'image-classification',
+    dataset: 'tiny',
+    model: { name: 'small-vgg', options: { inputShape: [8, 8, 3], blocks: [8], denseUnits: 16, dropout: 0.25 } },
+    training: { batchSize: 8, epochs: 10, learningRate: 0.003, seed: 3 },
+    ...overrides,
+  });
+  if (!parsed.ok || parsed.spec.workload !== 'image-classification') throw new Error(parsed.ok ? 'not an image spec' : `${parsed.field}: ${parsed.message}`);
+  return parsed.spec;
+}
+
+async function trainReplicas(s: ImageClassificationSpec, worldSize: number, train: ImageRecords, valid: ImageRecords) {
+  const reduce = createInProcessAllReduce(worldSize);
+  const trainCounts = Array.from({ length: worldSize }, (_, r) => {
+    const { start, end } = rankRange(train.count, r, worldSize);
+    return end - start;
+  });
+  const replicas = Array.from({ length: worldSize }, (_, rank) => {
+    const model = buildImageClassifier(s, 2);
+    const share = rankRange(train.count, rank, worldSize);
+    const validShare = rankRange(valid.count, rank, worldSize);
+    const trainer = new ImageDataParallelTrainer({
+      spec: s,
+      model,
+      classNames: ['dark', 'bright'],
+      train: sliceImageRecords(train, share.start, share.end),
+      valid: sliceImageRecords(valid, validShare.start, validShare.end),
+      trainCounts,
+      rank,
+      worldSize,
+      allReduceSum: reduce[rank]!,
+    });
+    return { model, trainer };
+  });
+  const results = await Promise.all(replicas.map((r) => r.trainer.run()));
+  const weights = await Promise.all(replicas.map(async (r) => (await r.trainer.saveTrainingState()).weights));
+  return { replicas, results, weights };
+}
+
+describe('ImageDataParallelTrainer', () => {
+  it('trains 2 replicas on rank-local shards to identical weights that tell dark from bright', async () => {
+    const s = spec();
+    const { replicas, results, weights } = await trainReplicas(s, 2, darkAndBright(40, 1), darkAndBright(10, 2));
+    // 20 images per rank, 4 per rank per step: 5 steps an epoch.
+    expect(replicas[0]!.trainer.stepsPerEpoch).toBe(5);
+    expect(results.map((r) => r.status)).toEqual(['completed', 'completed']);
+    expect(Buffer.from(weights[0]!).equals(Buffer.from(weights[1]!))).toBe(true);
+    const accuracy = results[0]!.metrics.find((m) => m.split === 'valid' && m.name === 'accuracy');
+    expect(accuracy?.value).toBe(1);
+    expect(results[1]!.metrics).toEqual(results[0]!.metrics);
+    replicas.forEach((r) => {
+      r.trainer.dispose();
+      r.model.dispose();
+    });
+  });
+
+  it('resumes from a saved state to the same weights as the uninterrupted run', async () => {
+    const s = spec({ training: { batchSize: 8, epochs: 2, learningRate: 0.01, seed: 4 } });
+    const train = darkAndBright(16, 5);
+    const valid = darkAndBright(4, 6);
+    const straight = await trainReplicas(s, 1, train, valid);
+    const model = buildImageClassifier(s, 2);
+    const make = () =>
+      new ImageDataParallelTrainer({ spec: s, model, classNames: ['dark', 'bright'], train, valid, trainCounts: [16], rank: 0, worldSize: 1, allReduceSum: createInProcessAllReduce(1)[0]! });
+    const first = make();
+    await first.trainStep();
+    await first.trainStep();
+    await first.trainStep();
+    const saved = await first.saveTrainingState();
+    first.dispose();
+    const resumed = make();
+    await resumed.restoreTrainingState(saved);
+    await resumed.run();
+    expect(Buffer.from((await resumed.saveTrainingState()).weights).equals(Buffer.from(straight.weights[0]!))).toBe(true);
+    resumed.dispose();
+    model.dispose();
+  });
+
+  it('refuses a global batch smaller than the world', () => {
+    const s = spec({ training: { batchSize: 1 } });
+    const model = buildImageClassifier(s, 2);
+    const records = darkAndBright(4, 1);
+    expect(
+      () => new ImageDataParallelTrainer({ spec: s, model, classNames: ['a', 'b'], train: records, valid: records, trainCounts: [4, 4], rank: 0, worldSize: 2, allReduceSum: async (f) => f }),
+    ).toThrow(/batchSize 1 is smaller than the 2 workers/);
+    model.dispose();
+  });
+});
