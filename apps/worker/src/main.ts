@@ -7,7 +7,7 @@ import { backendOptionsFromEnv } from './backends/backend-options.ts';
 import { selectBackend } from './backends/select-backend.ts';
 import { workerConfigFromEnv } from './config/worker-config.ts';
 import { PeerServer } from './peers/peer-server.ts';
-import { runTabularJob } from './training/tabular-job-runner.ts';
+import { runJob } from './training/job-runner.ts';
 
 const config = workerConfigFromEnv(process.env, process.cwd());
 const log = createLogger('worker', { fields: config.workerId ? { workerId: config.workerId } : {} });
@@ -21,7 +21,7 @@ const agent = new WorkerAgent(
   link,
   { workerId: config.workerId, host: config.host, peerAddress: `${config.peerAdvertiseHost}:${peerServer.port}`, backend: backend.backend, device: backend.device },
   (assignment, report, throughput) =>
-    runTabularJob(assignment, report, throughput, {
+    runJob(assignment, report, throughput, {
       peerServer,
       joinToken,
       objects,

@@ -1,0 +1,69 @@
+import { rankRange } from '@tessera/core/data/image-shard-reader';
+import { buildImageClassifier } from '@tessera/core/models/image-classifier';
+import { ImageDataParallelTrainer } from '@tessera/core/training/image-data-parallel-trainer';
+import type { Assignment__Output } from '@tessera/proto/generated/tessera/workers/v1/Assignment';
+import { readImageFolderManifest } from '@tessera/storage/datasets/image-folder-manifest';
+import { fetchRankImages } from '@tessera/storage/datasets/image-shard-fetch';
+import { modelImageInputShape } from '@tessera/core/models/model-registry';
+import type { JobRun, ReportFn } from '../agent/worker-agent.ts';
+import { loadTrainingCheckpoint } from './checkpoint-codec.ts';
+import { RunAborted, TrainingReporter, runRankJob, type RunnerContext } from './rank-job-run.ts';
+
+/**
+ * Runs one rank of an image-classification job: only this rank's train and valid shards are fetched from the store
+ * (a few whole-shard reads), the model is built from the spec with the data set's class count, and the image
+ * trainer steps in lock-step with the other ranks over the gRPC ring. Rank 0 reports progress and checkpoints;
+ * every rank evaluates its valid share each epoch (one extra all-reduce).
+ */
+export function runImageJob(
+  assignment: Assignment__Output,
+  report: ReportFn,
+  throughput: (samplesPerSecond: number) => void,
+  ctx: RunnerContext,
+): JobRun {
+  return runRankJob(assignment, report, throughput, ctx, async ({ spec, rank, worldSize, signal, log, openRing, defer }) => {
+    if (spec.workload !== 'image-classification') throw new Error(`the image runner cannot run a '${spec.workload}' job`);
+    const manifest = await readImageFolderManifest(ctx.objects, assignment.datasetManifestKey);
+    const { height, width, channels, classNames } = manifest.images;
+    const expected = modelImageInputShape(spec.model);
+    if (expected && (expected[0] !== height || expected[1] !== width || expected[2] !== channels)) {
+      throw new Error(
+        `model.options.inputShape is [${expected.join(', ')}] but data set ${manifest.name} holds ${height}x${width}x${channels} images`,
+      );
+    }
+    const [train, valid] = await Promise.all([
+      fetchRankImages(ctx.objects, manifest, { split: 'train', rank, worldSize }),
+      fetchRankImages(ctx.objects, manifest, { split: 'valid', rank, worldSize }),
+    ]);
+    const trainTotal = manifest.images.splits.train.count;
+    const trainCounts = Array.from({ length: worldSize }, (_, r) => {
+      const { start, end } = rankRange(trainTotal, r, worldSize);
+      return end - start;
+    });
+    log.info('image shards fetched', { train: train.count, valid: valid.count });
+    const model = buildImageClassifier(spec, classNames.length);
+    defer(() => model.dispose());
+    const trainer = new ImageDataParallelTrainer({ spec, model, classNames, train, valid, trainCounts, rank, worldSize, allReduceSum: openRing() });
+    defer(() => trainer.dispose());
+    if (assignment.resumeCheckpointKey) {
+      await trainer.restoreTrainingState(await loadTrainingCheckpoint(ctx.objects, assignment.resumeCheckpointKey));
+      await report({ info: `rank ${rank} resumed from ${assignment.resumeCheckpointKey} at step ${trainer.step}` });
+    }
+    const reporter = new TrainingReporter({
+      rank,
+      report,
+      throughput,
+      objects: ctx.objects,
+      checkpointPrefix: assignment.checkpointPrefix,
+      totalSteps: trainer.totalSteps,
+      totalEpochs: spec.training.epochs,
+      localSamplesPerStep: Math.ceil(spec.training.batchSize / worldSize),
+      checkpointEveryEpochs: spec.checkpoint.everyEpochs,
+      trainer,
+    });
+    const result = await trainer.run({ signal, onStep: reporter.onStep, onEpoch: reporter.onEpoch });
+    if (result.status === 'stopped') throw new RunAborted(String(signal.reason ?? 'stopped'));
+    await reporter.finish(result);
+    log.info('run finished', { step: result.step });
+  });
+}

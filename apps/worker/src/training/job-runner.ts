@@ -1,0 +1,26 @@
+import type { Assignment__Output } from '@tessera/proto/generated/tessera/workers/v1/Assignment';
+import type { JobRun, ReportFn } from '../agent/worker-agent.ts';
+import { runImageJob } from './image-job-runner.ts';
+import type { RunnerContext } from './rank-job-run.ts';
+import { runTabularJob } from './tabular-job-runner.ts';
+
+/**
+ * Picks the runner for an assignment by its spec's `workload`. A spec that is not JSON or names no known workload
+ * goes to the tabular runner, whose spec check reports the field at fault like any other failure.
+ */
+export function runJob(
+  assignment: Assignment__Output,
+  report: ReportFn,
+  throughput: (samplesPerSecond: number) => void,
+  ctx: RunnerContext,
+): JobRun {
+  let workload: unknown;
+  try {
+    workload = (JSON.parse(assignment.specJson) as { workload?: unknown }).workload;
+  } catch {
+    workload = undefined;
+  }
+  return workload === 'image-classification'
+    ? runImageJob(assignment, report, throughput, ctx)
+    : runTabularJob(assignment, report, throughput, ctx);
+}

@@ -1,0 +1,206 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ringAllReduce } from '@tessera/core/collectives/ring-all-reduce';
+import { parseJobSpec, type JobSpec } from '@tessera/core/jobs/job-spec';
+import type { Logger } from '@tessera/core/logging/logger';
+import type { AllReduceSum } from '@tessera/core/training/synchronous-update';
+import type { TrainingState } from '@tessera/core/training/training-state';
+import type { Assignment__Output } from '@tessera/proto/generated/tessera/workers/v1/Assignment';
+import type { ObjectStore } from '@tessera/storage/object-store';
+import type { JobRun, ReportFn } from '../agent/worker-agent.ts';
+import { GrpcPeerTransport } from '../peers/grpc-peer-transport.ts';
+import type { PeerServer } from '../peers/peer-server.ts';
+import { saveTrainingCheckpoint } from './checkpoint-codec.ts';
+
+/**
+ * What every workload's runner shares: parsing the spec, the ring and its all-reduce, abort handling, failure
+ * classification and the final report (start/finish), plus {@link TrainingReporter} for progress, metrics and
+ * checkpoints from rank 0. A runner supplies only its data, model and trainer.
+ */
+
+export interface RunnerContext {
+  peerServer: PeerServer;
+  joinToken: string;
+  objects: ObjectStore;
+  cacheDir: string;
+  log: Logger;
+  backend: { name: string; device: string };
+  /** A collective that takes longer than this fails the run: a peer is gone or stuck. */
+  collectiveTimeoutMs: number;
+}
+
+/** What a workload's body gets: the parsed spec, its rank, a lazily opened ring, and where to register cleanup. */
+export interface RankScope {
+  readonly spec: JobSpec;
+  readonly rank: number;
+  readonly worldSize: number;
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+  /** Connects to the ring (once) and returns the all-reduce every trainer step calls. */
+  openRing(): AllReduceSum;
+  /** Runs after the body, success or failure, in reverse order. */
+  defer(dispose: () => void): void;
+}
+
+/** Why a run stopped on purpose (cancellation, new generation): not an error to report. */
+export class RunAborted extends Error {}
+
+/** How often rank 0 tells the coordinator about progress between epochs (each report is one RPC). */
+const STEP_REPORT_INTERVAL_MS = 250;
+
+/**
+ * Whether a failure is the ring's rather than the job's (horovod's HorovodInternalError): a lost peer or a
+ * collective timeout ends this generation, and the coordinator re-forms the ring or fails the job.
+ */
+function ringBreak(err: unknown, workerIds: readonly string[]): { lostPeer: string } | undefined {
+  const kind = (err as { kind?: unknown } | undefined)?.kind;
+  if (kind === 'PeerLost') return { lostPeer: workerIds[(err as { rank: number }).rank] ?? '' };
+  if (kind === 'CollectiveTimeout' || kind === 'StaleGeneration') return { lostPeer: '' };
+  return undefined;
+}
+
+/** Runs `body` as one rank of the assignment: failures are reported (ring breaks marked), aborts are silent. */
+export function runRankJob(
+  assignment: Assignment__Output,
+  report: ReportFn,
+  throughput: (samplesPerSecond: number) => void,
+  ctx: RunnerContext,
+  body: (scope: RankScope) => Promise<void>,
+): JobRun {
+  const abort = new AbortController();
+  const log = ctx.log.child({ jobId: assignment.jobId, generation: assignment.generation, rank: assignment.rank });
+  let transport: GrpcPeerTransport | undefined;
+  const disposals: Array<() => void> = [];
+
+  const done = (async () => {
+    try {
+      const parsed = parseJobSpec(JSON.parse(assignment.specJson));
+      if (!parsed.ok) throw new Error(`job spec: ${parsed.field}: ${parsed.message}`);
+      const { rank, worldSize } = assignment;
+      await report({ info: `rank ${rank}/${worldSize} starting on ${ctx.backend.name} (${ctx.backend.device})` });
+      let allReduce: AllReduceSum | undefined;
+      await body({
+        spec: parsed.spec,
+        rank,
+        worldSize,
+        signal: abort.signal,
+        log,
+        defer: (dispose) => disposals.push(dispose),
+        openRing: () => {
+          if (allReduce) return allReduce;
+          const ring = new GrpcPeerTransport({
+            server: ctx.peerServer,
+            jobId: assignment.jobId,
+            generation: assignment.generation,
+            rank,
+            worldSize,
+            peerAddresses: assignment.peerAddresses,
+            joinToken: ctx.joinToken,
+          });
+          transport = ring;
+          let call = 0;
+          allReduce = (flat) => ringAllReduce(ring, flat, { tag: `g${call++}`, op: 'sum', timeoutMs: ctx.collectiveTimeoutMs, signal: abort.signal });
+          return allReduce;
+        },
+      });
+    } catch (err) {
+      if (abort.signal.aborted || err instanceof RunAborted) {
+        log.info('run stopped', { reason: String(abort.signal.reason ?? (err as Error).message) });
+        return;
+      }
+      const message = err instanceof Error ? err.message : String(err);
+      const broken = ringBreak(err, assignment.workerIds);
+      log.error(broken ? 'ring broke' : 'run failed', { err: message, lostPeer: broken?.lostPeer });
+      await report({ finished: true, error: message, ringBroken: broken !== undefined, lostPeer: broken?.lostPeer ?? '' })
+        .catch((e: unknown) => log.error('could not report the failure', { err: e }));
+    } finally {
+      throughput(0);
+      await transport?.close().catch(() => undefined);
+      for (const dispose of disposals.reverse()) dispose();
+      log.debug('tensors after run', { numTensors: tf.memory().numTensors });
+    }
+  })();
+
+  return {
+    done,
+    abort: (reason) => {
+      if (abort.signal.aborted) return;
+      abort.abort(reason);
+      // Closing the transport rejects a collective that is waiting on a peer, so the run stops at once.
+      void transport?.close(new Error(reason)).catch(() => undefined);
+    },
+  };
+}
+
+export interface ReportedMetric {
+  readonly split: string;
+  readonly name: string;
+  readonly value: number;
+}
+
+export interface TrainingReporterOptions {
+  readonly rank: number;
+  readonly report: ReportFn;
+  readonly throughput: (samplesPerSecond: number) => void;
+  readonly objects: ObjectStore;
+  readonly checkpointPrefix: string;
+  readonly totalSteps: number;
+  readonly totalEpochs: number;
+  /** Samples this rank processes per step, for the throughput figure. */
+  readonly localSamplesPerStep: number;
+  readonly checkpointEveryEpochs: number;
+  readonly trainer: { readonly step: number; readonly epoch: number; saveTrainingState(): Promise<TrainingState> };
+}
+
+/**
+ * Progress, metrics and checkpoints of one rank, as the trainers' hooks call them: throughput every second, step
+ * reports from rank 0 at most every 250 ms, epoch metrics and checkpoints every `checkpointEveryEpochs` from rank 0,
+ * and a final report (with a last checkpoint unless one was just written) from every rank.
+ */
+export class TrainingReporter {
+  private lastReport = 0;
+  private lastCheckpointStep = -1;
+  private windowStart = performance.now();
+  private windowSteps = 0;
+
+  constructor(private readonly options: TrainingReporterOptions) {}
+
+  readonly onStep = async ({ step, loss }: { step: number; loss: number }): Promise<void> => {
+    const o = this.options;
+    this.windowSteps++;
+    const now = performance.now();
+    if (now - this.windowStart >= 1_000) {
+      o.throughput((this.windowSteps * o.localSamplesPerStep * 1000) / (now - this.windowStart));
+      this.windowStart = now;
+      this.windowSteps = 0;
+    }
+    if (o.rank === 0 && (now - this.lastReport >= STEP_REPORT_INTERVAL_MS || step === o.totalSteps)) {
+      this.lastReport = now;
+      await o.report({ step, totalSteps: o.totalSteps, epoch: o.trainer.epoch, totalEpochs: o.totalEpochs, metrics: [{ split: 'train', name: 'step_loss', value: loss }] });
+    }
+  };
+
+  readonly onEpoch = async ({ epoch, step, metrics }: { epoch: number; step: number; metrics: readonly ReportedMetric[] }): Promise<void> => {
+    const o = this.options;
+    if (o.rank !== 0) return;
+    const due = epoch % o.checkpointEveryEpochs === 0 && step < o.totalSteps;
+    const checkpointKey = due ? await this.checkpoint() : '';
+    await o.report({ step, totalSteps: o.totalSteps, epoch, totalEpochs: o.totalEpochs, metrics: toProto(metrics), checkpointKey });
+  };
+
+  /** The final report of a completed run; rank 0 writes the last checkpoint. */
+  async finish(result: { step: number; epoch: number; metrics: readonly ReportedMetric[] }): Promise<void> {
+    const o = this.options;
+    const finalKey = o.rank === 0 && this.lastCheckpointStep !== o.trainer.step ? await this.checkpoint() : '';
+    await o.report({ step: result.step, totalSteps: o.totalSteps, epoch: result.epoch, totalEpochs: o.totalEpochs, metrics: toProto(result.metrics), checkpointKey: finalKey, finished: true });
+  }
+
+  private async checkpoint(): Promise<string> {
+    const key = await saveTrainingCheckpoint(this.options.objects, this.options.checkpointPrefix, await this.options.trainer.saveTrainingState());
+    this.lastCheckpointStep = this.options.trainer.step;
+    return key;
+  }
+}
+
+function toProto(metrics: readonly ReportedMetric[]): ReportedMetric[] {
+  return metrics.map((m) => ({ split: m.split, name: m.name, value: m.value }));
+}
