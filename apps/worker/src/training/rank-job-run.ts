@@ -36,9 +36,9 @@ export interface RankScope {
   readonly signal: AbortSignal;
   readonly log: Logger;
   /** Connects to the ring (once) and returns the all-reduce every trainer step calls. */
-  openRing(): AllReduceSum;
+  readonly openRing: () => AllReduceSum;
   /** Runs after the body, success or failure, in reverse order. */
-  defer(dispose: () => void): void;
+  readonly defer: (dispose: () => void) => void;
 }
 
 /** Why a run stopped on purpose (cancellation, new generation): not an error to report. */

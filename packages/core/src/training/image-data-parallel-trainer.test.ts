@@ -112,8 +112,24 @@ describe('ImageDataParallelTrainer', () => {
     const model = buildImageClassifier(s, 2);
     const records = darkAndBright(4, 1);
     expect(
-      () => new ImageDataParallelTrainer({ spec: s, model, classNames: ['a', 'b'], train: records, valid: records, trainCounts: [4, 4], rank: 0, worldSize: 2, allReduceSum: async (f) => f }),
+      () => new ImageDataParallelTrainer({ spec: s, model, classNames: ['a', 'b'], train: records, valid: records, trainCounts: [4, 4], rank: 0, worldSize: 2, allReduceSum: (f) => Promise.resolve(f) }),
     ).toThrow(/batchSize 1 is smaller than the 2 workers/);
+    model.dispose();
+  });
+
+  it('puts a new top on the VGG16 base and evaluates through it (functional chain, caffe normalisation)', async () => {
+    const s = spec({ model: { name: 'vgg16-notop', options: { inputShape: [32, 32, 3] } }, top: { denseUnits: 4, dropout: 0.5 }, training: { batchSize: 1, epochs: 1 } });
+    expect(s.data.normalization).toBe('caffe');
+    const model = buildImageClassifier(s, 3);
+    expect(model.layers.slice(-4).map((l) => l.name)).toEqual(['top_flatten', 'top_fc', 'top_dropout', 'top_predictions']);
+    expect(model.outputs[0]!.shape).toEqual([null, 3]);
+    // A training step through VGG16 takes over a minute on the cpu backend, so this checks the forward chain only.
+    const records = { ...darkAndBright(1, 1), height: 32, width: 32, pixels: new Uint8Array(32 * 32 * 3).fill(90) };
+    const trainer = new ImageDataParallelTrainer({ spec: s, model, classNames: ['a', 'b', 'c'], train: records, valid: records, trainCounts: [1], rank: 0, worldSize: 1, allReduceSum: (f) => Promise.resolve(f) });
+    const metrics = await trainer.evaluate();
+    expect(metrics.map((m) => m.name)).toEqual(['loss', 'accuracy']);
+    expect(metrics[0]!.value).toBeGreaterThan(0);
+    trainer.dispose();
     model.dispose();
   });
 });

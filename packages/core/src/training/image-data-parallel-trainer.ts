@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { epochOrder, imageBatches } from '../data/image-shard-reader.ts';
+import type { ImageBatch } from '../data/image-shard-reader.ts';
 import type { ImageRecords } from '../data/image-shard-format.ts';
 import type { ImageClassificationSpec } from '../jobs/job-spec.ts';
 import { classificationHead } from '../models/mlp.ts';
@@ -150,7 +151,12 @@ export class ImageDataParallelTrainer {
     const start = t * (this.localBatches[rank] ?? 0);
     const rows = this.epochOrder(epochIndex).subarray(start, start + (hi - lo));
     const augment = { options: spec.data.augment, random: SeededRandom.fromSeed(spec.training.seed, 'augment', this.currentStep, rank) };
-    const batch = hi > lo ? imageBatches(train, { batchSize: hi - lo, order: rows, augment, normalization: spec.data.normalization }).next().value : undefined;
+    let batch: ImageBatch | undefined;
+    if (hi > lo) {
+      // One batch of all this rank's rows for the step; the generator's return value (void) is never reached here.
+      const next = imageBatches(train, { batchSize: hi - lo, order: rows, augment, normalization: spec.data.normalization }).next();
+      batch = next.done === true ? undefined : next.value;
+    }
     const loss = await this.update.step(
       batch
         ? () => {
