@@ -60,6 +60,7 @@ describe('image-classification job on 2 workers', () => {
     const updates: JobUpdate[] = [];
     const final: Job = await tc.client.waitForJob(submitted.id, (u) => updates.push(u));
     expect(final.state, final.reason).toBe('JOB_STATE_SUCCEEDED');
+    expect(final.reason).toMatch(/valid accuracy \d+\.\d\d%/);
     expect(final.workerIds).toHaveLength(2);
     // 24 train images per rank, 4 per rank per step: 6 steps an epoch.
     expect(Number(final.totalSteps)).toBe(36);

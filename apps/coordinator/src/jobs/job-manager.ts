@@ -327,11 +327,13 @@ export class JobManager {
   private async successReason(job: JobRecord): Promise<string> {
     const metrics = await this.store.listMetrics(job.id);
     const last = (split: string, name: string) => metrics.filter((m) => m.split === split && m.name === name).at(-1)?.value;
-    const accuracy = last('test', 'accuracy');
-    const loss = last('test', 'loss');
+    // Tabular jobs hold out a test split; image jobs a valid/ folder.
+    const split = metrics.some((m) => m.split === 'test') ? 'test' : 'valid';
+    const accuracy = last(split, 'accuracy');
+    const loss = last(split, 'loss');
     const parts = [`completed ${job.step} steps`];
-    if (accuracy !== undefined) parts.push(`test accuracy ${(accuracy * 100).toFixed(2)}%`);
-    if (loss !== undefined) parts.push(`test loss ${loss.toFixed(4)}`);
+    if (accuracy !== undefined) parts.push(`${split} accuracy ${(accuracy * 100).toFixed(2)}%`);
+    if (loss !== undefined) parts.push(`${split} loss ${loss.toFixed(4)}`);
     return parts.join('; ');
   }
 }
