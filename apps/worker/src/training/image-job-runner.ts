@@ -6,8 +6,7 @@ import { readImageFolderManifest } from '@tessera/storage/datasets/image-folder-
 import { fetchRankImages } from '@tessera/storage/datasets/image-shard-fetch';
 import { modelImageInputShape } from '@tessera/core/models/model-registry';
 import type { JobRun, ReportFn } from '../agent/worker-agent.ts';
-import { loadTrainingCheckpoint } from './checkpoint-codec.ts';
-import { RunAborted, TrainingReporter, runRankJob, type RunnerContext } from './rank-job-run.ts';
+import { runRankJob, trainToCompletion, type RunnerContext } from './rank-job-run.ts';
 
 /**
  * Runs one rank of an image-classification job: only this rank's train and valid shards are fetched from the store
@@ -45,25 +44,7 @@ export function runImageJob(
     defer(() => model.dispose());
     const trainer = new ImageDataParallelTrainer({ spec, model, classNames, train, valid, trainCounts, rank, worldSize, allReduceSum: openRing() });
     defer(() => trainer.dispose());
-    if (assignment.resumeCheckpointKey) {
-      await trainer.restoreTrainingState(await loadTrainingCheckpoint(ctx.objects, assignment.resumeCheckpointKey));
-      await report({ info: `rank ${rank} resumed from ${assignment.resumeCheckpointKey} at step ${trainer.step}` });
-    }
-    const reporter = new TrainingReporter({
-      rank,
-      report,
-      throughput,
-      objects: ctx.objects,
-      checkpointPrefix: assignment.checkpointPrefix,
-      totalSteps: trainer.totalSteps,
-      totalEpochs: spec.training.epochs,
-      localSamplesPerStep: Math.ceil(spec.training.batchSize / worldSize),
-      checkpointEveryEpochs: spec.checkpoint.everyEpochs,
-      trainer,
-    });
-    const result = await trainer.run({ signal, onStep: reporter.onStep, onEpoch: reporter.onEpoch });
-    if (result.status === 'stopped') throw new RunAborted(String(signal.reason ?? 'stopped'));
-    await reporter.finish(result);
-    log.info('run finished', { step: result.step });
+    await trainToCompletion(trainer, { assignment, report, throughput, objects: ctx.objects, spec, rank, worldSize, signal });
+    log.info('run finished', { step: trainer.step });
   });
 }

@@ -9,7 +9,7 @@ import type { ObjectStore } from '@tessera/storage/object-store';
 import type { JobRun, ReportFn } from '../agent/worker-agent.ts';
 import { GrpcPeerTransport } from '../peers/grpc-peer-transport.ts';
 import type { PeerServer } from '../peers/peer-server.ts';
-import { saveTrainingCheckpoint } from './checkpoint-codec.ts';
+import { loadTrainingCheckpoint, saveTrainingCheckpoint } from './checkpoint-codec.ts';
 
 /**
  * What every workload's runner shares: parsing the spec, the ring and its all-reduce, abort handling, failure
@@ -199,6 +199,60 @@ export class TrainingReporter {
     this.lastCheckpointStep = this.options.trainer.step;
     return key;
   }
+}
+
+/** What `trainToCompletion` needs of a trainer; both the tabular and the image trainer are one. */
+export interface RankTrainer {
+  readonly step: number;
+  readonly epoch: number;
+  readonly totalSteps: number;
+  saveTrainingState(): Promise<TrainingState>;
+  restoreTrainingState(state: TrainingState): Promise<void>;
+  run(hooks: {
+    signal: AbortSignal;
+    onStep: (progress: { step: number; loss: number }) => Promise<void>;
+    onEpoch: (progress: { epoch: number; step: number; metrics: readonly ReportedMetric[] }) => Promise<void>;
+  }): Promise<{ status: 'completed' | 'stopped'; step: number; epoch: number; metrics: readonly ReportedMetric[] }>;
+}
+
+/**
+ * The common life of a rank once its trainer is built: resume from the assignment's checkpoint if it names one,
+ * train to the end with progress, metrics and checkpoints reported, and send the final report. A stop (cancellation,
+ * new generation) throws `RunAborted`.
+ */
+export async function trainToCompletion(
+  trainer: RankTrainer,
+  run: {
+    assignment: Assignment__Output;
+    report: ReportFn;
+    throughput: (samplesPerSecond: number) => void;
+    objects: ObjectStore;
+    spec: { training: { epochs: number; batchSize: number }; checkpoint: { everyEpochs: number } };
+    rank: number;
+    worldSize: number;
+    signal: AbortSignal;
+  },
+): Promise<void> {
+  const { assignment, report, rank } = run;
+  if (assignment.resumeCheckpointKey) {
+    await trainer.restoreTrainingState(await loadTrainingCheckpoint(run.objects, assignment.resumeCheckpointKey));
+    await report({ info: `rank ${rank} resumed from ${assignment.resumeCheckpointKey} at step ${trainer.step}` });
+  }
+  const reporter = new TrainingReporter({
+    rank,
+    report,
+    throughput: run.throughput,
+    objects: run.objects,
+    checkpointPrefix: assignment.checkpointPrefix,
+    totalSteps: trainer.totalSteps,
+    totalEpochs: run.spec.training.epochs,
+    localSamplesPerStep: Math.ceil(run.spec.training.batchSize / run.worldSize),
+    checkpointEveryEpochs: run.spec.checkpoint.everyEpochs,
+    trainer,
+  });
+  const result = await trainer.run({ signal: run.signal, onStep: reporter.onStep, onEpoch: reporter.onEpoch });
+  if (result.status === 'stopped') throw new RunAborted(String(run.signal.reason ?? 'stopped'));
+  await reporter.finish(result);
 }
 
 function toProto(metrics: readonly ReportedMetric[]): ReportedMetric[] {

@@ -4,9 +4,8 @@ import { buildMlp } from '@tessera/core/models/mlp';
 import { DataParallelTrainer } from '@tessera/core/training/data-parallel-trainer';
 import type { Assignment__Output } from '@tessera/proto/generated/tessera/workers/v1/Assignment';
 import type { JobRun, ReportFn } from '../agent/worker-agent.ts';
-import { loadTrainingCheckpoint } from './checkpoint-codec.ts';
 import { readDatasetThroughCache } from './dataset-cache.ts';
-import { RunAborted, TrainingReporter, runRankJob, type RunnerContext } from './rank-job-run.ts';
+import { runRankJob, trainToCompletion, type RunnerContext } from './rank-job-run.ts';
 
 export type { RunnerContext } from './rank-job-run.ts';
 
@@ -35,25 +34,7 @@ export function runTabularJob(
     defer(() => model.dispose());
     const trainer = new DataParallelTrainer({ spec, model, dataset, rank, worldSize, evaluate: rank === 0, allReduceSum: openRing() });
     defer(() => trainer.dispose());
-    if (assignment.resumeCheckpointKey) {
-      await trainer.restoreTrainingState(await loadTrainingCheckpoint(ctx.objects, assignment.resumeCheckpointKey));
-      await report({ info: `rank ${rank} resumed from ${assignment.resumeCheckpointKey} at step ${trainer.step}` });
-    }
-    const reporter = new TrainingReporter({
-      rank,
-      report,
-      throughput,
-      objects: ctx.objects,
-      checkpointPrefix: assignment.checkpointPrefix,
-      totalSteps: trainer.totalSteps,
-      totalEpochs: spec.training.epochs,
-      localSamplesPerStep: Math.ceil(spec.training.batchSize / worldSize),
-      checkpointEveryEpochs: spec.checkpoint.everyEpochs,
-      trainer,
-    });
-    const result = await trainer.run({ signal, onStep: reporter.onStep, onEpoch: reporter.onEpoch });
-    if (result.status === 'stopped') throw new RunAborted(String(signal.reason ?? 'stopped'));
-    await reporter.finish(result);
-    log.info('run finished', { step: result.step });
+    await trainToCompletion(trainer, { assignment, report, throughput, objects: ctx.objects, spec, rank, worldSize, signal });
+    log.info('run finished', { step: trainer.step });
   });
 }
