@@ -20,6 +20,8 @@ describe('specFromForm', () => {
     const parsed = parseJobSpec(specFromForm(form(sonar)));
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
+    expect(parsed.spec.workload).toBe('tabular-classification');
+    if (parsed.spec.workload !== 'tabular-classification') return;
     expect(parsed.spec.model.hidden).toEqual([
       { units: 60, activation: 'relu' },
       { units: 30, activation: 'relu' },
