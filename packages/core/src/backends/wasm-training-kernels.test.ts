@@ -68,8 +68,10 @@ describe('registerWasmTrainingKernels', () => {
     registerWasmTrainingKernels();
   });
 
-  it('registers Conv2DBackpropFilter for wasm once', () => {
-    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  it('registers its kernels for wasm once', () => {
+    for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', '_FusedMatMul']) {
+      expect(tf.getKernel(name, 'wasm'), name).toBeDefined();
+    }
     expect(registerWasmTrainingKernels()).toEqual([]);
   });
 
@@ -96,6 +98,71 @@ describe('registerWasmTrainingKernels', () => {
     const [actual] = await onBackend('wasm', compute);
     expect(tf.util.sizeFromShape(c.filter)).toBe(expected!.length);
     expectClose(actual!, expected!);
+  });
+
+  it.each(cases)('Conv2DBackpropInput matches cpu: $name', async (c) => {
+    const dataFormat = c.dataFormat ?? 'NHWC';
+    const xShape = c.x;
+    const nhwc = dataFormat === 'NHWC' ? xShape : ([xShape[0], xShape[2], xShape[3], xShape[1]] as const);
+    const info = tf.backend_util.computeConv2DInfo([...nhwc], c.filter, c.strides, 1, c.pad, c.dimRoundingMode);
+    const dyShape =
+      dataFormat === 'NHWC'
+        ? [info.batchSize, info.outHeight, info.outWidth, info.outChannels]
+        : [info.batchSize, info.outChannels, info.outHeight, info.outWidth];
+    const filter = seeded(c.filter, 5);
+    const dy = seeded(dyShape, 29);
+    const compute = () =>
+      tf.engine().runKernel<tf.Tensor>('Conv2DBackpropInput', { dy: dy(), filter: filter() }, {
+        strides: c.strides,
+        pad: c.pad,
+        dataFormat,
+        dimRoundingMode: c.dimRoundingMode,
+        inputShape: xShape,
+      } as unknown as tf.NamedAttrMap);
+    const [expected] = await onBackend('cpu', compute);
+    const [actual] = await onBackend('wasm', compute);
+    expect(tf.util.sizeFromShape(xShape)).toBe(expected!.length);
+    expectClose(actual!, expected!);
+  });
+
+  it.each([
+    { transposeA: true, transposeB: false, a: [2, 7, 5], b: [2, 7, 3] },
+    { transposeA: false, transposeB: true, a: [5, 7], b: [3, 7] },
+    { transposeA: true, transposeB: true, a: [3, 7, 5], b: [1, 4, 7] },
+    { transposeA: false, transposeB: false, a: [4, 6], b: [6, 2] },
+  ])('BatchMatMul matches cpu with transposeA=$transposeA transposeB=$transposeB', async (c) => {
+    const compute = () => tf.matMul(seeded(c.a, 3)(), seeded(c.b, 4)(), c.transposeA, c.transposeB);
+    const [expected] = await onBackend('cpu', compute);
+    const [actual] = await onBackend('wasm', compute);
+    expectClose(actual!, expected!);
+  });
+
+  it('_FusedMatMul with a transposed operand, bias and relu matches cpu', async () => {
+    const compute = () =>
+      tf.fused.matMul({
+        a: seeded([6, 4], 7)(),
+        b: seeded([5, 6], 8)(),
+        transposeA: true,
+        transposeB: true,
+        bias: seeded([5], 9)(),
+        activation: 'relu',
+      });
+    const [expected] = await onBackend('cpu', compute);
+    const [actual] = await onBackend('wasm', compute);
+    expectClose(actual!, expected!);
+    expect(expected!.some((v) => v === 0) && expected!.some((v) => v > 0)).toBe(true);
+  });
+
+  it('frees every intermediate: the wasm backend holds no more tensors after a conv training step than before', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.randomUniform<tf.Rank.R4>([2, 9, 9, 3], -1, 1, 'float32', 1);
+    const w = tf.randomUniform<tf.Rank.R4>([3, 3, 3, 4], -1, 1, 'float32', 2);
+    const step = () => tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')))([x, w]));
+    tf.dispose(step());
+    const before = tf.engine().backend.numDataIds();
+    tf.dispose(step());
+    expect(tf.engine().backend.numDataIds()).toBe(before);
+    tf.dispose([x, w]);
   });
 
   it('gives the same gradients as cpu for a small VGG-style conv net training step', async () => {

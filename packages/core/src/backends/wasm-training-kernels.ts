@@ -1,160 +1,77 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { conv2DBackpropFilter, conv2DBackpropInput } from './wasm-conv-gradients.ts';
+import { KernelScope } from './wasm-kernel-calls.ts';
 
 /**
- * Training kernels that @tensorflow/tfjs-backend-wasm 4.22 lacks, registered for the `wasm` backend.
+ * Training kernels for the `wasm` backend of @tensorflow/tfjs-backend-wasm 4.22, registered over (or beside) the
+ * package's own:
  *
- * Of the kernels a conv net's training step uses (Conv2D and both its gradients, MaxPool and MaxPoolGrad, the relu
- * gradient through Step/Multiply, FusedBatchNorm, MatMul), only `Conv2DBackpropFilter` is missing in 4.22: without
- * it the filter gradient of every conv2d fails with "Kernel 'Conv2DBackpropFilter' not registered for backend
- * 'wasm'". It is computed here by the wasm `Conv3DBackpropFilterV2` kernel on a depth-1 view of the tensors, at
- * stride 1 (strided and explicitly padded cases are reduced to that, see below), matching the cpu backend to 1e-4
- * (tested). Like the package's other gradient kernels it is a plain loop in the wasm module, not XNNPACK, so it does
- * not use the threaded build's extra threads.
+ * - `Conv2DBackpropFilter`: missing from the package (without it every conv2d's filter gradient fails with "Kernel
+ *   'Conv2DBackpropFilter' not registered for backend 'wasm'").
+ * - `Conv2DBackpropInput`: the package's is a plain loop, about 10x slower than the forward convolution.
+ * - `BatchMatMul` and `_FusedMatMul` with `transposeA` or `transposeB`: the package multiplies transposed operands
+ *   with a slow loop (2.3 GFLOP/s against 32 untransposed, measured here), and every dense layer's gradients ask for
+ *   one of them; transposing the operand first (a copy) and multiplying untransposed is 4-10x faster.
  *
- * Call once after the wasm backend module is imported (registering twice is a no-op). Costs nothing until used.
+ * The two conv gradients are written in terms of the package's fast kernels (see wasm-conv-gradients.ts). All match
+ * the cpu backend to 1e-4 (wasm-training-kernels.test.ts). Call once after the wasm backend module is imported,
+ * before or after the backend starts; calling again changes nothing.
  */
 export function registerWasmTrainingKernels(): readonly string[] {
   const registered: string[] = [];
-  for (const config of wasmTrainingKernelConfigs) {
-    if (tf.getKernel(config.kernelName, config.backendName) !== undefined) continue;
-    tf.registerKernel(config);
-    registered.push(config.kernelName);
+  for (const [kernelName, make] of overrides) {
+    const current = tf.getKernel(kernelName, 'wasm');
+    if (current !== undefined && ours.has(current.kernelFunc)) continue;
+    const kernelFunc = make(current?.kernelFunc);
+    ours.add(kernelFunc);
+    if (current !== undefined) tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel({
+      kernelName,
+      backendName: 'wasm',
+      kernelFunc,
+      // The package's kernels bind their wasm exports in setupFunc when the backend starts: keep it.
+      ...(current?.setupFunc ? { setupFunc: current.setupFunc } : {}),
+      ...(current?.disposeFunc ? { disposeFunc: current.disposeFunc } : {}),
+    } satisfies KernelConfig);
+    registered.push(kernelName);
   }
   return registered;
 }
 
-interface Conv2DBackpropFilterAttrs {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  filterShape: [number, number, number, number];
-}
+const ours = new WeakSet<KernelFunc>();
 
-/** Runs another registered wasm kernel from inside a kernel, as tfjs' own kernels do. */
-function runWasmKernel(name: string, backend: unknown, inputs: NamedTensorInfoMap, attrs: object = {}): TensorInfo {
-  const kernel = tf.getKernel(name, 'wasm');
-  if (kernel === undefined) throw new Error(`wasm kernel ${name} is not registered (is @tensorflow/tfjs-backend-wasm loaded?)`);
-  const out = kernel.kernelFunc({ inputs, backend: backend as tf.KernelBackend, attrs: attrs as NamedAttrMap });
-  return out as TensorInfo;
-}
-
-function conv2DBackpropFilterWasm(args: {
-  inputs: NamedTensorInfoMap;
-  backend: unknown;
-  attrs: NamedAttrMap;
-}): TensorInfo {
-  const { backend } = args;
-  const x = args.inputs.x!;
-  const dy = args.inputs.dy!;
-  const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
-  const [filterHeight, filterWidth, inChannels, outChannels] = attrs.filterShape;
-  const [strideHeight, strideWidth] = typeof attrs.strides === 'number' ? [attrs.strides, attrs.strides] : attrs.strides;
-  const temporaries: TensorInfo[] = [];
-  const keep = (info: TensorInfo): TensorInfo => {
-    temporaries.push(info);
-    return info;
+/** The matrix product with its operands transposed in memory first, then the package's fast untransposed kernel. */
+function untransposedMatMul(stock: KernelFunc | undefined, name: string): KernelFunc {
+  if (stock === undefined) throw new Error(`wasm kernel ${name} is not registered (is @tensorflow/tfjs-backend-wasm loaded?)`);
+  return (args) => {
+    const attrs = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    if (!attrs.transposeA && !attrs.transposeB) return stock(args);
+    const inputs = args.inputs;
+    const scope = new KernelScope(args.backend);
+    try {
+      const flip = (info: TensorInfo) => {
+        const perm = info.shape.map((_, axis) => axis);
+        const last = perm.length - 1;
+        [perm[last - 1], perm[last]] = [last, last - 1];
+        return scope.run('Transpose', { x: info }, { perm });
+      };
+      const a = attrs.transposeA ? flip(inputs.a!) : inputs.a!;
+      const b = attrs.transposeB ? flip(inputs.b!) : inputs.b!;
+      return stock({
+        ...args,
+        inputs: { ...inputs, a, b },
+        attrs: { ...args.attrs, transposeA: false, transposeB: false },
+      });
+    } finally {
+      scope.dispose();
+    }
   };
-  try {
-    let xNhwc = x;
-    let dyNhwc = dy;
-    if (attrs.dataFormat === 'NCHW') {
-      xNhwc = keep(runWasmKernel('Transpose', backend, { x }, { perm: [0, 2, 3, 1] }));
-      dyNhwc = keep(runWasmKernel('Transpose', backend, { x: dy }, { perm: [0, 2, 3, 1] }));
-    }
-    const [batch, height, width] = xNhwc.shape as [number, number, number, number];
-    const [, outHeight, outWidth] = dyNhwc.shape as [number, number, number, number];
-    let pad: 'valid' | 'same' = 'valid';
-    if (strideHeight === 1 && strideWidth === 1 && (attrs.pad === 'valid' || attrs.pad === 'same')) {
-      pad = attrs.pad;
-    } else {
-      // The wasm Conv3DBackpropFilterV2 kernel of 4.22 is wrong for strides above 1 (measured: off by up to 5.9
-      // against cpu), and Conv3D reads a numeric pad as padding depth too. So reduce every other case to a stride-1
-      // 'valid' one: pad and crop x to exactly the window the forward pass read, and spread dy out by the stride
-      // (zeros between its rows and columns), which costs stride² more work on strided layers only.
-      const info = tf.backend_util.computeConv2DInfo(
-        xNhwc.shape as [number, number, number, number],
-        attrs.filterShape,
-        [strideHeight, strideWidth],
-        1,
-        attrs.pad,
-        attrs.dimRoundingMode,
-      );
-      const neededHeight = (outHeight - 1) * strideHeight + filterHeight;
-      const neededWidth = (outWidth - 1) * strideWidth + filterWidth;
-      const { top, left } = info.padInfo;
-      const padded = keep(
-        runWasmKernel(
-          'PadV2',
-          backend,
-          { x: xNhwc },
-          {
-            paddings: [
-              [0, 0],
-              [top, Math.max(0, neededHeight - height - top)],
-              [left, Math.max(0, neededWidth - width - left)],
-              [0, 0],
-            ],
-            constantValue: 0,
-          },
-        ),
-      );
-      xNhwc = keep(
-        runWasmKernel('Slice', backend, { x: padded }, { begin: [0, 0, 0, 0], size: [batch, neededHeight, neededWidth, inChannels] }),
-      );
-      if (strideHeight > 1 || strideWidth > 1) dyNhwc = keep(spreadByStride(backend, dyNhwc, strideHeight, strideWidth, keep));
-    }
-    const x5 = keep(runWasmKernel('Reshape', backend, { x: xNhwc }, { shape: [batch, 1, ...xNhwc.shape.slice(1)] }));
-    const dy5 = keep(runWasmKernel('Reshape', backend, { x: dyNhwc }, { shape: [batch, 1, ...dyNhwc.shape.slice(1)] }));
-    const dw5 = keep(
-      runWasmKernel(
-        'Conv3DBackpropFilterV2',
-        backend,
-        { x: x5, dy: dy5 },
-        { strides: [1, 1, 1], pad, filterShape: [1, filterHeight, filterWidth, inChannels, outChannels] },
-      ),
-    );
-    return runWasmKernel('Reshape', backend, { x: dw5 }, { shape: attrs.filterShape });
-  } finally {
-    const store = backend as { disposeData(dataId: object): boolean };
-    for (const info of temporaries) if (info !== x && info !== dy) store.disposeData(info.dataId);
-  }
 }
 
-/** dy [b, oh, ow, c] → [b, (oh-1)·sh+1, (ow-1)·sw+1, c] with dy's values every sh rows and sw columns, zeros between. */
-function spreadByStride(
-  backend: unknown,
-  dy: TensorInfo,
-  strideHeight: number,
-  strideWidth: number,
-  keep: (info: TensorInfo) => TensorInfo,
-): TensorInfo {
-  const [batch, outHeight, outWidth, channels] = dy.shape as [number, number, number, number];
-  const dy6 = keep(runWasmKernel('Reshape', backend, { x: dy }, { shape: [batch, outHeight, 1, outWidth, 1, channels] }));
-  const spread6 = keep(
-    runWasmKernel(
-      'PadV2',
-      backend,
-      { x: dy6 },
-      { paddings: [[0, 0], [0, 0], [0, strideHeight - 1], [0, 0], [0, strideWidth - 1], [0, 0]], constantValue: 0 },
-    ),
-  );
-  const spread = keep(
-    runWasmKernel('Reshape', backend, { x: spread6 }, { shape: [batch, outHeight * strideHeight, outWidth * strideWidth, channels] }),
-  );
-  return runWasmKernel(
-    'Slice',
-    backend,
-    { x: spread },
-    { begin: [0, 0, 0, 0], size: [batch, (outHeight - 1) * strideHeight + 1, (outWidth - 1) * strideWidth + 1, channels] },
-  );
-}
-
-const wasmTrainingKernelConfigs: readonly KernelConfig[] = [
-  {
-    kernelName: tf.Conv2DBackpropFilter,
-    backendName: 'wasm',
-    kernelFunc: conv2DBackpropFilterWasm as unknown as KernelConfig['kernelFunc'],
-  },
+const overrides: ReadonlyArray<readonly [string, (stock: KernelFunc | undefined) => KernelFunc]> = [
+  [tf.Conv2DBackpropFilter, () => conv2DBackpropFilter as unknown as KernelFunc],
+  [tf.Conv2DBackpropInput, () => conv2DBackpropInput as unknown as KernelFunc],
+  [tf.BatchMatMul, (stock) => untransposedMatMul(stock, tf.BatchMatMul)],
+  [tf._FusedMatMul, (stock) => untransposedMatMul(stock, tf._FusedMatMul)],
 ];

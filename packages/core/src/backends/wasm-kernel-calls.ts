@@ -1,0 +1,54 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+
+/**
+ * Kernels composed of other wasm kernels, the way tfjs' own composite kernels are written: inputs and outputs are
+ * TensorInfo handles owned by the backend, so every intermediate must be released by hand ({@link KernelScope}).
+ */
+
+/** The backend methods a composite kernel uses. */
+export interface WasmKernelBackend {
+  disposeData(dataId: object): boolean;
+}
+
+/**
+ * Runs a kernel registered for `wasm` (the current registration: a kernel this module overrides runs its override).
+ * Throws naming the kernel when the wasm backend is not loaded.
+ */
+export function runWasmKernel(name: string, backend: unknown, inputs: NamedTensorInfoMap, attrs: object = {}): TensorInfo {
+  const kernel = tf.getKernel(name, 'wasm');
+  if (kernel === undefined) throw new Error(`wasm kernel ${name} is not registered (is @tensorflow/tfjs-backend-wasm loaded?)`);
+  return kernel.kernelFunc({ inputs, backend: backend as tf.KernelBackend, attrs: attrs as NamedAttrMap }) as TensorInfo;
+}
+
+/**
+ * Tracks a composite kernel's intermediates and releases them: every TensorInfo a kernel call returns holds one
+ * reference on the backend (a Reshape returns its input's data with the count raised), so each is released exactly
+ * once: `release` as soon as it is used up (bounds peak memory inside loops), `dispose` the rest in a `finally`,
+ * `detach` the one handed back as the kernel's output.
+ */
+export class KernelScope {
+  private readonly held = new Set<TensorInfo>();
+
+  constructor(readonly backend: unknown) {}
+
+  run(name: string, inputs: NamedTensorInfoMap, attrs: object = {}): TensorInfo {
+    const info = runWasmKernel(name, this.backend, inputs, attrs);
+    this.held.add(info);
+    return info;
+  }
+
+  /** Hands `info` to the caller (the kernel's output): it is no longer released by {@link dispose}. */
+  detach(info: TensorInfo): TensorInfo {
+    this.held.delete(info);
+    return info;
+  }
+
+  release(info: TensorInfo): void {
+    if (this.held.delete(info)) (this.backend as WasmKernelBackend).disposeData(info.dataId);
+  }
+
+  dispose(): void {
+    for (const info of [...this.held]) this.release(info);
+  }
+}
