@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { IMAGE_NORMALIZATIONS } from '../data/image-augment.ts';
 import type { ImageNormalization } from '../data/image-augment.ts';
 import { modelRefSchema } from '../models/model-registry.ts';
+import { resolveTransferPhases, transferPhaseIssues, transferPhasesSchema } from './transfer-phases.ts';
 
 /**
  * The job spec: ONE schema shared by the API (validation on submit), the CLI (local validation before sending) and
@@ -130,7 +131,8 @@ const imageTrainingSchema = z
     learningRate: z.number().gt(0).max(10).default(defaultImageTraining.learningRate),
     /** GLOBAL batch: images of one optimizer step summed over all workers (each rank takes its share). */
     batchSize: int().min(1).max(1_000_000).default(defaultImageTraining.batchSize),
-    epochs: int().min(1).max(10_000).default(defaultImageTraining.epochs),
+    /** Defaults to 30; with `phases`, to (and must equal) the phases' sum. */
+    epochs: int().min(1).max(10_000).optional(),
     /** Drives weight initialisation, per-rank shuffles, augmentation and dropout. */
     seed: int().min(0).max(2 ** 32 - 1).default(defaultImageTraining.seed),
     metricsEveryEpochs: int().min(1).default(defaultImageTraining.metricsEveryEpochs),
@@ -198,6 +200,11 @@ const imageClassificationSchema = z
     training: imageTrainingSchema.default({}),
     resources: resourcesSchema.default({}),
     checkpoint: checkpointSchema.default({ everyEpochs: 5 }),
+    /**
+     * Transfer learning (vgg16-notop only): train the top on the frozen base, then fine-tune from a base layer on
+     * (see transfer-phases.ts). Left out, the whole model trains for `training.epochs` as one phase.
+     */
+    phases: transferPhasesSchema.optional(),
   })
   .strict();
 
@@ -213,12 +220,17 @@ export const jobSpecSchema = z
         message: `must be at least resources.minWorkers (${minWorkers})`,
       });
     }
+    if (spec.workload === 'image-classification') {
+      for (const issue of transferPhaseIssues(spec)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [...issue.path], message: issue.message });
+    }
   })
   .transform((spec) => {
     const resources = { ...spec.resources, maxWorkers: spec.resources.maxWorkers ?? spec.resources.minWorkers };
     if (spec.workload === 'image-classification') {
       const normalization: ImageNormalization = spec.data.normalization ?? (spec.model.name === 'small-vgg' ? 'scale' : 'caffe');
-      return { ...spec, data: { ...spec.data, normalization }, resources };
+      const phases = spec.phases && resolveTransferPhases(spec.phases, spec.training.learningRate);
+      const epochs = phases ? phases.reduce((sum, phase) => sum + phase.epochs, 0) : (spec.training.epochs ?? defaultImageTraining.epochs);
+      return { ...spec, training: { ...spec.training, epochs }, phases, data: { ...spec.data, normalization }, resources };
     }
     return { ...spec, data: { ...spec.data, splitSeed: spec.data.splitSeed ?? spec.training.seed }, resources };
   });

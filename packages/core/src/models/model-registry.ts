@@ -20,9 +20,22 @@ const side = (min: number) => int().min(min).max(4096);
 const imageShape = (min: number, fallback: readonly [number, number, number]) =>
   z.tuple([side(min), side(min), int().min(1).max(64)]).default([...fallback]);
 
+/**
+ * Where a pretrained VGG's weights come from: an `http(s)://` URL or an object-store key of a Keras `.h5` weights file
+ * (`vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5` for the base). Left out: seeded random initialisation (tests,
+ * training from scratch). Loaded by layer name (keras-h5-import.ts); a layer or shape mismatch fails the job.
+ */
+const pretrainedWeightsSchema = z.string().trim().min(1).max(1000).optional();
+
+/** Whether a model's `weights` names a URL (fetched) rather than an object-store key. */
+export function isWeightsUrl(weights: string): boolean {
+  return /^https?:\/\//i.test(weights);
+}
+
 const vgg16Schema = z
   .object({
     name: z.literal('vgg16'),
+    weights: pretrainedWeightsSchema,
     options: z
       .object({
         inputShape: imageShape(vgg16MinInputSize, [224, 224, 3]),
@@ -38,6 +51,7 @@ const vgg16Schema = z
 const vgg16NoTopSchema = z
   .object({
     name: z.literal('vgg16-notop'),
+    weights: pretrainedWeightsSchema,
     options: z
       .object({
         inputShape: imageShape(vgg16MinInputSize, [224, 224, 3]),
