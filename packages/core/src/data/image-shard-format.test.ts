@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ImageShardRecord } from './image-shard-format.ts';
-import { decodeImageShard, encodeImageShard, ImageShardFormatError } from './image-shard-format.ts';
+import { decodeImageShard, encodeImageShard, ImageShardFormatError, UNLABELED } from './image-shard-format.ts';
 
 const size = { height: 2, width: 3, channels: 3 };
 const records: ImageShardRecord[] = [
@@ -20,6 +20,15 @@ describe('image shard format', () => {
     expect([...decoded.pixels]).toEqual([...pixels[0]!, ...pixels[1]!]);
     expect(decoded.pixels.byteOffset % 8).toBe(0);
     expect(new TextDecoder().decode(bytes.subarray(0, 4))).toBe('TSIS');
+  });
+
+  it('round-trips an unlabeled test image as label -1 (stored as 0xFFFFFFFF)', () => {
+    const bytes = encodeImageShard(size, [{ label: UNLABELED, split: 'test', id: 'test1/12500.jpg' }], [pixels[0]!]);
+    expect(new DataView(bytes.buffer).getUint32(48, true)).toBe(0xffffffff);
+    const decoded = decodeImageShard(bytes, 'shard-t');
+    expect([...decoded.labels]).toEqual([UNLABELED]);
+    expect(decoded.splits).toEqual(['test']);
+    expect(decoded.ids).toEqual(['test1/12500.jpg']);
   });
 
   it('refuses an image of the wrong size when packing', () => {

@@ -20,11 +20,18 @@ export const IMAGE_SHARD_FORMAT = 1;
 const HEADER_BYTES = 48;
 const RECORD_BYTES = 24;
 
-/** The splits a data set may hold, in the order their codes are stored. */
-export const IMAGE_SPLITS = ['train', 'valid'] as const;
+/**
+ * The splits a data set may hold, in the order their codes are stored (append only: the code is the index). `test`
+ * holds unlabeled images to predict (Kaggle's `test1/`), each with label {@link UNLABELED}.
+ */
+export const IMAGE_SPLITS = ['train', 'valid', 'test'] as const;
 export type ImageSplit = (typeof IMAGE_SPLITS)[number];
 
+/** The label of an image with no class (stored as u32 0xFFFFFFFF, read back as -1). */
+export const UNLABELED = -1;
+
 export interface ImageShardRecord {
+  /** Index into the data set's class names, or {@link UNLABELED}. */
   readonly label: number;
   readonly split: ImageSplit;
   /** Path of the source image inside the data set, `/`-separated: `train/cats/cat.1.jpg`. */
@@ -93,7 +100,7 @@ export function encodeImageShard(
     if (image.byteLength !== perImage) {
       throw new RangeError(`image '${record.id}' has ${image.byteLength} bytes, expected ${perImage}`);
     }
-    view.setUint32(at, record.label, true);
+    view.setUint32(at, record.label === UNLABELED ? 0xffffffff : record.label, true);
     view.setUint8(at + 4, IMAGE_SPLITS.indexOf(record.split));
     view.setUint8(at + 5, channels);
     view.setUint32(at + 8, height, true);
@@ -136,6 +143,7 @@ export function decodeImageShard(bytes: Uint8Array, shard: string): ImageRecords
   const ids: string[] = [];
   for (let index = 0; index < count; index += 1) {
     const at = recordsOffset + index * RECORD_BYTES;
+    // Int32Array storage turns 0xFFFFFFFF back into UNLABELED (-1).
     labels[index] = u32(at);
     const split = IMAGE_SPLITS[view.getUint8(at + 4)];
     if (split === undefined) fail(`record ${index} has split code ${view.getUint8(at + 4)}`);

@@ -208,9 +208,65 @@ const imageClassificationSchema = z
   })
   .strict();
 
+/** What `source.jobId` of a prediction job may hold: a job id as the coordinator makes them (`job-0mihq3k2x7f9a2cq`). */
+const jobIdPattern = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
+
+/**
+ * Why `key` cannot be a job's output object, or undefined when it can: a relative `/`-separated key with no empty,
+ * `.` or `..` segment, outside the data sets and every job's checkpoints (a prediction must not overwrite either).
+ */
+function outputKeyProblem(key: string): string | undefined {
+  if (!/^[A-Za-z0-9._/-]+$/.test(key)) return 'may hold only letters, digits and . _ - /';
+  if (key.split('/').some((segment) => segment === '' || segment === '.' || segment === '..')) return "must be a relative key with no empty, '.' or '..' segment";
+  if (key.startsWith('datasets/') || /^jobs\/[^/]+\/checkpoints(\/|$)/.test(key)) return 'must not be under datasets/ or a job\'s checkpoints/';
+  return undefined;
+}
+
+/**
+ * Classifies an image data set with a checkpoint of an image-classification job and writes a predictions CSV
+ * (`id,label,probability`, see prediction/predictions-csv.ts). Model, class names and normalisation come from the
+ * checkpoint and its job's spec; each worker predicts its share of the split and rank 0 writes the merged file.
+ */
+const imagePredictionSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    workload: z.literal('image-prediction'),
+    source: z
+      .object({
+        /** The image-classification job whose checkpoint classifies. */
+        jobId: z.string().regex(jobIdPattern, 'must be a job id (job-...)'),
+        /** A step with a complete checkpoint; left out: the job's latest complete checkpoint when this job starts. */
+        step: int().min(0).optional(),
+      })
+      .strict(),
+    dataset: z
+      .string()
+      .regex(datasetRefPattern, 'must be a registered image-folder data set name, optionally followed by @<sha256 hex>'),
+    /** Left out: `test` (unlabeled images) when the data set has any, else `valid`, else `train`. */
+    split: z.enum(['test', 'valid', 'train']).optional(),
+    output: z
+      .object({
+        /** Object-store key of the CSV; left out: `jobs/<this job's id>/predictions.csv`. */
+        key: z
+          .string()
+          .max(512)
+          .superRefine((key, ctx) => {
+            const problem = outputKeyProblem(key);
+            if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+          })
+          .optional(),
+      })
+      .strict()
+      .default({}),
+    /** Images per forward pass on each worker: bounds memory (64 at 224x224 is about 40 MB of input), not results. */
+    batchSize: int().min(1).max(4096).default(64),
+    resources: resourcesSchema.default({}),
+  })
+  .strict();
+
 /** The spec schema as submitted (defaults not yet applied). Use {@link parseJobSpec} to validate. */
 export const jobSpecSchema = z
-  .discriminatedUnion('workload', [tabularClassificationSchema, imageClassificationSchema])
+  .discriminatedUnion('workload', [tabularClassificationSchema, imageClassificationSchema, imagePredictionSchema])
   .superRefine((spec, ctx) => {
     const { minWorkers, maxWorkers } = spec.resources;
     if (maxWorkers !== undefined && maxWorkers < minWorkers) {
@@ -226,6 +282,7 @@ export const jobSpecSchema = z
   })
   .transform((spec) => {
     const resources = { ...spec.resources, maxWorkers: spec.resources.maxWorkers ?? spec.resources.minWorkers };
+    if (spec.workload === 'image-prediction') return { ...spec, resources };
     if (spec.workload === 'image-classification') {
       const normalization: ImageNormalization = spec.data.normalization ?? (spec.model.name === 'small-vgg' ? 'scale' : 'caffe');
       const phases = spec.phases && resolveTransferPhases(spec.phases, spec.training.learningRate);
@@ -241,6 +298,7 @@ export type JobSpec = z.output<typeof jobSpecSchema>;
 export type JobSpecInput = z.input<typeof jobSpecSchema>;
 export type TabularClassificationSpec = Extract<JobSpec, { workload: 'tabular-classification' }>;
 export type ImageClassificationSpec = Extract<JobSpec, { workload: 'image-classification' }>;
+export type ImagePredictionSpec = Extract<JobSpec, { workload: 'image-prediction' }>;
 
 export type ParseJobSpecResult =
   | { ok: true; spec: JobSpec }
@@ -313,11 +371,11 @@ export function dogsVsCatsExampleSpec(overrides: { seed?: number; name?: string;
 }
 
 /** Optimizer steps per epoch: the last global batch of an epoch may be short, never dropped (as Keras does). */
-export function stepsPerEpoch(spec: JobSpec, trainRows: number): number {
+export function stepsPerEpoch(spec: { training: { batchSize: number; epochs: number } }, trainRows: number): number {
   return Math.max(1, Math.ceil(trainRows / spec.training.batchSize));
 }
 
 /** Optimizer steps of the whole job, independent of the number of workers (the batch is global). */
-export function totalSteps(spec: JobSpec, trainRows: number): number {
+export function totalSteps(spec: { training: { batchSize: number; epochs: number } }, trainRows: number): number {
   return stepsPerEpoch(spec, trainRows) * spec.training.epochs;
 }
