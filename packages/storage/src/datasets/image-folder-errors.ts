@@ -18,7 +18,7 @@ export type ImageFolderError = Error & { readonly name: 'ImageFolderError' } & I
 function describe(detail: ImageFolderErrorDetail): string {
   switch (detail.kind) {
     case 'NoTrainFolder':
-      return `${detail.file}: no train/ folder (found ${detail.found.length === 0 ? 'nothing' : detail.found.join(', ')}); expected train/<class>/<image> and optionally valid/<class>/<image>`;
+      return `${detail.file}: no train/ folder (found ${detail.found.length === 0 ? 'nothing' : detail.found.join(', ')}); expected train/<class>/<image> and optionally valid/<class>/<image>, or images to predict (test/<image> or a flat folder of images)`;
     case 'EmptyClassFolder':
       return `${detail.file}: empty class folder (no images)`;
     case 'SingleClass':

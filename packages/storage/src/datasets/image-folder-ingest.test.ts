@@ -74,7 +74,7 @@ describe('ingestImageFolder', () => {
     expect(manifest.kind).toBe('image-folder');
     expect(manifest.summary).toBe('13 images (9 train, 4 valid), 2 classes, 8x6 RGB');
     expect(manifest.images.classNames).toEqual(['cats', 'dogs']);
-    expect(manifest.images.splits).toEqual({ train: { count: 9, perClass: [5, 4] }, valid: { count: 4, perClass: [2, 2] } });
+    expect(manifest.images.splits).toEqual({ train: { count: 9, perClass: [5, 4] }, valid: { count: 4, perClass: [2, 2] }, test: { count: 0, perClass: [0, 0] } });
     expect(manifest.images.shards.map((shard) => [shard.split, shard.count])).toEqual([
       ['train', 3], ['train', 3], ['train', 3], ['valid', 3], ['valid', 1],
     ]);

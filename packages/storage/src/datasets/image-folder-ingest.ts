@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { encodeImageShard, IMAGE_SPLITS } from '@tessera/core/data/image-shard-format';
+import { encodeImageShard, IMAGE_SPLITS, UNLABELED } from '@tessera/core/data/image-shard-format';
 import type { ImageShardRecord, ImageSplit } from '@tessera/core/data/image-shard-format';
 import { SeededRandom } from '@tessera/core/random/seeded-random';
 import { sha256Hex } from '../content-hash.ts';
@@ -36,7 +36,10 @@ export interface ImageIngestProgress {
 export interface ImageIngestOptions {
   /** Data set name (see validateDatasetName). */
   readonly name: string;
-  /** A directory holding `train/<class>/*` (and optionally `valid/<class>/*`), or a zip of one. */
+  /**
+   * A directory holding `train/<class>/*` (and optionally `valid/<class>/*` and unlabeled `test/*`), or only images to
+   * predict (`test/*`, or a flat folder of images), or a zip of one; see planImageFolder.
+   */
   readonly source: string;
   readonly height: number;
   readonly width: number;
@@ -135,7 +138,7 @@ async function stageShards(
         options.onProgress?.({ phase: 'decode', done, total });
         return image;
       });
-      const records: ImageShardRecord[] = batch.map((entry) => ({ label: classNames.indexOf(entry.className), split, id: entry.id }));
+      const records: ImageShardRecord[] = batch.map((entry) => ({ label: split === 'test' ? UNLABELED : classNames.indexOf(entry.className), split, id: entry.id }));
       const bytes = encodeImageShard({ height: options.height, width: options.width, channels: CHANNELS }, records, pixels);
       const index = staged.length;
       const fileName = `${split}-${String(index).padStart(5, '0')}.tsis`;
@@ -149,10 +152,13 @@ async function stageShards(
 }
 
 function summarize(info: ImageFolderInfo): string {
-  const { train, valid } = info.splits;
+  const { train, valid, test } = info.splits;
   const count = (n: number): string => n.toLocaleString('en-US');
-  const splits = valid.count > 0 ? `${count(train.count)} train, ${count(valid.count)} valid` : `${count(train.count)} train`;
-  return `${count(train.count + valid.count)} images (${splits}), ${info.classNames.length} classes, ${info.width}x${info.height} RGB`;
+  const total = count(train.count + valid.count + test.count);
+  const size = `${info.width}x${info.height} RGB`;
+  if (info.classNames.length === 0) return `${total} images (${count(test.count)} test, unlabeled), ${size}`;
+  const splits = [`${count(train.count)} train`, ...(valid.count > 0 ? [`${count(valid.count)} valid`] : []), ...(test.count > 0 ? [`${count(test.count)} test`] : [])];
+  return `${total} images (${splits.join(', ')}), ${info.classNames.length} classes, ${size}`;
 }
 
 /**
@@ -190,7 +196,7 @@ export async function ingestImageFolder(store: ObjectStore, options: ImageIngest
       channels: CHANNELS,
       fit: resolved.fit,
       classNames: layout.classNames,
-      splits: { train: splitCounts('train'), valid: splitCounts('valid') },
+      splits: { train: splitCounts('train'), valid: splitCounts('valid'), test: splitCounts('test') },
       shards: staged.map((shard) => shard.info),
       seed: resolved.seed,
       source: source.kind,

@@ -29,7 +29,9 @@ export interface ImageFolderInfo {
   readonly width: number;
   readonly channels: 3;
   readonly fit: ImageFit;
+  /** At least two for a labeled data set; empty for an unlabeled one (only `test` images, to predict). */
   readonly classNames: readonly string[];
+  /** `test` (unlabeled images) is absent from manifests written before it existed; reading fills in zero. */
   readonly splits: Readonly<Record<ImageSplit, ImageSplitCounts>>;
   /** Shards of each split are contiguous and in record order: a split's records are its shards' concatenation. */
   readonly shards: readonly ImageShardInfo[];
@@ -57,10 +59,15 @@ export function checkImageFolderManifest(manifest: DatasetManifest, key: string)
   if (images.channels !== 3) fail('images.channels is not 3');
   if (!IMAGE_FITS.includes(images.fit as ImageFit)) fail(`images.fit '${String(images.fit)}' is unknown`);
   const classes = images.classNames;
-  if (!Array.isArray(classes) || classes.length < 2 || classes.some((name) => typeof name !== 'string')) {
-    fail('images.classNames is not a list of at least two names');
-  }
+  if (!Array.isArray(classes) || classes.some((name) => typeof name !== 'string')) fail('images.classNames is not a list of names');
   const shards = images.shards;
+  const labeled = (shards ?? []).some((shard) => shard.split !== 'test');
+  if (labeled ? (classes?.length ?? 0) < 2 : classes?.length !== 0) {
+    fail(labeled ? 'images.classNames has fewer than two names' : 'images.classNames must be empty when every image is unlabeled (test)');
+  }
+  if (images.splits !== undefined && images.splits.test === undefined) {
+    (images as { splits: ImageFolderInfo['splits'] }).splits = { ...images.splits, test: { count: 0, perClass: (classes ?? []).map(() => 0) } };
+  }
   if (!Array.isArray(shards) || shards.length !== manifest.shards.length) fail('images.shards does not match shards');
   for (const split of IMAGE_SPLITS) {
     const own = (shards ?? []).filter((shard) => shard.split === split);
