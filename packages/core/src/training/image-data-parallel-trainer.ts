@@ -7,12 +7,16 @@ import type { ImageClassificationSpec } from '../jobs/job-spec.ts';
 import { classificationHead } from '../models/mlp.ts';
 import type { ClassificationHead } from '../models/mlp.ts';
 import { SeededRandom } from '../random/seeded-random.ts';
+import { computeBottleneckFeatures, gatherFeatureRows } from './bottleneck-features.ts';
+import type { BottleneckFeatureCache, BottleneckFeatures } from './bottleneck-features.ts';
 import { crossEntropySum, predictedClasses } from './classification-loss.ts';
 import { drawDropoutMasks, maskedForward, maskRows } from './masked-forward.ts';
 import { SynchronousUpdate } from './synchronous-update.ts';
 import type { AllReduceSum } from './synchronous-update.ts';
 import { restoreModelWeights, captureModel } from './training-state.ts';
 import type { TrainingState } from './training-state.ts';
+import { describePhase, phaseAtStep, planTrainingPhases, setPhaseTrainability } from './training-phases.ts';
+import type { PlannedPhase } from './training-phases.ts';
 
 export interface ImageMetricValue {
   readonly split: 'train' | 'valid';
@@ -22,8 +26,10 @@ export interface ImageMetricValue {
 
 export interface ImageRunHooks {
   onStep?: (progress: { step: number; totalSteps: number; epoch: number; loss: number }) => void | Promise<void>;
-  /** Awaited before the next step: the place to write a checkpoint. */
-  onEpoch?: (progress: { epoch: number; step: number; metrics: readonly ImageMetricValue[] }) => void | Promise<void>;
+  /** Awaited before the next step: the place to write a checkpoint (`phaseEnd`: the last epoch of a phase). */
+  onEpoch?: (progress: { epoch: number; step: number; metrics: readonly ImageMetricValue[]; phaseEnd: boolean }) => void | Promise<void>;
+  /** A phase begins (or resumes, `resumed`, after a restore): the place for an event line. */
+  onPhase?: (change: { phase: PlannedPhase; resumed: boolean; message: string }) => void | Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -48,6 +54,17 @@ export interface ImageDataParallelTrainerOptions {
   readonly rank: number;
   readonly worldSize: number;
   readonly allReduceSum: AllReduceSum;
+  /** Where a top phase with `cachedFeatures` gets its features; default: computed in memory. */
+  readonly featureCache?: BottleneckFeatureCache | undefined;
+}
+
+/** The phase being trained: its trainable layers, its own optimizer and, on cached features, the features. */
+interface ActivePhase {
+  readonly phase: PlannedPhase;
+  readonly update: SynchronousUpdate;
+  /** Index of the first trained layer: where a forward pass on cached features starts. */
+  readonly trainedFrom: number;
+  readonly features: { readonly train: BottleneckFeatures; readonly valid: BottleneckFeatures } | undefined;
 }
 
 // Images per forward pass when evaluating: bounds memory at 224x224.
@@ -62,14 +79,23 @@ const evaluationChunk = 64;
  * shuffles depend on the world size, n workers do not see the same batches as 1 worker: exact equivalence across
  * worker counts holds only for tabular jobs. Augmentation and dropout draw from generators keyed by (seed, step),
  * so a resumed run repeats the uninterrupted one without saving generator state.
+ *
+ * Transfer learning (`spec.phases`) runs as consecutive phases on one step axis (training-phases.ts): each freezes
+ * the layers it does not train, so only the trained weights' gradients are all-reduced, and starts a fresh
+ * optimizer with its own learning rate. A top phase on cached features trains on the frozen base's output for each
+ * image, computed once (through `featureCache`), with no augmentation; the dropout masks are the same either way.
  */
 export class ImageDataParallelTrainer {
   readonly totalSteps: number;
   readonly stepsPerEpoch: number;
   private readonly options: ImageDataParallelTrainerOptions;
+  readonly phases: readonly PlannedPhase[];
   private readonly head: ClassificationHead;
-  private readonly update: SynchronousUpdate;
   private readonly localBatches: readonly number[];
+  private active: ActivePhase | undefined;
+  /** Optimizer slots from a checkpoint, for the phase they belong to (dropped when the run enters a later one). */
+  private restoredOptimizer: { readonly phase: number; readonly bytes: Uint8Array } | undefined;
+  private hooks: ImageRunHooks = {};
   private currentStep = 0;
   private order: { epoch: number; rows: Int32Array } | undefined;
 
@@ -86,14 +112,9 @@ export class ImageDataParallelTrainer {
     this.options = options;
     this.localBatches = trainCounts.map((_, r) => Math.floor(((r + 1) * batch) / worldSize) - Math.floor((r * batch) / worldSize));
     this.stepsPerEpoch = Math.max(1, ...trainCounts.map((n, r) => Math.ceil(n / (this.localBatches[r] ?? 1))));
-    this.totalSteps = this.stepsPerEpoch * spec.training.epochs;
+    this.phases = planTrainingPhases(spec, this.stepsPerEpoch);
+    this.totalSteps = this.phases[this.phases.length - 1]?.endStep ?? 0;
     this.head = classificationHead(options.classNames.length);
-    this.update = new SynchronousUpdate({
-      model: options.model,
-      optimizer: spec.training.optimizer,
-      learningRate: spec.training.learningRate,
-      allReduceSum: options.allReduceSum,
-    });
   }
 
   get step(): number {
@@ -106,6 +127,7 @@ export class ImageDataParallelTrainer {
 
   /** Trains to the end (or until aborted); every `metricsEveryEpochs` epochs evaluates the valid split on all ranks. */
   async run(hooks: ImageRunHooks = {}): Promise<ImageRunResult> {
+    this.hooks = hooks;
     let metrics: readonly ImageMetricValue[] = [];
     let epochLoss = 0;
     let epochSteps = 0;
@@ -124,7 +146,8 @@ export class ImageDataParallelTrainer {
         if (due) metrics = epochMetrics;
         epochLoss = 0;
         epochSteps = 0;
-        await hooks.onEpoch?.({ epoch, step: this.currentStep, metrics: epochMetrics });
+        const phaseEnd = this.phases.some((phase) => phase.endStep === this.currentStep);
+        await hooks.onEpoch?.({ epoch, step: this.currentStep, metrics: epochMetrics, phaseEnd });
       }
     }
     return { status: 'completed', step: this.currentStep, epoch: this.epoch, metrics };
@@ -133,6 +156,7 @@ export class ImageDataParallelTrainer {
   /** One optimizer step over global batch t; returns the global batch's mean loss (dropout on). */
   async trainStep(): Promise<number> {
     if (this.currentStep >= this.totalSteps) throw new RangeError(`training already finished at step ${this.currentStep}`);
+    const active = await this.enterPhase();
     const { spec, rank, train, trainCounts } = this.options;
     const epochIndex = this.epoch;
     const t = this.currentStep % this.stepsPerEpoch;
@@ -150,23 +174,30 @@ export class ImageDataParallelTrainer {
     ]);
     const start = t * (this.localBatches[rank] ?? 0);
     const rows = this.epochOrder(epochIndex).subarray(start, start + (hi - lo));
-    const augment = { options: spec.data.augment, random: SeededRandom.fromSeed(spec.training.seed, 'augment', this.currentStep, rank) };
-    let batch: ImageBatch | undefined;
-    if (hi > lo) {
+    let localLoss: (() => tf.Scalar) | null = null;
+    if (hi > lo && active.features !== undefined) {
+      const features = active.features.train;
+      const x = gatherFeatureRows(features, rows);
+      const labels = Int32Array.from(rows, (row) => train.labels[row] as number);
+      localLoss = () => {
+        const p = maskedForward<tf.Tensor2D>(this.options.model, tf.tensor(x, [hi - lo, ...features.shape]), maskRows(masks, lo, hi), { from: active.trainedFrom });
+        return tf.div<tf.Scalar>(crossEntropySum(this.head, p, tf.tensor1d(labels, 'int32')), globalRows);
+      };
+    } else if (hi > lo) {
+      const augment = { options: spec.data.augment, random: SeededRandom.fromSeed(spec.training.seed, 'augment', this.currentStep, rank) };
       // One batch of all this rank's rows for the step; the generator's return value (void) is never reached here.
       const next = imageBatches(train, { batchSize: hi - lo, order: rows, augment, normalization: spec.data.normalization }).next();
-      batch = next.done === true ? undefined : next.value;
+      const batch: ImageBatch | undefined = next.done === true ? undefined : next.value;
+      if (batch !== undefined) {
+        localLoss = () => {
+          const x = tf.tensor4d(batch.x, batch.shape as [number, number, number, number]);
+          const y = tf.tensor1d(batch.y, 'int32');
+          const p = maskedForward<tf.Tensor2D>(this.options.model, x, maskRows(masks, lo, hi));
+          return tf.div<tf.Scalar>(crossEntropySum(this.head, p, y), globalRows);
+        };
+      }
     }
-    const loss = await this.update.step(
-      batch
-        ? () => {
-            const x = tf.tensor4d(batch.x, batch.shape as [number, number, number, number]);
-            const y = tf.tensor1d(batch.y, 'int32');
-            const p = maskedForward<tf.Tensor2D>(this.options.model, x, maskRows(masks, lo, hi));
-            return tf.div<tf.Scalar>(crossEntropySum(this.head, p, y), globalRows);
-          }
-        : null,
-    );
+    const loss = await active.update.step(localLoss);
     this.currentStep += 1;
     return loss;
   }
@@ -176,20 +207,18 @@ export class ImageDataParallelTrainer {
    * all-reduce of [loss sum, hits, count] gives every rank the totals. Every rank must call it together.
    */
   async evaluate(): Promise<ImageMetricValue[]> {
-    const { valid, spec } = this.options;
+    const { valid } = this.options;
     let lossSum = 0;
     let hits = 0;
-    if (valid.count > 0) {
-      for (const batch of imageBatches(valid, { batchSize: evaluationChunk, normalization: spec.data.normalization })) {
-        const [loss, correct] = tf.tidy((): [tf.Scalar, tf.Tensor] => {
-          const y = tf.tensor1d(batch.y, 'int32');
-          const p = maskedForward<tf.Tensor2D>(this.options.model, tf.tensor4d(batch.x, batch.shape as [number, number, number, number]), null);
-          return [crossEntropySum(this.head, p, y), tf.sum(tf.equal(predictedClasses(this.head, p), y))];
-        });
-        lossSum += (await loss.data())[0] ?? Number.NaN;
-        hits += (await correct.data())[0] ?? 0;
-        tf.dispose([loss, correct]);
-      }
+    for (const batch of this.validBatches()) {
+      const [loss, correct] = tf.tidy((): [tf.Scalar, tf.Tensor] => {
+        const y = tf.tensor1d(batch.y, 'int32');
+        const p = maskedForward<tf.Tensor2D>(this.options.model, batch.x(), null, { from: batch.from });
+        return [crossEntropySum(this.head, p, y), tf.sum(tf.equal(predictedClasses(this.head, p), y))];
+      });
+      lossSum += (await loss.data())[0] ?? Number.NaN;
+      hits += (await correct.data())[0] ?? 0;
+      tf.dispose([loss, correct]);
     }
     const [totalLoss = 0, totalHits = 0, count = 0] = await this.options.allReduceSum(Float32Array.of(lossSum, hits, valid.count));
     if (count === 0) return [];
@@ -199,34 +228,121 @@ export class ImageDataParallelTrainer {
     ];
   }
 
+  /** The phase the next step belongs to. */
+  get phase(): PlannedPhase {
+    return phaseAtStep(this.phases, this.currentStep);
+  }
+
   /** Snapshot for a checkpoint; identical on every rank after the same step. Class names go in the label mapping. */
   async saveTrainingState(): Promise<TrainingState> {
+    const active = this.active ?? (await this.enterPhase());
     const captured = await captureModel(this.options.model);
     return {
       ...captured,
-      optimizer: await this.update.saveOptimizer(),
+      optimizer: await active.update.saveOptimizer(),
       state: {
         step: this.currentStep,
         epoch: this.epoch,
         rng: SeededRandom.fromSeed(this.options.spec.training.seed, 'dropout').saveState(),
         labelMapping: this.options.classNames,
         standardization: null,
+        phase: active.phase.index,
       },
     };
   }
 
-  /** Restores weights, optimizer slots and step; the run then continues as the uninterrupted one (same world size). */
-  async restoreTrainingState(saved: TrainingState): Promise<void> {
-    if (saved.state.step > this.totalSteps) {
-      throw new RangeError(`checkpoint is at step ${saved.state.step}, beyond this job's ${this.totalSteps} steps`);
+  /**
+   * Restores weights, step and (when the checkpoint's phase is the one to continue) optimizer slots; the run then
+   * continues as the uninterrupted one (same world size), in the phase the step belongs to: earlier phases are not
+   * redone, and their features are not loaded.
+   */
+  restoreTrainingState(saved: TrainingState): Promise<void> {
+    return Promise.resolve().then(() => this.restore(saved));
+  }
+
+  private restore(saved: TrainingState): void {
+    const { step } = saved.state;
+    if (step > this.totalSteps) {
+      throw new RangeError(`checkpoint is at step ${step}, beyond this job's ${this.totalSteps} steps`);
+    }
+    const savedPhase = saved.state.phase ?? phaseAtStep(this.phases, step).index;
+    const phase = this.phases[savedPhase];
+    if (phase === undefined || step < phase.firstStep || step > phase.endStep) {
+      const range = phase === undefined ? `this job has ${this.phases.length} phase(s)` : `that phase covers steps ${phase.firstStep}-${phase.endStep}`;
+      throw new RangeError(`checkpoint at step ${step} is in phase ${savedPhase + 1}, but ${range}: were the spec's phases changed?`);
     }
     restoreModelWeights(this.options.model, saved.weights, saved.weightSpecs);
-    await this.update.restoreOptimizer(saved.optimizer);
-    this.currentStep = saved.state.step;
+    this.leavePhase();
+    this.restoredOptimizer = { phase: savedPhase, bytes: saved.optimizer };
+    this.currentStep = step;
   }
 
   dispose(): void {
-    this.update.dispose();
+    this.leavePhase();
+  }
+
+  /**
+   * Makes the phase of the next step the active one: freezes what it does not train, starts its optimizer (with
+   * the checkpoint's slots when resuming inside it) and, on cached features, loads or computes them. Tells the
+   * run's `onPhase` hook before any features are computed.
+   */
+  private async enterPhase(): Promise<ActivePhase> {
+    const phase = this.phase;
+    if (this.active?.phase.index === phase.index) return this.active;
+    this.leavePhase();
+    const { model, spec, allReduceSum } = this.options;
+    const trainedFrom = setPhaseTrainability(model, phase);
+    const update = new SynchronousUpdate({ model, optimizer: spec.training.optimizer, learningRate: phase.learningRate, allReduceSum });
+    const restored = this.restoredOptimizer;
+    this.restoredOptimizer = undefined;
+    try {
+      if (restored?.phase === phase.index) await update.restoreOptimizer(restored.bytes);
+      const resumed = this.currentStep > phase.firstStep;
+      await this.hooks.onPhase?.({ phase, resumed, message: `${describePhase(phase)}${resumed ? `: resumed at step ${this.currentStep}` : ''}` });
+      const features = phase.cachedFeatures ? await this.loadFeatures(trainedFrom) : undefined;
+      this.active = { phase, update, trainedFrom, features };
+      return this.active;
+    } catch (err) {
+      update.dispose();
+      throw err;
+    }
+  }
+
+  private leavePhase(): void {
+    this.active?.update.dispose();
+    this.active = undefined;
+  }
+
+  private async loadFeatures(baseEnd: number): Promise<{ train: BottleneckFeatures; valid: BottleneckFeatures }> {
+    const { model, train, valid, spec, featureCache } = this.options;
+    const cache: BottleneckFeatureCache = featureCache ?? ((_split, compute) => compute());
+    const load = async (split: 'train' | 'valid', records: ImageRecords) => {
+      const features = await cache(split, () => computeBottleneckFeatures(model, baseEnd, records, spec.data.normalization));
+      if (features.count !== records.count) {
+        throw new RangeError(`cached ${split} features hold ${features.count} images, but this rank has ${records.count}`);
+      }
+      return features;
+    };
+    return { train: await load('train', train), valid: await load('valid', valid) };
+  }
+
+  /** The valid split in evaluation chunks: images through the whole model, or cached features through the top. */
+  private *validBatches(): Generator<{ x: () => tf.Tensor; y: Int32Array; from: number }> {
+    const { valid, spec } = this.options;
+    if (valid.count === 0) return;
+    const active = this.active;
+    if (active?.features === undefined) {
+      for (const batch of imageBatches(valid, { batchSize: evaluationChunk, normalization: spec.data.normalization })) {
+        yield { x: () => tf.tensor4d(batch.x, batch.shape as [number, number, number, number]), y: batch.y, from: 0 };
+      }
+      return;
+    }
+    const features = active.features.valid;
+    for (let start = 0; start < features.count; start += evaluationChunk) {
+      const rows = Int32Array.from({ length: Math.min(evaluationChunk, features.count - start) }, (_, i) => start + i);
+      const x = gatherFeatureRows(features, rows);
+      yield { x: () => tf.tensor(x, [rows.length, ...features.shape]), y: valid.labels.subarray(start, start + rows.length), from: active.trainedFrom };
+    }
   }
 
   private epochOrder(epochIndex: number): Int32Array {

@@ -69,12 +69,19 @@ export function maskRows(masks: readonly DropoutMask[], lo: number, hi: number):
 
 /**
  * The forward pass of a layer chain (Sequential, or a functional model whose layers form one chain), layer by layer,
- * with our dropout masks (null = inference, dropout off).
+ * with our dropout masks (null = inference, dropout off). `layers` runs only `model.layers[from, to)`: the base of a
+ * classifier (bottleneck features) or its top on cached features; `masks` are still the whole model's, in order.
  */
-export function maskedForward<T extends tf.Tensor>(model: tfl.LayersModel, x: tf.Tensor, masks: readonly tf.Tensor[] | null): T {
+export function maskedForward<T extends tf.Tensor>(
+  model: tfl.LayersModel,
+  x: tf.Tensor,
+  masks: readonly tf.Tensor[] | null,
+  layers: { readonly from?: number; readonly to?: number } = {},
+): T {
+  const from = layers.from ?? 0;
   let h = x;
-  let maskIndex = 0;
-  for (const layer of model.layers) {
+  let maskIndex = model.layers.slice(0, from).filter(isDropout).length;
+  for (const layer of model.layers.slice(from, layers.to)) {
     if (isInput(layer)) continue;
     if (isDropout(layer)) {
       const mask = masks?.[maskIndex];

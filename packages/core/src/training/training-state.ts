@@ -14,6 +14,11 @@ export interface TrainingProgress {
   readonly rng: RandomState;
   readonly labelMapping: LabelMapping;
   readonly standardization: Standardization | null;
+  /**
+   * Index of the training phase the optimizer slots belong to (image jobs with `phases`; absent: the only phase).
+   * A checkpoint at the last step of a phase holds that phase's slots, and the next phase starts fresh.
+   */
+  readonly phase?: number | undefined;
 }
 
 /** A complete snapshot of a replica: model, optimizer slots and progress. Identical on every rank. */
@@ -130,6 +135,7 @@ const progressSchema = z.object({
   rng: z.object({ algorithm: z.literal('mulberry32'), state: z.number().int().min(0) }),
   labelMapping: z.array(z.string()),
   standardization: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).nullable(),
+  phase: z.number().int().min(0).optional(),
 });
 
 const encoder = new TextEncoder();
