@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './wasm-conv-gradients.ts';
 import { KernelScope } from './wasm-kernel-calls.ts';
+import { tiledMaxPoolGrad } from './wasm-max-pool-grad.ts';
 
 /**
  * Training kernels for the `wasm` backend of @tensorflow/tfjs-backend-wasm 4.22, registered over (or beside) the
@@ -13,6 +14,8 @@ import { KernelScope } from './wasm-kernel-calls.ts';
  * - `BatchMatMul` and `_FusedMatMul` with `transposeA` or `transposeB`: the package multiplies transposed operands
  *   with a slow loop (2.3 GFLOP/s against 32 untransposed, measured here), and every dense layer's gradients ask for
  *   one of them; transposing the operand first (a copy) and multiplying untransposed is 4-10x faster.
+ * - `MaxPoolGrad` of poolings whose windows tile the input (2x2 stride 2): one JavaScript pass over the wasm heap,
+ *   about 10x the package's loop (wasm-max-pool-grad.ts); other poolings keep the package's kernel.
  *
  * The two conv gradients are written in terms of the package's fast kernels (see wasm-conv-gradients.ts). All match
  * the cpu backend to 1e-4 (wasm-training-kernels.test.ts). Call once after the wasm backend module is imported,
@@ -72,6 +75,7 @@ function untransposedMatMul(stock: KernelFunc | undefined, name: string): Kernel
 const overrides: ReadonlyArray<readonly [string, (stock: KernelFunc | undefined) => KernelFunc]> = [
   [tf.Conv2DBackpropFilter, () => conv2DBackpropFilter as unknown as KernelFunc],
   [tf.Conv2DBackpropInput, () => conv2DBackpropInput as unknown as KernelFunc],
+  [tf.MaxPoolGrad, tiledMaxPoolGrad],
   [tf.BatchMatMul, (stock) => untransposedMatMul(stock, tf.BatchMatMul)],
   [tf._FusedMatMul, (stock) => untransposedMatMul(stock, tf._FusedMatMul)],
 ];
