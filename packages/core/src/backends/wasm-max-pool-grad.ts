@@ -24,7 +24,7 @@ interface MaxPoolGradAttrs {
 
 export function tiledMaxPoolGrad(stock: KernelFunc | undefined): KernelFunc {
   return (args) => {
-    const { dy, input } = args.inputs as NamedTensorInfoMap;
+    const { dy, input } = args.inputs;
     const attrs = args.attrs as unknown as MaxPoolGradAttrs;
     const info = tf.backend_util.computePool2DInfo(input!.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
     const tiled =

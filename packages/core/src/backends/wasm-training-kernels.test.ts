@@ -126,12 +126,12 @@ describe('registerWasmTrainingKernels', () => {
   });
 
   it.each([
-    { name: '2x2/2 valid, even sides (tiled)', x: [2, 8, 6, 5], filter: 2, strides: 2, pad: 'valid' as Pad },
-    { name: '2x2/2 valid, odd sides drop a row and a column (tiled)', x: [2, 9, 7, 3], filter: 2, strides: 2, pad: 'valid' as Pad },
-    { name: '2x2/2 same on even sides, no padding (tiled)', x: [1, 6, 8, 4], filter: 2, strides: 2, pad: 'same' as Pad },
-    { name: '3x3/3 valid (tiled)', x: [2, 9, 9, 2], filter: 3, strides: 3, pad: 'valid' as Pad },
-    { name: '3x3/2 same, overlapping windows (package kernel)', x: [2, 7, 7, 3], filter: 3, strides: 2, pad: 'same' as Pad },
-    { name: '2x2/2 same on odd sides, padded (package kernel)', x: [1, 5, 5, 2], filter: 2, strides: 2, pad: 'same' as Pad },
+    { name: '2x2/2 valid, even sides (tiled)', x: [2, 8, 6, 5], filter: 2, strides: 2, pad: 'valid' },
+    { name: '2x2/2 valid, odd sides drop a row and a column (tiled)', x: [2, 9, 7, 3], filter: 2, strides: 2, pad: 'valid' },
+    { name: '2x2/2 same on even sides, no padding (tiled)', x: [1, 6, 8, 4], filter: 2, strides: 2, pad: 'same' },
+    { name: '3x3/3 valid (tiled)', x: [2, 9, 9, 2], filter: 3, strides: 3, pad: 'valid' },
+    { name: '3x3/2 same, overlapping windows (package kernel)', x: [2, 7, 7, 3], filter: 3, strides: 2, pad: 'same' },
+    { name: '2x2/2 same on odd sides, padded (package kernel)', x: [1, 5, 5, 2], filter: 2, strides: 2, pad: 'same' },
   ])('MaxPoolGrad matches cpu, ties included: $name', async (c) => {
     // relu of uniform(-1, 1) makes about half the inputs 0, so many windows tie: dx must go to the first maximum.
     const compute = () =>
