@@ -36,6 +36,23 @@ const cases: FilterCase[] = [
   { name: 'NCHW valid stride 2', x: [2, 4, 9, 9], filter: [3, 3, 4, 2], strides: 2, pad: 'valid', dataFormat: 'NCHW' },
 ];
 
+interface PoolCase {
+  name: string;
+  x: [number, number, number, number];
+  filter: number;
+  strides: number;
+  pad: Pad;
+}
+
+const poolCases: PoolCase[] = [
+  { name: '2x2/2 valid, even sides (tiled)', x: [2, 8, 6, 5], filter: 2, strides: 2, pad: 'valid' },
+  { name: '2x2/2 valid, odd sides drop a row and a column (tiled)', x: [2, 9, 7, 3], filter: 2, strides: 2, pad: 'valid' },
+  { name: '2x2/2 same on even sides, no padding (tiled)', x: [1, 6, 8, 4], filter: 2, strides: 2, pad: 'same' },
+  { name: '3x3/3 valid (tiled)', x: [2, 9, 9, 2], filter: 3, strides: 3, pad: 'valid' },
+  { name: '3x3/2 same, overlapping windows (package kernel)', x: [2, 7, 7, 3], filter: 3, strides: 2, pad: 'same' },
+  { name: '2x2/2 same on odd sides, padded (package kernel)', x: [1, 5, 5, 2], filter: 2, strides: 2, pad: 'same' },
+];
+
 async function onBackend(backend: 'cpu' | 'wasm', compute: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
   await tf.setBackend(backend);
   const results = tf.tidy(() => {
@@ -125,19 +142,12 @@ describe('registerWasmTrainingKernels', () => {
     expectClose(actual!, expected!);
   });
 
-  it.each([
-    { name: '2x2/2 valid, even sides (tiled)', x: [2, 8, 6, 5], filter: 2, strides: 2, pad: 'valid' },
-    { name: '2x2/2 valid, odd sides drop a row and a column (tiled)', x: [2, 9, 7, 3], filter: 2, strides: 2, pad: 'valid' },
-    { name: '2x2/2 same on even sides, no padding (tiled)', x: [1, 6, 8, 4], filter: 2, strides: 2, pad: 'same' },
-    { name: '3x3/3 valid (tiled)', x: [2, 9, 9, 2], filter: 3, strides: 3, pad: 'valid' },
-    { name: '3x3/2 same, overlapping windows (package kernel)', x: [2, 7, 7, 3], filter: 3, strides: 2, pad: 'same' },
-    { name: '2x2/2 same on odd sides, padded (package kernel)', x: [1, 5, 5, 2], filter: 2, strides: 2, pad: 'same' },
-  ])('MaxPoolGrad matches cpu, ties included: $name', async (c) => {
+  it.each(poolCases)('MaxPoolGrad matches cpu, ties included: $name', async (c) => {
     // relu of uniform(-1, 1) makes about half the inputs 0, so many windows tie: dx must go to the first maximum.
     const compute = () =>
       tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(tf.relu(x) as tf.Tensor4D, c.filter, c.strides, c.pad), seeded(outShape(c), 8)())))(seeded(c.x, 6)());
     const outShape = (p: typeof c) => {
-      const info = tf.backend_util.computePool2DInfo(p.x as [number, number, number, number], p.filter, p.strides, 1, p.pad);
+      const info = tf.backend_util.computePool2DInfo(p.x, p.filter, p.strides, 1, p.pad);
       return [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
     };
     const [expected] = await onBackend('cpu', compute);
