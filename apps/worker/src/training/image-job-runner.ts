@@ -1,18 +1,21 @@
 import { rankRange } from '@tessera/core/data/image-shard-reader';
 import { buildImageClassifier } from '@tessera/core/models/image-classifier';
+import { loadPretrainedBase } from '@tessera/core/models/pretrained-base';
 import { ImageDataParallelTrainer } from '@tessera/core/training/image-data-parallel-trainer';
 import type { Assignment__Output } from '@tessera/proto/generated/tessera/workers/v1/Assignment';
 import { readImageFolderManifest } from '@tessera/storage/datasets/image-folder-manifest';
 import { fetchRankImages } from '@tessera/storage/datasets/image-shard-fetch';
 import { modelImageInputShape } from '@tessera/core/models/model-registry';
 import type { JobRun, ReportFn } from '../agent/worker-agent.ts';
+import { storeFeatureCache } from './feature-cache.ts';
 import { runRankJob, trainToCompletion, type RunnerContext } from './rank-job-run.ts';
 
 /**
  * Runs one rank of an image-classification job: only this rank's train and valid shards are fetched from the store
  * (a few whole-shard reads), the model is built from the spec with the data set's class count, and the image
  * trainer steps in lock-step with the other ranks over the gRPC ring. Rank 0 reports progress and checkpoints;
- * every rank evaluates its valid share each epoch (one extra all-reduce).
+ * every rank evaluates its valid share each epoch (one extra all-reduce). A spec's `model.weights` is loaded into
+ * the base on every rank; a transfer-learning job's cached bottleneck features live under `jobs/<id>/features/`.
  */
 export function runImageJob(
   assignment: Assignment__Output,
@@ -42,9 +45,23 @@ export function runImageJob(
     log.info('image shards fetched', { train: train.count, valid: valid.count });
     const model = buildImageClassifier(spec, classNames.length);
     defer(() => model.dispose());
-    const trainer = new ImageDataParallelTrainer({ spec, model, classNames, train, valid, trainCounts, rank, worldSize, allReduceSum: openRing() });
+    if (spec.model.name === 'vgg16-notop' && spec.model.weights !== undefined) {
+      const loaded = await loadPretrainedBase(model, spec.model.weights, ctx.objects);
+      log.info('pretrained base loaded', { source: loaded.source, layers: loaded.loaded.length });
+      if (rank === 0) await report({ info: `loaded ${loaded.loaded.length} base layers from ${loaded.source}` });
+    }
+    const featureCache = storeFeatureCache({
+      objects: ctx.objects,
+      jobId: assignment.jobId,
+      ranges: { train: rankRange(trainTotal, rank, worldSize), valid: rankRange(manifest.images.splits.valid.count, rank, worldSize) },
+      note: async (message) => {
+        log.info('bottleneck features', { message });
+        await report({ info: `rank ${rank} ${message}` });
+      },
+    });
+    const trainer = new ImageDataParallelTrainer({ spec, model, classNames, train, valid, trainCounts, rank, worldSize, allReduceSum: openRing(), featureCache });
     defer(() => trainer.dispose());
-    await trainToCompletion(trainer, { assignment, report, throughput, objects: ctx.objects, spec, rank, worldSize, signal });
+    await trainToCompletion(trainer, { assignment, report, throughput, objects: ctx.objects, spec, rank, worldSize, signal, log });
     log.info('run finished', { step: trainer.step });
   });
 }

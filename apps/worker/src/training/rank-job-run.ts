@@ -149,12 +149,14 @@ export interface TrainingReporterOptions {
   readonly localSamplesPerStep: number;
   readonly checkpointEveryEpochs: number;
   readonly trainer: { readonly step: number; readonly epoch: number; saveTrainingState(): Promise<TrainingState> };
+  readonly log?: Logger | undefined;
 }
 
 /**
  * Progress, metrics and checkpoints of one rank, as the trainers' hooks call them: throughput every second, step
- * reports from rank 0 at most every 250 ms, epoch metrics and checkpoints every `checkpointEveryEpochs` from rank 0,
- * and a final report (with a last checkpoint unless one was just written) from every rank.
+ * reports from rank 0 at most every 250 ms, epoch metrics and checkpoints every `checkpointEveryEpochs` and at the end
+ * of every training phase from rank 0 (so each phase of a transfer-learning job leaves a checkpoint), an event per
+ * phase change, and a final report (with a last checkpoint unless one was just written) from every rank.
  */
 export class TrainingReporter {
   private lastReport = 0;
@@ -179,12 +181,18 @@ export class TrainingReporter {
     }
   };
 
-  readonly onEpoch = async ({ epoch, step, metrics }: { epoch: number; step: number; metrics: readonly ReportedMetric[] }): Promise<void> => {
+  readonly onEpoch = async ({ epoch, step, metrics, phaseEnd }: EpochProgress): Promise<void> => {
     const o = this.options;
     if (o.rank !== 0) return;
-    const due = epoch % o.checkpointEveryEpochs === 0 && step < o.totalSteps;
+    const due = (epoch % o.checkpointEveryEpochs === 0 || phaseEnd === true) && step < o.totalSteps;
     const checkpointKey = due ? await this.checkpoint() : '';
     await o.report({ step, totalSteps: o.totalSteps, epoch, totalEpochs: o.totalEpochs, metrics: toProto(metrics), checkpointKey });
+  };
+
+  /** A training phase begins or resumes: a log line on every rank, an event from rank 0. */
+  readonly onPhase = async ({ message }: { message: string }): Promise<void> => {
+    this.options.log?.info('training phase', { phase: message });
+    if (this.options.rank === 0) await this.options.report({ info: message });
   };
 
   /** The final report of a completed run; rank 0 writes the last checkpoint. */
@@ -201,6 +209,14 @@ export class TrainingReporter {
   }
 }
 
+/** An epoch's end as trainers report it; `phaseEnd`: the last epoch of a training phase (image jobs with phases). */
+export interface EpochProgress {
+  readonly epoch: number;
+  readonly step: number;
+  readonly metrics: readonly ReportedMetric[];
+  readonly phaseEnd?: boolean | undefined;
+}
+
 /** What `trainToCompletion` needs of a trainer; both the tabular and the image trainer are one. */
 export interface RankTrainer {
   readonly step: number;
@@ -211,7 +227,9 @@ export interface RankTrainer {
   run(hooks: {
     signal: AbortSignal;
     onStep: (progress: { step: number; loss: number }) => Promise<void>;
-    onEpoch: (progress: { epoch: number; step: number; metrics: readonly ReportedMetric[] }) => Promise<void>;
+    onEpoch: (progress: EpochProgress) => Promise<void>;
+    /** Called by trainers with phases when one begins or resumes. */
+    onPhase: (change: { message: string }) => Promise<void>;
   }): Promise<{ status: 'completed' | 'stopped'; step: number; epoch: number; metrics: readonly ReportedMetric[] }>;
 }
 
@@ -231,6 +249,7 @@ export async function trainToCompletion(
     rank: number;
     worldSize: number;
     signal: AbortSignal;
+    log?: Logger;
   },
 ): Promise<void> {
   const { assignment, report, rank } = run;
@@ -249,8 +268,9 @@ export async function trainToCompletion(
     localSamplesPerStep: Math.ceil(run.spec.training.batchSize / run.worldSize),
     checkpointEveryEpochs: run.spec.checkpoint.everyEpochs,
     trainer,
+    log: run.log,
   });
-  const result = await trainer.run({ signal: run.signal, onStep: reporter.onStep, onEpoch: reporter.onEpoch });
+  const result = await trainer.run({ signal: run.signal, onStep: reporter.onStep, onEpoch: reporter.onEpoch, onPhase: reporter.onPhase });
   if (result.status === 'stopped') throw new RunAborted(String(run.signal.reason ?? 'stopped'));
   await reporter.finish(result);
 }
