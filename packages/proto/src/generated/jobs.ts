@@ -23,6 +23,7 @@ import type { Metric as _tessera_jobs_v1_Metric, Metric__Output as _tessera_jobs
 import type { PreviewDatasetRequest as _tessera_jobs_v1_PreviewDatasetRequest, PreviewDatasetRequest__Output as _tessera_jobs_v1_PreviewDatasetRequest__Output } from './tessera/jobs/v1/PreviewDatasetRequest.ts';
 import type { PreviewRow as _tessera_jobs_v1_PreviewRow, PreviewRow__Output as _tessera_jobs_v1_PreviewRow__Output } from './tessera/jobs/v1/PreviewRow.ts';
 import type { ReadCheckpointFileRequest as _tessera_jobs_v1_ReadCheckpointFileRequest, ReadCheckpointFileRequest__Output as _tessera_jobs_v1_ReadCheckpointFileRequest__Output } from './tessera/jobs/v1/ReadCheckpointFileRequest.ts';
+import type { ReadJobResultRequest as _tessera_jobs_v1_ReadJobResultRequest, ReadJobResultRequest__Output as _tessera_jobs_v1_ReadJobResultRequest__Output } from './tessera/jobs/v1/ReadJobResultRequest.ts';
 import type { RegisterDatasetRequest as _tessera_jobs_v1_RegisterDatasetRequest, RegisterDatasetRequest__Output as _tessera_jobs_v1_RegisterDatasetRequest__Output } from './tessera/jobs/v1/RegisterDatasetRequest.ts';
 import type { SubmitJobRequest as _tessera_jobs_v1_SubmitJobRequest, SubmitJobRequest__Output as _tessera_jobs_v1_SubmitJobRequest__Output } from './tessera/jobs/v1/SubmitJobRequest.ts';
 import type { SubmitJobResponse as _tessera_jobs_v1_SubmitJobResponse, SubmitJobResponse__Output as _tessera_jobs_v1_SubmitJobResponse__Output } from './tessera/jobs/v1/SubmitJobResponse.ts';
@@ -63,6 +64,7 @@ export interface ProtoGrpcType {
         PreviewDatasetRequest: MessageTypeDefinition<_tessera_jobs_v1_PreviewDatasetRequest, _tessera_jobs_v1_PreviewDatasetRequest__Output>
         PreviewRow: MessageTypeDefinition<_tessera_jobs_v1_PreviewRow, _tessera_jobs_v1_PreviewRow__Output>
         ReadCheckpointFileRequest: MessageTypeDefinition<_tessera_jobs_v1_ReadCheckpointFileRequest, _tessera_jobs_v1_ReadCheckpointFileRequest__Output>
+        ReadJobResultRequest: MessageTypeDefinition<_tessera_jobs_v1_ReadJobResultRequest, _tessera_jobs_v1_ReadJobResultRequest__Output>
         RegisterDatasetRequest: MessageTypeDefinition<_tessera_jobs_v1_RegisterDatasetRequest, _tessera_jobs_v1_RegisterDatasetRequest__Output>
         SubmitJobRequest: MessageTypeDefinition<_tessera_jobs_v1_SubmitJobRequest, _tessera_jobs_v1_SubmitJobRequest__Output>
         SubmitJobResponse: MessageTypeDefinition<_tessera_jobs_v1_SubmitJobResponse, _tessera_jobs_v1_SubmitJobResponse__Output>

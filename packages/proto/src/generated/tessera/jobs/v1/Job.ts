@@ -24,6 +24,7 @@ export interface Job {
   'startedAt'?: (string);
   'endedAt'?: (string);
   'dataset'?: (string);
+  'resultKey'?: (string);
 }
 
 export interface Job__Output {
@@ -47,4 +48,5 @@ export interface Job__Output {
   'startedAt': (string);
   'endedAt': (string);
   'dataset': (string);
+  'resultKey': (string);
 }

@@ -19,6 +19,7 @@ import type { ListWorkersRequest as _tessera_jobs_v1_ListWorkersRequest, ListWor
 import type { ListWorkersResponse as _tessera_jobs_v1_ListWorkersResponse, ListWorkersResponse__Output as _tessera_jobs_v1_ListWorkersResponse__Output } from '../../../tessera/jobs/v1/ListWorkersResponse.ts';
 import type { PreviewDatasetRequest as _tessera_jobs_v1_PreviewDatasetRequest, PreviewDatasetRequest__Output as _tessera_jobs_v1_PreviewDatasetRequest__Output } from '../../../tessera/jobs/v1/PreviewDatasetRequest.ts';
 import type { ReadCheckpointFileRequest as _tessera_jobs_v1_ReadCheckpointFileRequest, ReadCheckpointFileRequest__Output as _tessera_jobs_v1_ReadCheckpointFileRequest__Output } from '../../../tessera/jobs/v1/ReadCheckpointFileRequest.ts';
+import type { ReadJobResultRequest as _tessera_jobs_v1_ReadJobResultRequest, ReadJobResultRequest__Output as _tessera_jobs_v1_ReadJobResultRequest__Output } from '../../../tessera/jobs/v1/ReadJobResultRequest.ts';
 import type { RegisterDatasetRequest as _tessera_jobs_v1_RegisterDatasetRequest, RegisterDatasetRequest__Output as _tessera_jobs_v1_RegisterDatasetRequest__Output } from '../../../tessera/jobs/v1/RegisterDatasetRequest.ts';
 import type { SubmitJobRequest as _tessera_jobs_v1_SubmitJobRequest, SubmitJobRequest__Output as _tessera_jobs_v1_SubmitJobRequest__Output } from '../../../tessera/jobs/v1/SubmitJobRequest.ts';
 import type { SubmitJobResponse as _tessera_jobs_v1_SubmitJobResponse, SubmitJobResponse__Output as _tessera_jobs_v1_SubmitJobResponse__Output } from '../../../tessera/jobs/v1/SubmitJobResponse.ts';
@@ -94,6 +95,11 @@ export interface JobServiceClient extends grpc.Client {
   readCheckpointFile(argument: _tessera_jobs_v1_ReadCheckpointFileRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_tessera_jobs_v1_FileChunk__Output>;
   readCheckpointFile(argument: _tessera_jobs_v1_ReadCheckpointFileRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_tessera_jobs_v1_FileChunk__Output>;
   
+  ReadJobResult(argument: _tessera_jobs_v1_ReadJobResultRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_tessera_jobs_v1_FileChunk__Output>;
+  ReadJobResult(argument: _tessera_jobs_v1_ReadJobResultRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_tessera_jobs_v1_FileChunk__Output>;
+  readJobResult(argument: _tessera_jobs_v1_ReadJobResultRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_tessera_jobs_v1_FileChunk__Output>;
+  readJobResult(argument: _tessera_jobs_v1_ReadJobResultRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_tessera_jobs_v1_FileChunk__Output>;
+  
   RegisterDataset(argument: _tessera_jobs_v1_RegisterDatasetRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_Dataset__Output>): grpc.ClientUnaryCall;
   RegisterDataset(argument: _tessera_jobs_v1_RegisterDatasetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_jobs_v1_Dataset__Output>): grpc.ClientUnaryCall;
   RegisterDataset(argument: _tessera_jobs_v1_RegisterDatasetRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_Dataset__Output>): grpc.ClientUnaryCall;
@@ -145,6 +151,8 @@ export interface JobServiceHandlers extends grpc.UntypedServiceImplementation {
   
   ReadCheckpointFile: grpc.handleServerStreamingCall<_tessera_jobs_v1_ReadCheckpointFileRequest__Output, _tessera_jobs_v1_FileChunk>;
   
+  ReadJobResult: grpc.handleServerStreamingCall<_tessera_jobs_v1_ReadJobResultRequest__Output, _tessera_jobs_v1_FileChunk>;
+  
   RegisterDataset: grpc.handleUnaryCall<_tessera_jobs_v1_RegisterDatasetRequest__Output, _tessera_jobs_v1_Dataset>;
   
   SubmitJob: grpc.handleUnaryCall<_tessera_jobs_v1_SubmitJobRequest__Output, _tessera_jobs_v1_SubmitJobResponse>;
@@ -164,6 +172,7 @@ export interface JobServiceDefinition extends grpc.ServiceDefinition {
   ListWorkers: MethodDefinition<_tessera_jobs_v1_ListWorkersRequest, _tessera_jobs_v1_ListWorkersResponse, _tessera_jobs_v1_ListWorkersRequest__Output, _tessera_jobs_v1_ListWorkersResponse__Output>
   PreviewDataset: MethodDefinition<_tessera_jobs_v1_PreviewDatasetRequest, _tessera_jobs_v1_DatasetPreview, _tessera_jobs_v1_PreviewDatasetRequest__Output, _tessera_jobs_v1_DatasetPreview__Output>
   ReadCheckpointFile: MethodDefinition<_tessera_jobs_v1_ReadCheckpointFileRequest, _tessera_jobs_v1_FileChunk, _tessera_jobs_v1_ReadCheckpointFileRequest__Output, _tessera_jobs_v1_FileChunk__Output>
+  ReadJobResult: MethodDefinition<_tessera_jobs_v1_ReadJobResultRequest, _tessera_jobs_v1_FileChunk, _tessera_jobs_v1_ReadJobResultRequest__Output, _tessera_jobs_v1_FileChunk__Output>
   RegisterDataset: MethodDefinition<_tessera_jobs_v1_RegisterDatasetRequest, _tessera_jobs_v1_Dataset, _tessera_jobs_v1_RegisterDatasetRequest__Output, _tessera_jobs_v1_Dataset__Output>
   SubmitJob: MethodDefinition<_tessera_jobs_v1_SubmitJobRequest, _tessera_jobs_v1_SubmitJobResponse, _tessera_jobs_v1_SubmitJobRequest__Output, _tessera_jobs_v1_SubmitJobResponse__Output>
   UploadDataset: MethodDefinition<_tessera_jobs_v1_UploadDatasetRequest, _tessera_jobs_v1_Dataset, _tessera_jobs_v1_UploadDatasetRequest__Output, _tessera_jobs_v1_Dataset__Output>

@@ -13,6 +13,8 @@ export interface Assignment {
   'datasetManifestKey'?: (string);
   'resumeCheckpointKey'?: (string);
   'checkpointPrefix'?: (string);
+  'sourceCheckpointKey'?: (string);
+  'sourceSpecJson'?: (string);
 }
 
 export interface Assignment__Output {
@@ -26,4 +28,6 @@ export interface Assignment__Output {
   'datasetManifestKey': (string);
   'resumeCheckpointKey': (string);
   'checkpointPrefix': (string);
+  'sourceCheckpointKey': (string);
+  'sourceSpecJson': (string);
 }
