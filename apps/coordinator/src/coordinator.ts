@@ -49,7 +49,7 @@ export async function startCoordinator(
     // Called from the sweep, which starts after `jobs` exists.
     onLost: (workerId, silentMs) => void jobs.workerLost(workerId, silentMs).catch((err: unknown) => log.error('handling lost worker failed', { workerId, err })),
   });
-  const jobs = new JobManager(store, registry, bus, log, { maxRestarts: options.maxRestarts, ringBrokenGraceMs: options.heartbeatTimeoutMs * 2 });
+  const jobs = new JobManager(store, registry, bus, log, { maxRestarts: options.maxRestarts, ringBrokenGraceMs: options.heartbeatTimeoutMs * 2 }, objects);
   await jobs.recoverAfterRestart();
   const datasets = new DatasetService(store, objects);
   const checkpoints = new CheckpointService(store, objects);

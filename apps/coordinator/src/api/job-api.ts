@@ -8,6 +8,7 @@ import { CoordinatorError, toGrpcError } from '../errors/domain-error.ts';
 import type { CheckpointService } from '../jobs/checkpoint-service.ts';
 import type { DatasetService } from '../jobs/dataset-service.ts';
 import { previewDataset } from '../jobs/dataset-preview.ts';
+import { readJobResult } from '../jobs/prediction-jobs.ts';
 import { isEnded, type JobManager } from '../jobs/job-manager.ts';
 import type { JobUpdateBus, JobUpdateMessage } from '../jobs/job-update-bus.ts';
 import type { ObjectStore } from '@tessera/storage/object-store';
@@ -106,24 +107,28 @@ export function jobApiHandlers(deps: JobApiDeps): JobServiceHandlers {
         step: c.step, manifestKey: c.manifestKey, createdAt: c.manifest.createdAt, sizeBytes: c.sizeBytes,
       })),
     })),
-    ReadCheckpointFile: (call) => {
-      void (async () => {
-        try {
-          await auth.require(call.metadata, 'api');
-          const bytes = await deps.checkpoints.readFile(call.request.jobId, call.request.step, call.request.file);
-          for (let offset = 0; offset < bytes.length && !call.cancelled; offset += FILE_CHUNK) {
-            // Respect HTTP/2 flow control: wait for the client to drain before queueing more.
-            if (!call.write({ data: bytes.subarray(offset, offset + FILE_CHUNK) })) await new Promise((resolve) => call.once('drain', resolve));
-          }
-          call.end();
-        } catch (err) {
-          const status = toGrpcError(err);
-          if (status.code === grpc.status.INTERNAL) log.error('rpc failed', { rpc: 'ReadCheckpointFile', err });
-          call.emit('error', status);
-        }
-      })();
-    },
+    ReadCheckpointFile: (call) => streamFile(deps, call, 'ReadCheckpointFile', () => deps.checkpoints.readFile(call.request.jobId, call.request.step, call.request.file)),
+    ReadJobResult: (call) => streamFile(deps, call, 'ReadJobResult', async () => (await readJobResult(store, deps.objects, call.request.jobId)).bytes),
   };
+}
+
+/** Sends a file read by `read` (after the token check) in FILE_CHUNK pieces, honouring flow control; errors as status. */
+function streamFile(deps: JobApiDeps, call: grpc.ServerWritableStream<unknown, { data: Buffer }>, rpc: string, read: () => Promise<Buffer>): void {
+  void (async () => {
+    try {
+      await deps.auth.require(call.metadata, 'api');
+      const bytes = await read();
+      for (let offset = 0; offset < bytes.length && !call.cancelled; offset += FILE_CHUNK) {
+        // Respect HTTP/2 flow control: wait for the client to drain before queueing more.
+        if (!call.write({ data: bytes.subarray(offset, offset + FILE_CHUNK) })) await new Promise((resolve) => call.once('drain', resolve));
+      }
+      call.end();
+    } catch (err) {
+      const status = toGrpcError(err);
+      if (status.code === grpc.status.INTERNAL) deps.log.error('rpc failed', { rpc, err });
+      call.emit('error', status);
+    }
+  })();
 }
 
 /**

@@ -4,6 +4,7 @@ import type { JobEvent } from '@tessera/proto/generated/tessera/jobs/v1/JobEvent
 import type { JobState as ProtoJobState } from '@tessera/proto/generated/tessera/jobs/v1/JobState';
 import type { Metric } from '@tessera/proto/generated/tessera/jobs/v1/Metric';
 import type { Worker } from '@tessera/proto/generated/tessera/jobs/v1/Worker';
+import { jobResultKey } from '../jobs/prediction-jobs.ts';
 import type { DatasetRecord, JobEventRecord, JobRecord, JobState, MetricRecord, WorkerRecord } from '../store/job-store.ts';
 
 /** Store records → wire messages of tessera.jobs.v1. */
@@ -41,6 +42,7 @@ export function toProtoJob(job: JobRecord, latestMetrics: Record<string, number>
     startedAt: iso(job.startedAt),
     endedAt: iso(job.endedAt),
     dataset: `${job.datasetName}@${job.datasetSha256}`,
+    resultKey: jobResultKey(job) ?? '',
   };
 }
 

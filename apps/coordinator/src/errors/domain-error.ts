@@ -16,6 +16,7 @@ export type DomainError =
   | { kind: 'DatasetObjectsMissing'; name: string; sha256: string; manifestKey: string }
   | { kind: 'WorkerNotFound'; workerId: string }
   | { kind: 'CheckpointNotFound'; jobId: string; step: number }
+  | { kind: 'NoJobResult'; jobId: string; reason: string }
   | { kind: 'CorruptData'; what: string; message: string }
   | { kind: 'JobAlreadyEnded'; jobId: string; state: string }
   | { kind: 'StaleGeneration'; jobId: string; generation: number; current: number }
@@ -54,6 +55,8 @@ export function describeDomainError(e: DomainError): string {
       return `worker ${e.workerId} is not registered (register again)`;
     case 'CheckpointNotFound':
       return `job ${e.jobId} has no complete checkpoint at step ${e.step}`;
+    case 'NoJobResult':
+      return `job ${e.jobId} has no result file: ${e.reason}`;
     case 'CorruptData':
       return `${e.what} is damaged: ${e.message}`;
     case 'JobAlreadyEnded':
@@ -79,6 +82,7 @@ const STATUS_BY_KIND: Record<DomainError['kind'], grpc.status> = {
   DatasetObjectsMissing: grpc.status.NOT_FOUND,
   WorkerNotFound: grpc.status.NOT_FOUND,
   CheckpointNotFound: grpc.status.NOT_FOUND,
+  NoJobResult: grpc.status.FAILED_PRECONDITION,
   CorruptData: grpc.status.DATA_LOSS,
   JobAlreadyEnded: grpc.status.FAILED_PRECONDITION,
   StaleGeneration: grpc.status.FAILED_PRECONDITION,

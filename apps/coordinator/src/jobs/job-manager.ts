@@ -1,11 +1,13 @@
 import { parseDatasetRef, parseJobSpec, type JobSpec } from '@tessera/core/jobs/job-spec';
 import type { Logger } from '@tessera/core/logging/logger';
 import type { ProgressReport__Output } from '@tessera/proto/generated/tessera/workers/v1/ProgressReport';
+import type { ObjectStore } from '@tessera/storage/object-store';
 import { CoordinatorError } from '../errors/domain-error.ts';
 import type { WorkerRegistry } from '../membership/worker-registry.ts';
 import { planPlacements, waitingReason } from '../scheduler/job-scheduler.ts';
 import type { JobRecord, JobState, JobStore, MetricRecord } from '../store/job-store.ts';
 import type { JobUpdateBus } from './job-update-bus.ts';
+import { jobResultKey, resolvePredictionSource } from './prediction-jobs.ts';
 
 const ENDED: ReadonlySet<JobState> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 
@@ -37,6 +39,8 @@ export class JobManager {
     private readonly bus: JobUpdateBus,
     private readonly log: Logger,
     private readonly options: JobManagerOptions,
+    /** Read when a prediction job starts, to find the checkpoint it classifies with. */
+    private readonly objects: ObjectStore,
   ) {}
 
   /** Runs `fn` after every earlier state change has finished. */
@@ -112,10 +116,13 @@ export class JobManager {
     const reachable = new Set(this.registry.reachableIds());
     const idle = (await this.store.listWorkers()).filter((w) => w.state === 'IDLE' && reachable.has(w.id)).map((w) => w.id);
     const placements = planPlacements(queued, idle);
+    let refused = false;
     for (const placement of placements) {
       const job = queued.find((j) => j.id === placement.jobId);
-      if (job) await this.startJob(job, placement.workerIds);
+      if (job && !(await this.startJob(job, placement.workerIds))) refused = true;
     }
+    // A job that failed as it started (no data set, no checkpoint to predict with) left its workers idle: place again.
+    if (refused) return this.scheduleLocked();
     // Tell the jobs still waiting why.
     const started = new Set(placements.map((p) => p.jobId));
     const waiting = queued.filter((j) => !started.has(j.id)).sort((a, b) => b.priority - a.priority || a.createdAt.getTime() - b.createdAt.getTime());
@@ -126,12 +133,23 @@ export class JobManager {
     }
   }
 
-  private async startJob(job: JobRecord, workerIds: string[]): Promise<void> {
+  /** Starts `job` on `workerIds`; false when it failed instead (its workers stay idle). */
+  private async startJob(job: JobRecord, workerIds: string[]): Promise<boolean> {
     const spec = job.spec as JobSpec;
     const dataset = await this.store.getDataset(job.datasetName, job.datasetSha256);
     if (!dataset) {
       await this.end(job, 'FAILED', `data set ${job.datasetName}@${job.datasetSha256} is no longer registered`);
-      return;
+      return false;
+    }
+    let source = { checkpointKey: '', specJson: '' };
+    if (spec.workload === 'image-prediction') {
+      const resolved = await resolvePredictionSource(this.store, this.objects, spec);
+      if (!resolved.ok) {
+        await this.end(job, 'FAILED', resolved.reason);
+        return false;
+      }
+      source = { checkpointKey: resolved.checkpointKey, specJson: JSON.stringify(resolved.sourceSpec) };
+      await this.event(job.id, 'info', `classifying with ${resolved.checkpointKey} (step ${resolved.step} of job ${spec.source.jobId}); predictions go to ${jobResultKey(job) ?? ''}`);
     }
     const workers = await Promise.all(workerIds.map((id) => this.store.getWorker(id)));
     const generation = job.generation + 1;
@@ -161,11 +179,14 @@ export class JobManager {
           datasetManifestKey: dataset.manifestKey,
           resumeCheckpointKey: resuming,
           checkpointPrefix: `jobs/${job.id}/checkpoints`,
+          sourceCheckpointKey: source.checkpointKey,
+          sourceSpecJson: source.specJson,
         },
       });
     }
     this.bus.publish(job.id, { type: 'job', job: updated });
     this.log.info('job started', { jobId: job.id, generation, workers: workerIds });
+    return true;
   }
 
   /**
@@ -289,14 +310,17 @@ export class JobManager {
     const survivors = job.workerIds.filter((id) => id !== lostId);
     const reachable = new Set(this.registry.reachableIds());
     const idle = (await this.store.listWorkers()).filter((w) => w.state === 'IDLE' && reachable.has(w.id)).length;
-    const canRestart = job.checkpointKey && job.attempts <= this.options.maxRestarts && survivors.length + idle >= job.minWorkers;
+    // A prediction keeps no state between attempts: it starts again from its first image.
+    const restartable = job.checkpointKey !== null || (job.spec as JobSpec).workload === 'image-prediction';
+    const canRestart = restartable && job.attempts <= this.options.maxRestarts && survivors.length + idle >= job.minWorkers;
     if (!canRestart) {
-      const why = !job.checkpointKey ? 'no checkpoint to restart from' : job.attempts > this.options.maxRestarts ? `restarted ${job.attempts - 1} times already` : `only ${survivors.length + idle} workers left, needs ${job.minWorkers}`;
+      const why = !restartable ? 'no checkpoint to restart from' : job.attempts > this.options.maxRestarts ? `restarted ${job.attempts - 1} times already` : `only ${survivors.length + idle} workers left, needs ${job.minWorkers}`;
       await this.end(job, 'FAILED', `${what}; ${why}`);
       return;
     }
     await this.releaseWorkers(job, `ring re-forms after ${what}`, lostId);
-    const queued = await this.store.updateJob(job.id, { state: 'QUEUED', reason: `restarting from ${job.checkpointKey} after ${what}`, workerIds: [] });
+    const from = job.checkpointKey === null ? 'restarting' : `restarting from ${job.checkpointKey}`;
+    const queued = await this.store.updateJob(job.id, { state: 'QUEUED', reason: `${from} after ${what}`, workerIds: [] });
     await this.event(job.id, 'state', queued.reason, 'QUEUED');
     this.bus.publish(job.id, { type: 'job', job: queued });
   }
@@ -327,6 +351,14 @@ export class JobManager {
   private async successReason(job: JobRecord): Promise<string> {
     const metrics = await this.store.listMetrics(job.id);
     const last = (split: string, name: string) => metrics.filter((m) => m.split === split && m.name === name).at(-1)?.value;
+    const resultKey = jobResultKey(job);
+    if (resultKey !== undefined) {
+      // Prediction jobs report `predict/images` and, on labeled images, `predict/accuracy` against the folder labels.
+      const accuracy = last('predict', 'accuracy');
+      const parts = [`predicted ${last('predict', 'images') ?? 0} images; predictions at ${resultKey}`];
+      if (accuracy !== undefined) parts.push(`accuracy ${(accuracy * 100).toFixed(2)}% against the data set's labels`);
+      return parts.join('; ');
+    }
     // Tabular jobs hold out a test split; image jobs a valid/ folder.
     const split = metrics.some((m) => m.split === 'test') ? 'test' : 'valid';
     const accuracy = last(split, 'accuracy');
