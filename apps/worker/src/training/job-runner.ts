@@ -1,5 +1,6 @@
 import type { Assignment__Output } from '@tessera/proto/generated/tessera/workers/v1/Assignment';
 import type { JobRun, ReportFn } from '../agent/worker-agent.ts';
+import { runPredictionJob } from '../prediction/prediction-job-runner.ts';
 import { runImageJob } from './image-job-runner.ts';
 import type { RunnerContext } from './rank-job-run.ts';
 import { runTabularJob } from './tabular-job-runner.ts';
@@ -20,6 +21,7 @@ export function runJob(
   } catch {
     workload = undefined;
   }
+  if (workload === 'image-prediction') return runPredictionJob(assignment, report, throughput, ctx);
   return workload === 'image-classification'
     ? runImageJob(assignment, report, throughput, ctx)
     : runTabularJob(assignment, report, throughput, ctx);

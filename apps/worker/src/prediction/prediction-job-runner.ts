@@ -1,0 +1,152 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { ImageSplit } from '@tessera/core/data/image-shard-format';
+import { parseJobSpec, type ImageClassificationSpec } from '@tessera/core/jobs/job-spec';
+import { modelInputImageShape, predictImages, type PredictedImage } from '@tessera/core/prediction/image-predictor';
+import { predictionOutputKey } from '@tessera/core/prediction/prediction-target';
+import { formatPredictionsCsv } from '@tessera/core/prediction/predictions-csv';
+import type { TrainingState } from '@tessera/core/training/training-state';
+import type { Assignment__Output } from '@tessera/proto/generated/tessera/workers/v1/Assignment';
+import { readImageFolderManifest, type ImageFolderManifest } from '@tessera/storage/datasets/image-folder-manifest';
+import { fetchRankImages } from '@tessera/storage/datasets/image-shard-fetch';
+import type { JobRun, ReportFn } from '../agent/worker-agent.ts';
+import { loadTrainingCheckpoint } from '../training/checkpoint-codec.ts';
+import { runRankJob, type RunnerContext } from '../training/rank-job-run.ts';
+import { mergePredictionParts, predictionPartKey, type PredictionPart } from './prediction-parts.ts';
+
+/** How often rank 0 tells the coordinator how many images it has classified (each report is one RPC). */
+const PROGRESS_INTERVAL_MS = 250;
+
+/** Splits tried, in order, when the spec names none: unlabeled images first, as Kaggle's test1/ is. */
+const DEFAULT_SPLITS: readonly ImageSplit[] = ['test', 'valid', 'train'];
+
+/**
+ * Runs one rank of an image-prediction job: loads the checkpoint the coordinator resolved (topology, weights and
+ * class names from the checkpoint; normalisation from the job that trained it), fetches this rank's share of the
+ * split, classifies it, and writes its rows as a part object. One all-reduce is the barrier after which rank 0 merges
+ * every part into the CSV (sorted by id, so the file does not depend on the worker count), deletes the parts and
+ * reports where the CSV is. Bad input (no checkpoint, image size mismatch, an empty split, two images with one id)
+ * fails the job naming it.
+ */
+export function runPredictionJob(
+  assignment: Assignment__Output,
+  report: ReportFn,
+  throughput: (samplesPerSecond: number) => void,
+  ctx: RunnerContext,
+): JobRun {
+  return runRankJob(assignment, report, throughput, ctx, async ({ spec, rank, worldSize, signal, log, openRing, defer }) => {
+    if (spec.workload !== 'image-prediction') throw new Error(`the prediction runner cannot run a '${spec.workload}' job`);
+    const sourceSpec = parseSourceSpec(assignment);
+    const checkpointKey = assignment.sourceCheckpointKey;
+    const checkpoint = await loadTrainingCheckpoint(ctx.objects, checkpointKey).catch((err: unknown) => {
+      throw new Error(`source checkpoint ${checkpointKey} of job ${spec.source.jobId}: ${(err as Error).message}`, { cause: err });
+    });
+    const classNames = checkpoint.state.labelMapping;
+    const manifest = await readImageFolderManifest(ctx.objects, assignment.datasetManifestKey);
+    const split = chooseSplit(spec.split, manifest);
+
+    const model = await loadCheckpointModel(checkpoint);
+    defer(() => model.dispose());
+    const expected = modelInputImageShape(model);
+    const { height, width, channels } = manifest.images;
+    if (expected && (expected[0] !== height || expected[1] !== width || expected[2] !== channels)) {
+      throw new Error(
+        `image size mismatch: the model of job ${spec.source.jobId} (step ${checkpoint.state.step}) takes ${expected.join('x')} images but data set ` +
+          `${manifest.name} holds ${height}x${width}x${channels}; upload the images again at ${expected[0]}x${expected[1]}`,
+      );
+    }
+
+    const records = await fetchRankImages(ctx.objects, manifest, { split, rank, worldSize });
+    log.info('prediction shards fetched', { split, images: records.count, checkpoint: checkpointKey });
+    if (rank === 0) await report({ info: `predicting ${manifest.images.splits[split].count} ${split} images of ${manifest.name} on ${worldSize} worker(s)` });
+    let lastReport = 0;
+    const started = performance.now();
+    const predictions = await predictImages(model, records, {
+      classNames,
+      normalization: sourceSpec.data.normalization,
+      batchSize: spec.batchSize,
+      signal,
+      onBatch: async (done) => {
+        const now = performance.now();
+        throughput((done * 1000) / Math.max(1, now - started));
+        if (rank !== 0 || (now - lastReport < PROGRESS_INTERVAL_MS && done < records.count)) return;
+        lastReport = now;
+        await report({ step: done, totalSteps: records.count });
+      },
+    });
+    const part = toPart(predictions, manifest.images.classNames, classNames);
+
+    if (worldSize > 1) {
+      await ctx.objects.put(predictionPartKey(assignment.jobId, assignment.generation, rank), Buffer.from(JSON.stringify(part)));
+      // The barrier: when it returns, every rank's part is in the store.
+      await openRing()(Float32Array.of(1));
+    }
+    if (rank !== 0) {
+      await report({ finished: true });
+      return;
+    }
+    const parts: PredictionPart[] = [part];
+    for (let r = 1; r < worldSize; r += 1) {
+      parts.push(JSON.parse((await ctx.objects.get(predictionPartKey(assignment.jobId, assignment.generation, r))).toString('utf8')) as PredictionPart);
+    }
+    const merged = mergePredictionParts(parts);
+    const outputKey = predictionOutputKey(spec, assignment.jobId);
+    await ctx.objects.put(outputKey, Buffer.from(formatPredictionsCsv(merged.rows), 'utf8'));
+    for (let r = 1; r < worldSize; r += 1) await ctx.objects.delete(predictionPartKey(assignment.jobId, assignment.generation, r));
+    if (worldSize > 1) await ctx.objects.delete(predictionPartKey(assignment.jobId, assignment.generation, 0));
+    const metrics = [{ split: 'predict', name: 'images', value: merged.rows.length }];
+    if (merged.known > 0) metrics.push({ split: 'predict', name: 'accuracy', value: merged.hits / merged.known });
+    await report({ info: `wrote ${merged.rows.length} predictions (${split} split) to ${outputKey}` });
+    await report({ step: records.count, totalSteps: records.count, metrics, finished: true });
+    log.info('predictions written', { key: outputKey, rows: merged.rows.length });
+  });
+}
+
+function parseSourceSpec(assignment: Assignment__Output): ImageClassificationSpec {
+  if (!assignment.sourceCheckpointKey || !assignment.sourceSpecJson) {
+    throw new Error('the assignment names no source checkpoint: the coordinator is older than this worker');
+  }
+  const parsed = parseJobSpec(JSON.parse(assignment.sourceSpecJson));
+  if (!parsed.ok) throw new Error(`the source job's spec is invalid at ${parsed.field}: ${parsed.message}`);
+  if (parsed.spec.workload !== 'image-classification') throw new Error(`the source job is a ${parsed.spec.workload} job, not image-classification`);
+  return parsed.spec;
+}
+
+function chooseSplit(requested: ImageSplit | undefined, manifest: ImageFolderManifest): ImageSplit {
+  const counts = manifest.images.splits;
+  if (requested !== undefined) {
+    if (counts[requested].count === 0) throw new Error(`split: data set ${manifest.name} has no ${requested} images`);
+    return requested;
+  }
+  const split = DEFAULT_SPLITS.find((s) => counts[s].count > 0);
+  if (split === undefined) throw new Error(`dataset: data set ${manifest.name} holds no images`);
+  return split;
+}
+
+/**
+ * The model exactly as the checkpoint saved it (its own topology, not rebuilt from the registry), so a checkpoint
+ * predicts as it evaluated whatever the registry's models become.
+ */
+async function loadCheckpointModel(checkpoint: TrainingState): Promise<tfl.LayersModel> {
+  const weightData = checkpoint.weights.slice().buffer;
+  return tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: checkpoint.modelJson, weightSpecs: checkpoint.weightSpecs, weightData }));
+}
+
+/**
+ * Rows of one rank with the class names resolved, and the hits against the data set's labels where its class is one
+ * of the checkpoint's (an unlabeled test image, or a class the model never saw, counts for neither).
+ */
+function toPart(predictions: readonly PredictedImage[], datasetClasses: readonly string[], modelClasses: readonly string[]): PredictionPart {
+  let hits = 0;
+  let known = 0;
+  const rows = predictions.map((p) => {
+    const trueName = p.truth >= 0 ? datasetClasses[p.truth] : undefined;
+    const label = modelClasses[p.predicted] ?? String(p.predicted);
+    if (trueName !== undefined && modelClasses.includes(trueName)) {
+      known += 1;
+      if (trueName === label) hits += 1;
+    }
+    return { path: p.path, id: p.id, label, probability: p.probability };
+  });
+  return { rows, hits, known };
+}
