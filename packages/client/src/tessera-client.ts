@@ -192,14 +192,17 @@ export class TesseraClient {
    * manifest. InvalidArgument names a bad file or step; NotFound for an unknown job or step; DataLoss when damaged.
    */
   async readCheckpointFile(jobId: string, step: number, file: CheckpointFile | (string & {})): Promise<Buffer> {
-    const call = this.stub.readCheckpointFile({ jobId, step, file }, this.metadata);
-    const chunks: Buffer[] = [];
-    try {
-      for await (const chunk of call as AsyncIterable<{ data: Buffer }>) chunks.push(chunk.data);
-    } catch (err) {
-      throw fromGrpcError(err);
-    }
-    return Buffer.concat(chunks);
+    return collectChunks(this.stub.readCheckpointFile({ jobId, step, file }, this.metadata));
+  }
+
+  /**
+   * Downloads the result file of a SUCCEEDED job (`job.resultKey`): for an image-prediction job, its predictions CSV
+   * (`id,label,probability`; parse it with `parsePredictionsCsv` from `@tessera/core/prediction/predictions-csv`).
+   * NotFound for an unknown job; FailedPrecondition when the job writes no result or has not succeeded; DataLoss when
+   * the file is gone from the store.
+   */
+  async readJobResult(jobId: string): Promise<Buffer> {
+    return collectChunks(this.stub.readJobResult({ jobId }, this.metadata));
   }
 
   /**
@@ -282,6 +285,17 @@ export class TesseraClient {
     for await (const update of this.watchJob(jobId)) onUpdate?.(update);
     return this.getJob(jobId);
   }
+}
+
+/** Joins a server stream of file chunks; a failed stream rejects with its TesseraClientError. */
+async function collectChunks(call: AsyncIterable<unknown>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of call as AsyncIterable<{ data: Buffer }>) chunks.push(chunk.data);
+  } catch (err) {
+    throw fromGrpcError(err);
+  }
+  return Buffer.concat(chunks);
 }
 
 export const ENDED_STATES: ReadonlySet<string> = new Set(['JOB_STATE_SUCCEEDED', 'JOB_STATE_FAILED', 'JOB_STATE_CANCELLED']);

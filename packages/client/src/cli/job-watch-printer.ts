@@ -50,6 +50,7 @@ export function describeJob(job: Job): string {
     `  workers:    ${job.workerIds.join(', ') || '-'} (generation ${job.generation})`,
     `  progress:   epoch ${job.epoch}/${job.totalEpochs}, step ${job.step}/${job.totalSteps}`,
     `  checkpoint: ${job.checkpointKey || '-'}`,
+    ...(job.resultKey ? [`  result:     ${job.resultKey}`] : []),
     ...(metrics.length ? ['  metrics:', ...metrics] : []),
   ].join('\n');
 }

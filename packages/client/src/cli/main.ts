@@ -7,6 +7,7 @@ import {
   watchCommand, workersCommand,
 } from './commands.ts';
 import { resolveConnection } from './connection.ts';
+import { predictCommand, resultCommand } from './prediction-commands.ts';
 import { quickstartCommand, upCommand } from './cluster-commands.ts';
 
 const USAGE = `tessera — distributed training cluster
@@ -16,14 +17,20 @@ Usage:
                                                              print results (--keep: stay up afterwards)
   tessera up [--workers 2] [--backend auto]                  run a local cluster and dashboard until Ctrl-C
     (both: --no-dashboard, --dashboard-port 3000 (0: any free port))
-  tessera submit SPEC.yaml|SPEC.json [--watch]               submit a job spec
+  tessera submit SPEC.yaml|SPEC.json [--watch]               submit a job spec (any workload: tabular-classification,
+                                                             image-classification, image-prediction)
+  tessera predict --checkpoint JOB_ID[@STEP] --dataset NAME  classify an image data set with a training job's checkpoint
+      [--split test|valid|train] [--out KEY] [--workers 1]   (latest unless @STEP) into a CSV id,label,probability;
+      [--name NAME] [--watch] [--download FILE.csv]          --download waits for it and saves the CSV
+  tessera result JOB_ID [--download FILE]                    a finished prediction job's CSV, to FILE or stdout
   tessera list                                               list jobs
   tessera status JOB_ID                                      show one job with its latest metrics
   tessera watch JOB_ID                                       follow a job with a progress bar until it ends
   tessera cancel JOB_ID [--reason TEXT]                      cancel a queued or running job
   tessera workers                                            list workers
   tessera dataset upload NAME FILE [--image-size 224]        upload and register a data set: a CSV, or a zip of
-                                                             class folders (train/<class>/*.jpg, valid/...)
+                                                             class folders (train/<class>/*.jpg, valid/...) or of
+                                                             images to predict (test1/*.jpg, or a flat folder)
   tessera dataset register NAME SHA256                        register a data set already placed in the object store
   tessera dataset list                                       list data sets
   tessera user create NAME [--admin]                         create a dashboard user (password: TESSERA_NEW_PASSWORD,
@@ -41,7 +48,8 @@ async function main(argv: string[]): Promise<number> {
       coordinator: { type: 'string' },
       token: { type: 'string' },
       'data-dir': { type: 'string' },
-      workers: { type: 'string', default: '2' },
+      // Cluster commands default to 2 local workers; predict to 1 worker.
+      workers: { type: 'string' },
       backend: { type: 'string' },
       mirror: { type: 'string', multiple: true },
       seed: { type: 'string' },
@@ -52,6 +60,12 @@ async function main(argv: string[]): Promise<number> {
       admin: { type: 'boolean', default: false },
       watch: { type: 'boolean', default: false },
       reason: { type: 'string', default: '' },
+      checkpoint: { type: 'string' },
+      dataset: { type: 'string' },
+      split: { type: 'string' },
+      out: { type: 'string' },
+      name: { type: 'string' },
+      download: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -61,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
     return command || values.help ? 0 : 2;
   }
   const dataDir = path.resolve(values['data-dir'] ?? process.env.TESSERA_DATA_DIR ?? '.tessera');
-  const workers = Number(values.workers);
+  const workers = Number(values.workers ?? (command === 'predict' ? '1' : '2'));
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers must be a positive integer, got "${values.workers}"`);
   const need = (n: number, what: string) => {
     if (args.length < n) throw new Error(`usage: tessera ${command} ${what}`);
@@ -95,6 +109,21 @@ async function main(argv: string[]): Promise<number> {
         return await cancelCommand(client, args[0]!, values.reason);
       case 'workers':
         return await workersCommand(client);
+      case 'predict':
+        if (!values.checkpoint || !values.dataset) throw new Error('usage: tessera predict --checkpoint JOB_ID[@STEP] --dataset NAME [--split S] [--out KEY] [--download FILE]');
+        return await predictCommand(client, {
+          checkpoint: values.checkpoint,
+          dataset: values.dataset,
+          split: values.split,
+          out: values.out,
+          name: values.name,
+          workers,
+          watch: values.watch,
+          download: values.download,
+        });
+      case 'result':
+        need(1, 'JOB_ID [--download FILE]');
+        return await resultCommand(client, args[0]!, values.download);
       case 'dataset':
         if (args[0] === 'upload') {
           need(3, 'upload NAME FILE');
