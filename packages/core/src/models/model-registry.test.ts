@@ -33,7 +33,7 @@ describe('model registry', () => {
 
   it('resolves defaults and passes options through', () => {
     const ref = parsed({ name: 'small-vgg', options: { inputShape: [96, 96, 3], denseUnits: 32 } });
-    expect(ref).toEqual({ name: 'small-vgg', options: { inputShape: [96, 96, 3], blocks: [32, 64, 128], denseUnits: 32, dropout: 0.5 } });
+    expect(ref).toEqual({ name: 'small-vgg', options: { inputShape: [96, 96, 3], blocks: [32, 64, 128], denseUnits: 32, dropout: 0.5, batchNorm: false } });
     expect(modelImageInputShape(ref)).toEqual([96, 96, 3]);
     expect(modelImageInputShape(parsed({ name: 'mlp' }))).toBeUndefined();
     const model = buildModel(ref, { seed: 1, classCount: 5 });

@@ -71,6 +71,8 @@ const smallVggSchema = z
         blocks: z.array(int().min(1).max(1024)).min(1).max(6).default([32, 64, 128]),
         denseUnits: int().min(1).max(8192).default(128),
         dropout: z.number().min(0).lt(1).default(0.5),
+        /** Batch normalisation after each convolution (conv without bias, then BN, then relu). */
+        batchNorm: z.boolean().default(false),
       })
       .strict()
       .default({}),

@@ -53,6 +53,20 @@ describe('buildSmallVgg', () => {
     model.dispose();
   });
 
+  it('puts batch normalisation after each convolution when asked (conv without bias, BN, relu)', () => {
+    const model = buildSmallVgg({ classCount: 2, seed: 1, blocks: [32, 64], batchNorm: true });
+    expect(model.layers.map((l) => l.name)).toEqual([
+      'block1_conv1', 'block1_bn1', 'block1_relu1', 'block1_pool', 'block2_conv1', 'block2_bn1', 'block2_relu1', 'block2_pool',
+      'flatten', 'fc1', 'dropout', 'predictions',
+    ]);
+    // Convolutions lose their biases (32 + 64) and each BN holds 4 values per channel (gamma, beta, moving mean/var).
+    const plain = buildSmallVgg({ classCount: 2, seed: 1, blocks: [32, 64] });
+    expect(model.countParams()).toBe(plain.countParams() - (32 + 64) + 4 * (32 + 64));
+    expect(model.trainableWeights.length).toBe(plain.trainableWeights.length + 2);
+    model.dispose();
+    plain.dispose();
+  });
+
   it('refuses inputs too small for its blocks', () => {
     expect(() => buildSmallVgg({ classCount: 2, seed: 1, inputShape: [4, 64, 3] })).toThrow(/at least 8x8 for 3 blocks, got 4x64/);
   });

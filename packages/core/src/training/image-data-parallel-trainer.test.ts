@@ -85,6 +85,25 @@ describe('ImageDataParallelTrainer', () => {
     });
   });
 
+  it('keeps 2 replicas with batch normalisation identical: moving statistics averaged at every epoch end', async () => {
+    const s = spec({
+      model: { name: 'small-vgg', options: { inputShape: [8, 8, 3], blocks: [8], denseUnits: 16, dropout: 0.25, batchNorm: true } },
+      training: { batchSize: 8, epochs: 3, learningRate: 0.003, seed: 3 },
+    });
+    const { replicas, results, weights } = await trainReplicas(s, 2, darkAndBright(40, 1), darkAndBright(10, 2));
+    expect(results.map((r) => r.status)).toEqual(['completed', 'completed']);
+    // Each rank saw other images, so without the averaging their moving statistics (part of the weights) differ.
+    expect(Buffer.from(weights[0]!).equals(Buffer.from(weights[1]!))).toBe(true);
+    const movingMean = replicas[0]!.model.getLayer('block1_bn1').weights.find((w) => w.originalName.includes('moving_mean'))!;
+    // Trained in training mode: the moving mean left its initial zeros (the inputs are 0.08-0.94 after scaling).
+    expect(Math.max(...Array.from(await movingMean.read().data(), Math.abs))).toBeGreaterThan(0.01);
+    expect(results[1]!.metrics).toEqual(results[0]!.metrics);
+    replicas.forEach((r) => {
+      r.trainer.dispose();
+      r.model.dispose();
+    });
+  });
+
   it('resumes from a saved state to the same weights as the uninterrupted run', async () => {
     const s = spec({ training: { batchSize: 8, epochs: 2, learningRate: 0.01, seed: 4 } });
     const train = darkAndBright(16, 5);

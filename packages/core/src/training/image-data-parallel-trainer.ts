@@ -139,6 +139,7 @@ export class ImageDataParallelTrainer {
       epochSteps += 1;
       await hooks.onStep?.({ step: this.currentStep, totalSteps: this.totalSteps, epoch, loss });
       if (this.currentStep % this.stepsPerEpoch === 0) {
+        await this.averageBatchNormStatistics();
         const due = epoch % this.options.spec.training.metricsEveryEpochs === 0 || this.currentStep === this.totalSteps;
         const epochMetrics: ImageMetricValue[] = due
           ? [{ split: 'train', name: 'loss', value: epochLoss / epochSteps }, ...(await this.evaluate())]
@@ -226,6 +227,36 @@ export class ImageDataParallelTrainer {
       { split: 'valid', name: 'loss', value: totalLoss / count },
       { split: 'valid', name: 'accuracy', value: totalHits / count },
     ];
+  }
+
+  /**
+   * Batch normalisation's moving mean and variance are updated by each rank from its own share of the batch, so the
+   * replicas drift apart in them (only there: the trained weights get the same all-reduced update). At every epoch
+   * end, before evaluating and checkpointing, each rank replaces them by the average over ranks (one all-reduce of
+   * all of them), so every rank evaluates and checkpoints the same model. Every rank must call it together.
+   */
+  async averageBatchNormStatistics(): Promise<void> {
+    const { model, worldSize, allReduceSum } = this.options;
+    if (worldSize === 1) return;
+    const moving = model.weights.filter((w) => /moving_(mean|variance)/.test(w.originalName));
+    if (moving.length === 0) return;
+    const values = await Promise.all(moving.map(async (w) => (await w.read().data()) as Float32Array));
+    const flat = new Float32Array(values.reduce((n, v) => n + v.length, 0));
+    let offset = 0;
+    for (const v of values) {
+      flat.set(v, offset);
+      offset += v.length;
+    }
+    const summed = await allReduceSum(flat);
+    offset = 0;
+    for (const [i, w] of moving.entries()) {
+      const size = values[i]!.length;
+      const average = summed.subarray(offset, offset + size).map((v) => v / worldSize);
+      tf.tidy(() => {
+        w.write(tf.tensor(average, w.read().shape));
+      });
+      offset += size;
+    }
   }
 
   /** The phase the next step belongs to. */

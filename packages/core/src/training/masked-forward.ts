@@ -88,7 +88,9 @@ export function maskedForward<T extends tf.Tensor>(
       maskIndex += 1;
       if (mask !== undefined) h = tf.mul(h, mask);
     } else {
-      h = layer.apply(h) as tf.Tensor;
+      // Training mode when masks are given and the layer trains: batch normalisation then uses (and updates) batch
+      // statistics; a frozen one runs in inference mode on its moving statistics, as in Keras 2.1.3 and later.
+      h = layer.apply(h, { training: masks !== null && layer.trainable }) as tf.Tensor;
     }
   }
   return h as T;
