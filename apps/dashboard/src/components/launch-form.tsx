@@ -1,25 +1,30 @@
 'use client';
 
 import { startTransition, useActionState, useState, type FormEvent, type ReactNode } from 'react';
-import { hiddenActivations, optimizerNames, parseJobSpec } from '@tessera/core/jobs/job-spec';
+import { hiddenActivations, imageJobModels, optimizerNames, parseJobSpec } from '@tessera/core/jobs/job-spec';
 import { launchJob, type LaunchState } from '../actions/launch-job.ts';
-import { templateById, type JobTemplate } from '../launch/job-templates.ts';
+import { templateById, type ImageTemplate, type JobTemplate, type TabularTemplate } from '../launch/job-templates.ts';
 import { fieldForError, LAUNCH_FIELDS, specFromForm } from '../launch/spec-from-form.ts';
 
 export interface DatasetChoice {
   name: string;
   sha256: string;
   summary: string;
+  /** tabular-csv | image-folder: each template offers only the data sets its workload reads. */
+  kind: string;
 }
+
+const DATASET_KIND: Record<JobTemplate['workload'], string> = { 'tabular-classification': 'tabular-csv', 'image-classification': 'image-folder' };
 
 /**
  * The launch form. It checks the spec with the shared schema before sending (the error lands on the input at
  * fault at once) and the server action checks it again. Native browser validation is off (`noValidate`) so the
  * schema is the one voice on what is valid.
  */
-export function LaunchForm({ templates, datasets }: { templates: JobTemplate[]; datasets: DatasetChoice[] }) {
+export function LaunchForm({ templates, datasets: allDatasets }: { templates: JobTemplate[]; datasets: DatasetChoice[] }) {
   const [templateId, setTemplateId] = useState(templates[0]?.id ?? '');
   const template = templateById(templateId);
+  const datasets = allDatasets.filter((d) => d.kind === DATASET_KIND[template.workload]);
   const [serverState, action, pending] = useActionState<LaunchState, FormData>(launchJob, { errors: {} });
   const [localErrors, setLocalErrors] = useState<Record<string, string> | undefined>();
   const errors = localErrors ?? serverState.errors;
@@ -46,6 +51,21 @@ export function LaunchForm({ templates, datasets }: { templates: JobTemplate[]; 
   );
   const num = (name: string, value: number, step = 'any') => (
     <input id={name} name={name} type="number" step={step} defaultValue={value} aria-invalid={errors[name] ? true : undefined} aria-describedby={errors[name] ? `${name}-error` : undefined} />
+  );
+  const toggle = (name: string, checked: boolean) => (
+    <input id={name} name={name} type="checkbox" defaultChecked={checked} aria-invalid={errors[name] ? true : undefined} aria-describedby={errors[name] ? `${name}-error` : undefined} />
+  );
+  const tabular = (t: TabularTemplate) => (
+    <>
+      {field('model.hidden', 'Hidden layer units (comma-separated)', <input id="model.hidden" name="model.hidden" defaultValue={t.hiddenUnits.join(', ')} aria-invalid={errors['model.hidden'] ? true : undefined} aria-describedby={errors['model.hidden'] ? 'model.hidden-error' : undefined} />)}
+      {field('model.hidden.activation', 'Hidden activation', <Choice name="model.hidden.activation" options={hiddenActivations} value={t.activation} />)}
+    </>
+  );
+  const image = (t: ImageTemplate) => (
+    <>
+      {field('model.name', 'Model', <Choice name="model.name" options={imageJobModels} value={t.model} />)}
+      {field('model.options.inputShape', 'Image size (pixels a side, as the data set stores them)', num('model.options.inputShape', t.imageSize, '1'))}
+    </>
   );
   return (
     <form action={action} onSubmit={check} noValidate key={template.id} aria-label="Launch a job">
@@ -81,14 +101,26 @@ export function LaunchForm({ templates, datasets }: { templates: JobTemplate[]; 
               ))}
             </select>,
           )}
-          {field('data.testFraction', 'Test fraction', num('data.testFraction', template.testFraction))}
+          {template.workload === 'tabular-classification' && field('data.testFraction', 'Test fraction', num('data.testFraction', template.testFraction))}
         </div>
       </fieldset>
+      {template.workload === 'image-classification' && (
+        <fieldset>
+          <legend>Augmentation (Keras ImageDataGenerator, per worker, seeded)</legend>
+          <div className="fields">
+            {field('data.augment', 'Augment training images', toggle('data.augment', template.augment))}
+            {field('data.augment.horizontalFlip', 'Horizontal flips', toggle('data.augment.horizontalFlip', template.horizontalFlip))}
+            {field('data.augment.widthShiftRange', 'Width shift (fraction)', num('data.augment.widthShiftRange', template.widthShiftRange))}
+            {field('data.augment.heightShiftRange', 'Height shift (fraction)', num('data.augment.heightShiftRange', template.heightShiftRange))}
+            {field('data.augment.zoomRange', 'Zoom range (fraction)', num('data.augment.zoomRange', template.zoomRange))}
+            {field('data.augment.rotationRange', 'Rotation range (degrees)', num('data.augment.rotationRange', template.rotationRange))}
+          </div>
+        </fieldset>
+      )}
       <fieldset>
         <legend>Model and hyperparameters</legend>
         <div className="fields">
-          {field('model.hidden', 'Hidden layer units (comma-separated)', <input id="model.hidden" name="model.hidden" defaultValue={template.hiddenUnits.join(', ')} aria-invalid={errors['model.hidden'] ? true : undefined} aria-describedby={errors['model.hidden'] ? 'model.hidden-error' : undefined} />)}
-          {field('model.hidden.activation', 'Hidden activation', <Choice name="model.hidden.activation" options={hiddenActivations} value={template.activation} />)}
+          {template.workload === 'tabular-classification' ? tabular(template) : image(template)}
           {field('training.optimizer', 'Optimizer', <Choice name="training.optimizer" options={optimizerNames} value={template.optimizer} />)}
           {field('training.learningRate', 'Learning rate', num('training.learningRate', template.learningRate))}
           {field('training.batchSize', 'Global batch size', num('training.batchSize', template.batchSize, '1'))}

@@ -2,7 +2,8 @@
  * Turns the launch form's fields into a job-spec object for `parseJobSpec`, the same schema the coordinator checks.
  * Field names are the spec's dotted paths, so a schema error's `field` points at its input. Empty numbers are left
  * out (the schema's default applies); anything else goes through `Number` and a non-number reaches the schema as NaN,
- * which it rejects on that field, rather than being guessed at here.
+ * which it rejects on that field, rather than being guessed at here. The `workload` field picks the shape: the
+ * tabular form's hidden layers and test fraction, or the image form's model, image size and augmentation.
  */
 export function specFromForm(form: { get(name: string): unknown }): unknown {
   const text = (name: string) => {
@@ -10,14 +11,11 @@ export function specFromForm(form: { get(name: string): unknown }): unknown {
     return typeof value === 'string' ? value.trim() : '';
   };
   const number = (name: string) => (text(name) === '' ? undefined : Number(text(name)));
-  const activation = text('model.hidden.activation') || 'relu';
-  const units = text('model.hidden');
-  return {
+  const workload = text('workload');
+  const common = {
     name: text('name'),
-    workload: text('workload'),
+    workload,
     dataset: text('dataset'),
-    data: pruned({ testFraction: number('data.testFraction') }),
-    model: units === '' ? {} : { hidden: units.split(/[\s,]+/).filter(Boolean).map((u) => ({ units: Number(u), activation })) },
     training: pruned({
       optimizer: text('training.optimizer') || undefined,
       learningRate: number('training.learningRate'),
@@ -31,6 +29,35 @@ export function specFromForm(form: { get(name: string): unknown }): unknown {
       priority: number('resources.priority'),
     }),
     checkpoint: pruned({ everyEpochs: number('checkpoint.everyEpochs') }),
+  };
+  if (workload === 'image-classification') return { ...common, ...imageFields(text, number) };
+  const activation = text('model.hidden.activation') || 'relu';
+  const units = text('model.hidden');
+  return {
+    ...common,
+    data: pruned({ testFraction: number('data.testFraction') }),
+    model: units === '' ? {} : { hidden: units.split(/[\s,]+/).filter(Boolean).map((u) => ({ units: Number(u), activation })) },
+  };
+}
+
+/**
+ * The image form's own fields. Checkboxes send `on` when ticked and nothing otherwise, so an absent flip means off;
+ * with augmentation off the spec gets `augment: {}` (the schema's way to say none) and the ranges are ignored.
+ */
+function imageFields(text: (name: string) => string, number: (name: string) => number | undefined): Record<string, unknown> {
+  const side = number('model.options.inputShape');
+  const augment = text('data.augment') === 'on'
+    ? pruned({
+        horizontalFlip: text('data.augment.horizontalFlip') === 'on',
+        widthShiftRange: number('data.augment.widthShiftRange'),
+        heightShiftRange: number('data.augment.heightShiftRange'),
+        zoomRange: number('data.augment.zoomRange'),
+        rotationRange: number('data.augment.rotationRange'),
+      })
+    : {};
+  return {
+    model: { name: text('model.name') || 'small-vgg', ...(side === undefined ? {} : { options: { inputShape: [side, side, 3] } }) },
+    data: { augment },
   };
 }
 
@@ -47,7 +74,7 @@ export function fieldForError(path: string, fields: readonly string[]): string |
   return best;
 }
 
-/** Every input the launch form has, by spec path. */
+/** Every input the launch form has, by spec path (each template shows its workload's share). */
 export const LAUNCH_FIELDS = [
   'name',
   'workload',
@@ -55,6 +82,14 @@ export const LAUNCH_FIELDS = [
   'data.testFraction',
   'model.hidden',
   'model.hidden.activation',
+  'model.name',
+  'model.options.inputShape',
+  'data.augment',
+  'data.augment.horizontalFlip',
+  'data.augment.widthShiftRange',
+  'data.augment.heightShiftRange',
+  'data.augment.zoomRange',
+  'data.augment.rotationRange',
   'training.optimizer',
   'training.learningRate',
   'training.batchSize',

@@ -36,6 +36,21 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
         <dd>
           <time dateTime={job.createdAt}>{job.createdAt.replace('T', ' ').slice(0, 19)}</time>
         </dd>
+        {job.resultKey && (
+          <>
+            <dt>Predictions</dt>
+            <dd id="job-result">
+              <code>{job.resultKey}</code>{' '}
+              {job.state === 'JOB_STATE_SUCCEEDED' ? (
+                <a href={`/api/jobs/${encodeURIComponent(job.id)}/result`} download>
+                  Download CSV
+                </a>
+              ) : (
+                '(written when the job succeeds)'
+              )}
+            </dd>
+          </>
+        )}
       </dl>
       {!hasEnded(job.state) && (
         <p>

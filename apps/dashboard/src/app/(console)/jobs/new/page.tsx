@@ -12,7 +12,7 @@ export default async function LaunchPage() {
   return (
     <>
       <h1>Launch a job</h1>
-      <LaunchForm templates={[...JOB_TEMPLATES]} datasets={datasets.map((d) => ({ name: d.name, sha256: d.sha256, summary: d.summary }))} />
+      <LaunchForm templates={[...JOB_TEMPLATES]} datasets={datasets.map((d) => ({ name: d.name, sha256: d.sha256, summary: d.summary, kind: d.kind }))} />
     </>
   );
 }
