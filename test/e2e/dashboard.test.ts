@@ -28,7 +28,7 @@ describe.skipIf(skip !== null)('dashboard in Chromium against a real cluster', (
   let page: Page;
   // The first admin and its one-time password come from the embedded cluster's first start, as for a user.
   const user = { username: 'admin', password: '' };
-  const ids: { succeeded?: string; cancelled?: string } = {};
+  const ids: { succeeded?: string; cancelled?: string; predicted?: string } = {};
 
   beforeAll(async () => {
     await mkdir(ARTIFACTS_DIR, { recursive: true });
@@ -208,10 +208,58 @@ describe.skipIf(skip !== null)('dashboard in Chromium against a real cluster', (
     expect(await seriousA11yViolations(page)).toEqual([]);
   });
 
+  it('launches the dogs-vs-cats small-VGG template on an image data set and downloads a prediction job\'s CSV from its page', async () => {
+    await go('/jobs/new');
+    await page.selectOption('#template', 'dogs-vs-cats-small-vgg');
+    await page.locator('[name="model.options.inputShape"]').waitFor();
+    // Only image-folder data sets are offered to an image job; the tabular fields are gone.
+    expect(await page.locator('#dataset option').allTextContents()).toEqual([expect.stringMatching(/^shapes — 6 images/)]);
+    expect(await page.locator('[name="model.hidden"]').count()).toBe(0);
+    expect(await page.inputValue('[name="model.name"]')).toBe('small-vgg');
+    expect(await page.isChecked('[name="data.augment"]')).toBe(true);
+    await screenshot(page, 'launch-image');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    await page.fill('[name="data.augment.zoomRange"]', '1.5');
+    await page.click(LAUNCH_BUTTON);
+    await page.locator('[id="data.augment.zoomRange-error"]').waitFor();
+    expect(await page.textContent('[id="data.augment.zoomRange-error"]')).toContain('data.augment.zoomRange');
+    await page.fill('[name="data.augment.zoomRange"]', '0.1');
+    await page.fill('[name="name"]', 'e2e-image');
+    await page.fill('[name="training.epochs"]', '2');
+    await page.fill('[name="training.batchSize"]', '4');
+    await page.fill('[name="checkpoint.everyEpochs"]', '1');
+    await Promise.all([page.waitForURL(JOB_PAGE_URL), page.click(LAUNCH_BUTTON)]);
+    const trainId = new URL(page.url()).pathname.split('/').pop()!;
+    await page.waitForFunction(jobStateIs('succeeded'), null, { timeout: 300_000 });
+    const trained = await tc.client.getJob(trainId);
+    expect(JSON.parse(trained.specJson)).toMatchObject({ workload: 'image-classification', model: { name: 'small-vgg', options: { inputShape: [64, 64, 3] } }, training: { epochs: 2 } });
+
+    const files = new Map<string, Uint8Array | null>();
+    for (let i = 1; i <= 3; i += 1) files.set(`test1/${i}.png`, await syntheticImage(i, 'png', { width: 30, height: 20 }));
+    await tc.client.uploadDataset({ name: 'shapes-test1', kind: 'image-folder', fileName: 'test1.zip', bytes: buildZip(files), imageHeight: 64, imageWidth: 64 });
+    const predicted = await tc.client.submitJob({ name: 'e2e-predict', workload: 'image-prediction', source: { jobId: trainId }, dataset: 'shapes-test1' });
+    ids.predicted = predicted.id;
+    await go(`/jobs/${predicted.id}`);
+    await page.waitForFunction(jobStateIs('succeeded'), null, { timeout: 120_000 });
+    await page.reload();
+    expect(await page.textContent('#job-result')).toContain(`jobs/${predicted.id}/predictions.csv`);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#job-result a:text-is("Download CSV")')]);
+    expect(download.suggestedFilename()).toBe(`${predicted.id}-predictions.csv`);
+    const target = path.join(ARTIFACTS_DIR, 'predictions.csv');
+    await download.saveAs(target);
+    const lines = (await readFile(target, 'utf8')).trim().split('\n');
+    expect(lines[0]).toBe('id,label,probability');
+    expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual(['1', '2', '3']);
+    expect(lines.slice(1).every((line) => /^\d,(circles|squares),(0\.[5-9]\d*|1\.0+)$/.test(line))).toBe(true);
+    await screenshot(page, 'job-predicted');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+
   it('refuses every page, route handler and server action without a session, middleware bypass header or not', async () => {
     const jobId = ids.succeeded!;
     const pages = ['/', '/jobs', '/jobs/new', `/jobs/${jobId}`, '/workers', '/datasets', '/datasets?preview=sonar'];
-    const routes = [`/api/jobs/${jobId}/updates`, `/api/jobs/${jobId}/checkpoints/1/model.json`];
+    const routes = [`/api/jobs/${jobId}/updates`, `/api/jobs/${jobId}/checkpoints/1/model.json`, `/api/jobs/${ids.predicted ?? jobId}/result`];
     const cookies = ['', 'tessera_session=forged-session-id'];
     for (const extra of [{}, MIDDLEWARE_BYPASS_HEADER]) {
       for (const cookie of cookies) {
