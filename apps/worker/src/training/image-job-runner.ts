@@ -27,6 +27,9 @@ export function runImageJob(
     if (spec.workload !== 'image-classification') throw new Error(`the image runner cannot run a '${spec.workload}' job`);
     const manifest = await readImageFolderManifest(ctx.objects, assignment.datasetManifestKey);
     const { height, width, channels, classNames } = manifest.images;
+    if (manifest.images.splits.train.count === 0) {
+      throw new Error(`dataset: ${manifest.name} holds only unlabeled images (no train/<class>/ folders): it can be predicted (image-prediction), not trained on`);
+    }
     const expected = modelImageInputShape(spec.model);
     if (expected && (expected[0] !== height || expected[1] !== width || expected[2] !== channels)) {
       throw new Error(
