@@ -151,7 +151,7 @@ describe('image-prediction jobs on 2 workers', () => {
     expect(job.latestMetrics['predict/images']).toBe(12);
   });
 
-  it('fails a job naming a missing checkpoint, an unknown source job or the wrong image size, with a clear reason', async () => {
+  it('fails a job naming a missing checkpoint, an unknown source job or the wrong image size, and training on unlabeled images, with a clear reason', async () => {
     const predict = async (source: { jobId: string; step?: number }, dataset = 'dark-bright-test1') => {
       const submitted = await tc.client.submitJob({ name: 'bad', workload: 'image-prediction', source, dataset });
       return tc.client.waitForJob(submitted.id);
@@ -168,6 +168,11 @@ describe('image-prediction jobs on 2 workers', () => {
     const wrongSize = await predict({ jobId: trained.id }, 'dark-bright-test1-8px');
     expect(wrongSize.state).toBe('JOB_STATE_FAILED');
     expect(wrongSize.reason).toContain(`image size mismatch: the model of job ${trained.id} (step 36) takes 16x16x3 images but data set dark-bright-test1-8px holds 8x8x3`);
+
+    const trainOnUnlabeled = await tc.client.submitJob({ name: 'no-labels', workload: 'image-classification', dataset: 'dark-bright-test1', model: { name: 'small-vgg', options: { inputShape: [16, 16, 3] } } });
+    const noLabels = await tc.client.waitForJob(trainOnUnlabeled.id);
+    expect(noLabels.state).toBe('JOB_STATE_FAILED');
+    expect(noLabels.reason).toContain('dataset: dark-bright-test1 holds only unlabeled images (no train/<class>/ folders): it can be predicted (image-prediction), not trained on');
 
     const noResult = await tc.client.readJobResult(missingStep.id).then(() => undefined, (err: Error & { kind: string }) => err);
     expect(noResult?.kind).toBe('FailedPrecondition');
