@@ -41,7 +41,7 @@ describe('image-folder ingestion of dogs-vs-cats', () => {
     const { manifest, manifestKey } = result;
     expect(decoded).toBe(2_500);
     expect(manifest.images.classNames).toEqual(['cats', 'dogs']);
-    expect(manifest.images.splits).toEqual({ train: { count: 2_000, perClass: [1_000, 1_000] }, valid: { count: 500, perClass: [250, 250] } });
+    expect(manifest.images.splits).toEqual({ train: { count: 2_000, perClass: [1_000, 1_000] }, valid: { count: 500, perClass: [250, 250] }, test: { count: 0, perClass: [0, 0] } });
     expect(manifest.shards).toHaveLength(10);
     expect(manifest.sizeBytes).toBeGreaterThan(2_500 * 64 * 64 * 3);
     expect(result.skipped).toEqual(['PROVENANCE.md', 'SHA256SUMS']);
