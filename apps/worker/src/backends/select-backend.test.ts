@@ -65,11 +65,11 @@ describe('selectBackend', () => {
     expect(selection.device).toMatch(/^cpu \(JavaScript\) on /);
   });
 
-  // Neither tfjs-node nor the webgpu packages are dependencies of the worker, so they cannot resolve here.
+  // A loader that finds none of the optional packages (tfjs-node, webgpu), whatever this machine has installed.
   it.each(['tensorflow', 'webgpu'] as const)('refuses %s when it is not installed, without falling back', async (name) => {
     await selectBackend('cpu');
     const lines: string[] = [];
-    const error: unknown = await selectBackend(name, { log: (line) => lines.push(line) }).catch((e: unknown) => e);
+    const error: unknown = await selectBackend(name, { modules: fakeModules({}), log: (line) => lines.push(line) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackendUnavailableError);
     expect(error).toMatchObject({ kind: 'BackendUnavailable', backend: name });
     expect((error as Error).message).toMatch(new RegExp(`^backend ${name} is unavailable: not installed`));
@@ -145,11 +145,24 @@ describe('selectBackend', () => {
 
   it('auto skips the absent native and GPU backends, says why, and picks wasm', async () => {
     const lines: string[] = [];
-    const selection = await selectBackend('auto', { log: (line) => lines.push(line) });
+    const selection = await selectBackend('auto', { modules: fakeModules({}), log: (line) => lines.push(line) });
     expect(selection.backend).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(selection.reason).toMatch(/tensorflow skipped: not installed \(neither @tensorflow\/tfjs-node-gpu nor/);
     expect(selection.reason).toMatch(/webgpu skipped: not installed \(webgpu and @tensorflow\/tfjs-backend-webgpu/);
     expect(lines.map((line) => line.split(':')[0])).toEqual(['tensorflow', 'webgpu', 'wasm']);
+  });
+
+  it('auto on this machine picks a backend that works and says why it skipped each faster one', async () => {
+    // The real package loader: here webgpu is installed but finds no adapter (no GPU); on a GPU host it is chosen.
+    const lines: string[] = [];
+    const selection = await selectBackend('auto', { log: (line) => lines.push(line) });
+    expect(['webgpu', 'tensorflow', 'wasm', 'cpu']).toContain(selection.backend);
+    expect(tf.getBackend()).toBe(selection.backend);
+    const order = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
+    const tried = lines.map((line) => line.split(':')[0]);
+    expect(tried).toEqual(order.slice(0, order.indexOf(selection.backend) + 1));
+    for (const line of lines.slice(0, -1)) expect(line).toMatch(/^\w+: skipped by auto \(.+\)/);
+    expect(selection.reason).toMatch(new RegExp(`${selection.backend} chosen`));
   });
 });
