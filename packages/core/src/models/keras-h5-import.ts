@@ -1,9 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { readKerasH5 } from './keras-h5-file.ts';
-import type { KerasH5Contents, KerasH5Layer } from './keras-h5-file.ts';
+import type { KerasH5Layer } from './keras-h5-file.ts';
 import { kerasImportError } from './keras-import-error.ts';
 import { buildKerasModel } from './keras-model-config.ts';
+
+/**
+ * Weights by layer, from either reader: a Keras HDF5 file (readKerasH5's KerasH5Contents) or tfjs layers artifacts
+ * (readTfjsLayersArtifacts). `backend` is Keras's, where the file records one.
+ */
+export interface LayerWeightsContents {
+  readonly source: string;
+  readonly backend?: string | undefined;
+  readonly layers: readonly KerasH5Layer[];
+}
 
 export interface LoadKerasWeightsOptions {
   /**
@@ -32,13 +42,14 @@ const knownWeightNames = new Set(['kernel', 'bias', 'gamma', 'beta', 'moving_mea
  * weight before changing any: same count per layer, same name where the file uses Keras's names (`kernel`, `bias`,
  * `gamma`, ...; Keras 1 era names such as `block1_conv1_W_1:0` match by position), same shape. A mismatch is a
  * KerasImportError naming the layer and both shapes, and leaves the model untouched. Layers without weights
- * (pooling, flatten, activations) are not matched. Works for whole-model and weights-only files alike.
+ * (pooling, flatten, activations) are not matched. Works for whole-model and weights-only HDF5 files and for tfjs
+ * layers artifacts alike, with the same checks and errors.
  *
  * Costs one float32 copy of the weights while assigning them.
  */
 export function loadKerasWeights(
   model: tfl.LayersModel,
-  contents: KerasH5Contents,
+  contents: LayerWeightsContents,
   options: LoadKerasWeightsOptions = {},
 ): LoadKerasWeightsReport {
   const { source } = contents;

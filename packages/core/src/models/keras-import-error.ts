@@ -1,10 +1,12 @@
 /**
- * What importing Keras models and weights can fail with. Every detail names the source (object key, URL or file
- * name) and, where one is at fault, the layer, so a bad upload is fixed without opening the file in h5py.
+ * What importing Keras models and weights (HDF5 files and tfjs layers artifacts) can fail with. Every detail names the
+ * source (object key, URL or file name) and, where one is at fault, the layer, so a bad upload is fixed without
+ * opening the file in h5py.
  */
 export type KerasImportErrorDetail =
   | { readonly kind: 'WeightsUnavailable'; readonly source: string; readonly reason: string }
   | { readonly kind: 'NotKerasH5'; readonly source: string; readonly reason: string }
+  | { readonly kind: 'NotTfjsLayersArtifacts'; readonly source: string; readonly reason: string }
   | { readonly kind: 'LayerMissingFromFile'; readonly source: string; readonly layer: string; readonly fileLayers: readonly string[] }
   | { readonly kind: 'LayerMissingFromModel'; readonly source: string; readonly layer: string }
   | {
@@ -43,6 +45,8 @@ function describe(detail: KerasImportErrorDetail): string {
       return `could not read weights from ${detail.source}: ${detail.reason}`;
     case 'NotKerasH5':
       return `${detail.source} is not a Keras HDF5 file: ${detail.reason}`;
+    case 'NotTfjsLayersArtifacts':
+      return `${detail.source} is not a usable tfjs layers model.json: ${detail.reason}`;
     case 'LayerMissingFromFile':
       return `layer '${detail.layer}' of the model has weights but ${detail.source} holds none for it (file layers: ${detail.fileLayers.join(', ') || 'none'})`;
     case 'LayerMissingFromModel':

@@ -53,6 +53,19 @@ describe('model registry', () => {
     expect(() => buildModel(parsed({ name: 'mlp' }), { seed: 1, classCount: 2 })).toThrow(/'mlp' needs featureCount/);
   });
 
+  it('takes pretrained weights as a Keras .h5 or a tfjs layers model.json, by store key or URL, and names model.weights otherwise', () => {
+    for (const weights of ['weights/vgg16_notop.h5', 'w.HDF5', 'pretrained/vgg16/model.json', 'https://example.test/vgg/model.json?alt=media']) {
+      expect(parsed({ name: 'vgg16-notop', weights })).toMatchObject({ weights });
+    }
+    for (const weights of ['weights/vgg16.bin', 'https://example.test/model.json/weights', 'model.json.gz']) {
+      expect(parseModelRef({ name: 'vgg16-notop', weights })).toEqual({
+        ok: false,
+        issues: [{ path: 'weights', message: 'must end in .h5 or .hdf5 (a Keras HDF5 file) or model.json (tfjs layers artifacts)' }],
+      });
+    }
+    expect(parseModelRef({ name: 'vgg16', weights: '' })).toMatchObject({ ok: false, issues: [{ path: 'weights', message: expect.stringMatching(/at least 1/) as unknown }] });
+  });
+
   it("accepts exactly the job spec's hidden activations for the MLP", () => {
     expect([...mlpActivations]).toEqual([...hiddenActivations]);
   });

@@ -20,17 +20,42 @@ const side = (min: number) => int().min(min).max(4096);
 const imageShape = (min: number, fallback: readonly [number, number, number]) =>
   z.tuple([side(min), side(min), int().min(1).max(64)]).default([...fallback]);
 
-/**
- * Where a pretrained VGG's weights come from: an `http(s)://` URL or an object-store key of a Keras `.h5` weights file
- * (`vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5` for the base). Left out: seeded random initialisation (tests,
- * training from scratch). Loaded by layer name (keras-h5-import.ts); a layer or shape mismatch fails the job.
- */
-const pretrainedWeightsSchema = z.string().trim().min(1).max(1000).optional();
-
 /** Whether a model's `weights` names a URL (fetched) rather than an object-store key. */
 export function isWeightsUrl(weights: string): boolean {
   return /^https?:\/\//i.test(weights);
 }
+
+/** The two weight formats a pretrained base loads from: Keras HDF5, or tfjs layers artifacts (model.json + shards). */
+export type PretrainedWeightsFormat = 'keras-h5' | 'tfjs-layers';
+
+/** What a `weights` reference must look like, for the spec's and the loader's error messages alike. */
+export const pretrainedWeightsRule = 'must end in .h5 or .hdf5 (a Keras HDF5 file) or model.json (tfjs layers artifacts)';
+
+/**
+ * Which importer a `weights` reference needs, by how its key or URL path (query and fragment aside) ends: `.h5` or
+ * `.hdf5` is Keras HDF5, `model.json` is tfjs layers artifacts; anything else is undefined.
+ */
+export function pretrainedWeightsFormat(weights: string): PretrainedWeightsFormat | undefined {
+  const path = isWeightsUrl(weights) ? weights.replace(/[?#].*$/, '') : weights;
+  if (/\.(h5|hdf5)$/i.test(path)) return 'keras-h5';
+  if (/model\.json$/i.test(path)) return 'tfjs-layers';
+  return undefined;
+}
+
+/**
+ * Where a pretrained VGG's weights come from: an `http(s)://` URL or an object-store key of a Keras `.h5` weights file
+ * (`vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5` for the base) or of a tfjs layers `model.json` (its shards
+ * beside it). Left out: seeded random initialisation (tests, training from scratch). Loaded by layer name
+ * (pretrained-base.ts); a layer or shape mismatch fails the job.
+ */
+const pretrainedWeightsSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(1000)
+  // An empty string already fails min(1); one message per fault.
+  .refine((weights) => weights.length === 0 || pretrainedWeightsFormat(weights) !== undefined, { message: pretrainedWeightsRule })
+  .optional();
 
 const vgg16Schema = z
   .object({

@@ -38,6 +38,25 @@ function classifier(): tfl.LayersModel {
   return addClassifierTop(tfl.model({ inputs: input, outputs: conv }), { denseUnits: 2, dropout: 0 }, 2, 1);
 }
 
+/** tfjs layers artifacts of a base holding `block1_conv1` with a kernel of 0.25 and bias [3, 4], as model.save writes them. */
+async function notopArtifacts(): Promise<Record<string, Uint8Array>> {
+  const input = tfl.input({ shape: [4, 4, 1] });
+  const conv = tfl.layers.conv2d({ name: 'block1_conv1', filters: 2, kernelSize: 3, padding: 'same' }).apply(input) as tfl.SymbolicTensor;
+  const base = tfl.model({ inputs: input, outputs: conv });
+  base.getLayer('block1_conv1').setWeights([tf.fill([3, 3, 1, 2], 0.25), tf.tensor1d([3, 4])]);
+  let saved: tf.io.ModelArtifacts | undefined;
+  await base.save(tf.io.withSaveHandler((artifacts) => {
+    saved = artifacts;
+    return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } });
+  }));
+  base.dispose();
+  const modelJson = { modelTopology: saved!.modelTopology, format: 'layers-model', weightsManifest: [{ paths: ['weights.bin'], weights: saved!.weightSpecs }] };
+  return {
+    'tfjs/notop/model.json': new TextEncoder().encode(JSON.stringify(modelJson)),
+    'tfjs/notop/weights.bin': new Uint8Array(tf.io.CompositeArrayBuffer.join(saved!.weightData)),
+  };
+}
+
 function store(objects: Record<string, Uint8Array>): WeightsStore {
   return {
     location: 'mem:',
@@ -69,6 +88,31 @@ describe('loadPretrainedBase', () => {
     const report = await loadPretrainedBase(model, 'https://example.test/notop.h5', store({}), fakeFetch);
     expect(fetched).toEqual(['https://example.test/notop.h5']);
     expect(report.loaded).toEqual(['block1_conv1']);
+    model.dispose();
+  });
+
+  it('loads tfjs layers artifacts when the key ends in model.json, the shards read from beside it', async () => {
+    const model = classifier();
+    const top = model.getLayer('top_fc').getWeights()[0]!.dataSync().slice();
+    const report = await loadPretrainedBase(model, 'tfjs/notop/model.json', store(await notopArtifacts()));
+    expect(report).toEqual({ source: 'mem::tfjs/notop/model.json', loaded: ['block1_conv1'] });
+    const [kernel, bias] = model.getLayer('block1_conv1').getWeights();
+    expect([...kernel!.dataSync()]).toEqual(new Array(18).fill(0.25));
+    expect([...bias!.dataSync()]).toEqual([3, 4]);
+    expect(model.getLayer('top_fc').getWeights()[0]!.dataSync()).toEqual(top);
+    const { 'tfjs/notop/model.json': json } = await notopArtifacts();
+    await expect(loadPretrainedBase(model, 'tfjs/notop/model.json', store({ 'tfjs/notop/model.json': json! }))).rejects.toThrow(
+      /^model\.weights: could not read weights from mem::tfjs\/notop\/weights\.bin/,
+    );
+    model.dispose();
+  });
+
+  it('refuses a reference that is neither a Keras .h5 nor a model.json, before reading anything', async () => {
+    const model = classifier();
+    const nothing: WeightsStore = { location: 'mem:', get: (key) => Promise.reject(new Error(`read ${key}`)) };
+    await expect(loadPretrainedBase(model, 'weights/notop.bin', nothing)).rejects.toThrow(
+      "model.weights: 'weights/notop.bin' must end in .h5 or .hdf5 (a Keras HDF5 file) or model.json (tfjs layers artifacts)",
+    );
     model.dispose();
   });
 
