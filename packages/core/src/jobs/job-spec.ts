@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { IMAGE_NORMALIZATIONS } from '../data/image-augment.ts';
 import type { ImageNormalization } from '../data/image-augment.ts';
 import { modelRefSchema } from '../models/model-registry.ts';
+import { learningRateSchedules } from '../training/learning-rate-schedule.ts';
 import { resolveTransferPhases, transferPhaseIssues, transferPhasesSchema } from './transfer-phases.ts';
 
 /**
@@ -136,6 +137,8 @@ const imageTrainingSchema = z
     /** Drives weight initialisation, per-rank shuffles, augmentation and dropout. */
     seed: int().min(0).max(2 ** 32 - 1).default(defaultImageTraining.seed),
     metricsEveryEpochs: int().min(1).default(defaultImageTraining.metricsEveryEpochs),
+    /** Learning rate within each phase: `constant`, or `cosine` annealing from the rate to a thousandth of it. */
+    schedule: z.enum(learningRateSchedules).default('constant'),
   })
   .strict();
 

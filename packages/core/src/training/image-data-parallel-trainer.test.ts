@@ -126,6 +126,35 @@ describe('ImageDataParallelTrainer', () => {
     model.dispose();
   });
 
+  it('follows a cosine schedule (another result than constant) and resumes on the same curve', async () => {
+    const training = { batchSize: 8, epochs: 2, learningRate: 0.01, seed: 4 };
+    const train = darkAndBright(16, 5);
+    const valid = darkAndBright(4, 6);
+    const constant = await trainReplicas(spec({ training }), 1, train, valid);
+    const s = spec({ training: { ...training, schedule: 'cosine' } });
+    const straight = await trainReplicas(s, 1, train, valid);
+    expect(Buffer.from(straight.weights[0]!).equals(Buffer.from(constant.weights[0]!))).toBe(false);
+    const model = buildImageClassifier(s, 2);
+    const make = () =>
+      new ImageDataParallelTrainer({ spec: s, model, classNames: ['dark', 'bright'], train, valid, trainCounts: [16], rank: 0, worldSize: 1, allReduceSum: createInProcessAllReduce(1)[0]! });
+    const first = make();
+    for (let i = 0; i < 3; i++) await first.trainStep();
+    const saved = await first.saveTrainingState();
+    first.dispose();
+    const resumed = make();
+    await resumed.restoreTrainingState(saved);
+    await resumed.run();
+    expect(Buffer.from((await resumed.saveTrainingState()).weights).equals(Buffer.from(straight.weights[0]!))).toBe(true);
+    resumed.dispose();
+    model.dispose();
+    for (const run of [constant, straight]) {
+      run.replicas.forEach((r) => {
+        r.trainer.dispose();
+        r.model.dispose();
+      });
+    }
+  });
+
   it('refuses a global batch smaller than the world', () => {
     const s = spec({ training: { batchSize: 1 } });
     const model = buildImageClassifier(s, 2);

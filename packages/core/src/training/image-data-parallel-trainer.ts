@@ -11,6 +11,7 @@ import { computeBottleneckFeatures, gatherFeatureRows } from './bottleneck-featu
 import type { BottleneckFeatureCache, BottleneckFeatures } from './bottleneck-features.ts';
 import { crossEntropySum, predictedClasses } from './classification-loss.ts';
 import { drawDropoutMasks, maskedForward, maskRows } from './masked-forward.ts';
+import { learningRateAt } from './learning-rate-schedule.ts';
 import { SynchronousUpdate } from './synchronous-update.ts';
 import type { AllReduceSum } from './synchronous-update.ts';
 import { restoreModelWeights, captureModel } from './training-state.ts';
@@ -198,6 +199,8 @@ export class ImageDataParallelTrainer {
         };
       }
     }
+    const { phase } = active;
+    active.update.setLearningRate(learningRateAt(spec.training.schedule, phase.learningRate, this.currentStep, phase.firstStep, phase.endStep));
     const loss = await active.update.step(localLoss);
     this.currentStep += 1;
     return loss;

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { OptimizerName } from '../jobs/job-spec.ts';
 import { GradientFusion } from './gradient-fusion.ts';
+import { setOptimizerLearningRate } from './learning-rate-schedule.ts';
 import { createOptimizer, decodeOptimizerState, encodeOptimizerState } from './optimizer-state.ts';
 
 /** Sums a fusion buffer over all ranks; every rank must call it once per step with a buffer of the same length. */
@@ -28,6 +29,11 @@ export class SynchronousUpdate {
     this.options = options;
     this.fusion = new GradientFusion(options.model.trainableWeights.map((w) => w.read() as tf.Variable));
     this.optimizer = createOptimizer(options.optimizer, options.learningRate);
+  }
+
+  /** The rate the next steps apply (a schedule sets it before each step). */
+  setLearningRate(learningRate: number): void {
+    setOptimizerLearningRate(this.optimizer, learningRate);
   }
 
   /** Length of the fusion buffer every rank passes to `allReduceSum` (parameters + 1 loss element). */
