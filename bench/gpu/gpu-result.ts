@@ -1,0 +1,108 @@
+import type { BenchSizes } from './bench-sizes.ts';
+
+/** A median over timed runs, with the runs themselves (milliseconds). */
+export interface Timing {
+  readonly medianMs: number;
+  readonly samplesMs: readonly number[];
+}
+
+/** What the tfjs side measured, on the backend that selectBackend chose. */
+export interface TfjsFigures {
+  readonly backend: string;
+  /** The device string the worker would register, e.g. `webgpu (Dawn) on NVIDIA H100 ...`. */
+  readonly device: string;
+  readonly selectionReason: string;
+  readonly sizes: BenchSizes;
+  readonly trainImgPerSec: number;
+  readonly forwardImgPerSec: number;
+  readonly matmulGflops: number;
+  /** The first training step alone (shader compilation, buffer allocation). */
+  readonly firstTrainStepMs: number;
+  readonly trainStep: Timing;
+  readonly forward: Timing;
+  readonly matmul: Timing;
+  readonly parameters: number;
+}
+
+/** PyTorch's figures from pytorch-vgg16-baseline.py in the same run, or why there are none. */
+export type PytorchFigures =
+  | {
+      readonly available: true;
+      readonly device: string;
+      readonly torch: string;
+      readonly matmulFp32Gflops: number;
+      readonly trainFp32ImgPerSec: number;
+      readonly trainTf32ImgPerSec: number | null;
+      readonly trainBf16AmpImgPerSec: number | null;
+      readonly forwardFp32ImgPerSec: number;
+      readonly forwardTf32ImgPerSec: number | null;
+      readonly parameters: number;
+    }
+  | { readonly available: false; readonly reason: string };
+
+/** tfjs ÷ PyTorch; null where PyTorch has no figure. */
+export interface Ratios {
+  readonly train: number | null;
+  readonly forward: number | null;
+  readonly matmul: number | null;
+}
+
+export interface GpuResult {
+  readonly measuredAt: string;
+  readonly device: string;
+  readonly backend: string;
+  /** Whether the tfjs figures come from WebGPU; false means the GPU figures are still unmeasured. */
+  readonly webgpuMeasured: boolean;
+  readonly note: string;
+  readonly sizes: BenchSizes;
+  readonly tfjs: TfjsFigures;
+  readonly pytorch: PytorchFigures;
+  /** Against PyTorch in strict fp32 (TF32 off), the issue's yardstick: tfjs computes in fp32. */
+  readonly ratios: Ratios;
+  /** Against PyTorch with TF32 tensor cores on (what a PyTorch user gets by default for convolutions). */
+  readonly ratiosVsTf32: Omit<Ratios, 'matmul'>;
+  readonly machine: Readonly<Record<string, string | number>>;
+}
+
+/** `ours / theirs`, or null when either side is missing, not finite or not positive (a ratio to nothing means nothing). */
+export function ratioOf(ours: number | null | undefined, theirs: number | null | undefined): number | null {
+  if (ours == null || theirs == null || !Number.isFinite(ours) || !Number.isFinite(theirs) || ours < 0 || theirs <= 0) {
+    return null;
+  }
+  return ours / theirs;
+}
+
+/** Assembles bench/results/gpu.json from both frameworks' figures; the ratios are tfjs ÷ PyTorch. */
+export function buildGpuResult(
+  tfjs: TfjsFigures,
+  pytorch: PytorchFigures,
+  machine: Readonly<Record<string, string | number>>,
+  measuredAt: Date,
+): GpuResult {
+  const torch = pytorch.available ? pytorch : undefined;
+  const webgpuMeasured = tfjs.backend === 'webgpu';
+  const notes = [
+    webgpuMeasured ? `tfjs on WebGPU (${tfjs.device})` : `tfjs on ${tfjs.backend}, not WebGPU: the GPU figures are still unmeasured`,
+    pytorch.available ? `PyTorch ${pytorch.torch} on ${pytorch.device} in the same run` : `PyTorch unavailable: ${pytorch.reason}`,
+  ];
+  return {
+    measuredAt: measuredAt.toISOString(),
+    device: tfjs.device,
+    backend: tfjs.backend,
+    webgpuMeasured,
+    note: notes.join('; '),
+    sizes: tfjs.sizes,
+    tfjs,
+    pytorch,
+    ratios: {
+      train: ratioOf(tfjs.trainImgPerSec, torch?.trainFp32ImgPerSec),
+      forward: ratioOf(tfjs.forwardImgPerSec, torch?.forwardFp32ImgPerSec),
+      matmul: ratioOf(tfjs.matmulGflops, torch?.matmulFp32Gflops),
+    },
+    ratiosVsTf32: {
+      train: ratioOf(tfjs.trainImgPerSec, torch?.trainTf32ImgPerSec),
+      forward: ratioOf(tfjs.forwardImgPerSec, torch?.forwardTf32ImgPerSec),
+    },
+    machine,
+  };
+}

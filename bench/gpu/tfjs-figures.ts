@@ -1,0 +1,94 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { buildVgg16 } from '@tessera/core/models/vgg16';
+import type { BenchSizes } from './bench-sizes.ts';
+import type { TfjsFigures, Timing } from './gpu-result.ts';
+
+/**
+ * Measures, on whatever backend tfjs is now set to: an fp32 matmul (GFLOP/s), Keras's VGG16 with its top forward
+ * (img/s, inference mode) and one SGD training step on softmax cross-entropy (img/s, forward + backward + update).
+ * Each figure is the median of `reps` runs after `warmup` untimed ones; every run ends by reading data back (a
+ * one-element slice of the matmul, the predictions, the loss), which waits for the GPU queue to drain.
+ */
+export async function measureTfjs(
+  sizes: BenchSizes,
+  selection: { backend: string; device: string; reason: string },
+  log: (line: string) => void,
+): Promise<TfjsFigures> {
+  const n = sizes.matmul;
+  const a = tf.randomUniform([n, n], -1, 1, 'float32', 1);
+  const b = tf.randomUniform([n, n], -1, 1, 'float32', 2);
+  const matmul = await timeRuns(sizes.warmup, sizes.matmulReps, () => tf.tidy(() => tf.slice(tf.matMul(a, b), [0, 0], [1, 1])));
+  tf.dispose([a, b]);
+  const matmulGflops = (2 * n ** 3) / matmul.medianMs / 1e6;
+  log(`tfjs: matmul ${n} fp32: ${matmulGflops.toFixed(1)} GFLOP/s (median ${matmul.medianMs.toFixed(2)} ms)`);
+
+  const side = sizes.imageSize;
+  log(`tfjs: building VGG16 (top, ${sizes.classes} classes) at ${side}x${side}x3`);
+  const model = buildVgg16({ inputShape: [side, side, 3], classes: sizes.classes, seed: 1 });
+  const parameters = model.countParams();
+  const trainX = tf.randomUniform<tf.Rank.R4>([sizes.trainBatch, side, side, 3], -1, 1, 'float32', 3);
+  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: sizes.trainBatch }, (_, i) => (i * 7919) % sizes.classes), 'int32'), sizes.classes);
+  const optimizer = tf.train.sgd(0.01);
+  const loss = (): tf.Scalar => tf.mean(tfl.metrics.categoricalCrossentropy(labels, model.apply(trainX, { training: true }) as tf.Tensor));
+  const step = () => optimizer.minimize(loss, true)!;
+
+  const first = performance.now();
+  await readAndDispose(step());
+  const firstTrainStepMs = performance.now() - first;
+  log(`tfjs: first train step ${firstTrainStepMs.toFixed(0)} ms (includes compiling kernels)`);
+  const trainStep = await timeRuns(Math.max(0, sizes.warmup - 1), sizes.trainReps, step, (ms) =>
+    log(`tfjs: train step ${ms.toFixed(0)} ms (${((sizes.trainBatch * 1000) / ms).toFixed(2)} img/s)`),
+  );
+  tf.dispose([trainX, labels]);
+  optimizer.dispose();
+  const trainImgPerSec = (sizes.trainBatch * 1000) / trainStep.medianMs;
+  log(`tfjs: VGG16 train batch ${sizes.trainBatch}: ${trainImgPerSec.toFixed(2)} img/s`);
+
+  const forwardX = tf.randomUniform<tf.Rank.R4>([sizes.forwardBatch, side, side, 3], -1, 1, 'float32', 4);
+  const forward = await timeRuns(sizes.warmup, sizes.forwardReps, () => tf.tidy(() => model.apply(forwardX, { training: false }) as tf.Tensor));
+  forwardX.dispose();
+  model.dispose();
+  const forwardImgPerSec = (sizes.forwardBatch * 1000) / forward.medianMs;
+  log(`tfjs: VGG16 forward batch ${sizes.forwardBatch}: ${forwardImgPerSec.toFixed(2)} img/s`);
+
+  return {
+    backend: selection.backend,
+    device: selection.device,
+    selectionReason: selection.reason,
+    sizes,
+    trainImgPerSec,
+    forwardImgPerSec,
+    matmulGflops,
+    firstTrainStepMs,
+    trainStep,
+    forward,
+    matmul,
+    parameters,
+  };
+}
+
+/** `warmup` untimed runs, then the median of `reps` timed ones; each run ends when its result has been read. */
+async function timeRuns(warmup: number, reps: number, run: () => tf.Tensor, onRun?: (ms: number) => void): Promise<Timing> {
+  for (let i = 0; i < warmup; i++) await readAndDispose(run());
+  const samplesMs: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const start = performance.now();
+    await readAndDispose(run());
+    const ms = performance.now() - start;
+    samplesMs.push(ms);
+    onRun?.(ms);
+  }
+  return { medianMs: median(samplesMs), samplesMs };
+}
+
+async function readAndDispose(tensor: tf.Tensor): Promise<void> {
+  await tensor.data();
+  tensor.dispose();
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((p, q) => p - q);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
