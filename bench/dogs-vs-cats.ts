@@ -1,0 +1,199 @@
+/**
+ * Dogs vs cats from scratch, Chollet's small-data setting (1,000 + 1,000 training and 250 + 250 validation photos,
+ * ../shared/datasets/dogs-vs-cats), as a user runs it: an embedded cluster (coordinator + 2 worker processes, wasm),
+ * the folder uploaded as a zip and ingested at 64x64, then
+ *   1. a single-worker job for a few epochs (the throughput baseline, same cluster, same run), and
+ *   2. the 2-worker data-parallel job to the end, with validation accuracy after every epoch.
+ * Writes bench/results/dogs-vs-cats.json: final and best validation accuracy, wall time from the job's start to 80%
+ * and to 85% validation accuracy (null if never reached), images/s per worker of both runs and their ratio, the
+ * accuracy curve. Progress goes to stderr as one line per epoch.
+ *
+ *   pnpm bench:dogs-vs-cats        (tsx bench/dogs-vs-cats.ts; about 35 minutes on 2 cores)
+ *   BENCH_EPOCHS=80  BENCH_SINGLE_EPOCHS=2  BENCH_SPEC=file.json (a whole job spec replacing the default)
+ *   TESSERA_DATASET_MIRROR=dir (default ../shared/datasets)  BENCH_RESULTS=path
+ *
+ * Images/s per worker come from epoch wall times (the median epoch, so the first epoch's warm-up and the checkpoint
+ * epochs do not count): train images per epoch / median epoch seconds / workers, validation included.
+ */
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { JobSpecInput } from '@tessera/core/jobs/job-spec';
+import { startEmbeddedCluster } from '@tessera/client/cli/embedded-cluster';
+import { TesseraClient, type Job } from '@tessera/client/tessera-client';
+import { buildZip } from '@tessera/storage/datasets/image-folder-fixtures';
+import { datasetMirrorDirsFromEnv } from '@tessera/storage/datasets/dataset-fetcher';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const RESULTS = process.env.BENCH_RESULTS ?? path.join(HERE, 'results/dogs-vs-cats.json');
+const EPOCHS = Number(process.env.BENCH_EPOCHS ?? 80);
+const SINGLE_EPOCHS = Number(process.env.BENCH_SINGLE_EPOCHS ?? 2);
+const IMAGE_SIZE = 64;
+const WORKERS = 2;
+const TARGETS = [0.8, 0.85] as const;
+
+/**
+ * The job the bench trains: the small VGG with a fourth block, Keras-style augmentation as in Chollet's
+ * small-data recipe (flips, rotations, shifts, zoom), Adam with cosine annealing over the whole run.
+ */
+export function benchSpec(epochs: number, workers: number): JobSpecInput {
+  return {
+    name: `dogs-vs-cats-${workers}w`,
+    workload: 'image-classification',
+    dataset: 'dogs-vs-cats',
+    model: { name: 'small-vgg', options: { inputShape: [IMAGE_SIZE, IMAGE_SIZE, 3], blocks: [32, 64, 128, 128], denseUnits: 256, dropout: 0.5 } },
+    data: { augment: { horizontalFlip: true, rotationRange: 20, widthShiftRange: 0.15, heightShiftRange: 0.15, zoomRange: 0.15 } },
+    training: { optimizer: 'adam', learningRate: 0.001, schedule: 'cosine', batchSize: 32, epochs, seed: 1 },
+    resources: { minWorkers: workers, maxWorkers: workers },
+    checkpoint: { everyEpochs: 10 },
+  };
+}
+
+interface EpochPoint {
+  epoch: number;
+  /** Seconds since the job started running. */
+  seconds: number;
+  trainLoss: number | null;
+  validLoss: number | null;
+  validAccuracy: number | null;
+}
+
+interface RunResult {
+  jobId: string;
+  state: string;
+  workers: number;
+  epochs: EpochPoint[];
+  wallSeconds: number;
+  imagesPerSecondPerWorker: number | null;
+}
+
+const log = (fields: Record<string, unknown>) => process.stderr.write(JSON.stringify({ at: new Date().toISOString(), ...fields }) + '\n');
+
+async function zipFolder(root: string): Promise<Buffer> {
+  const files = new Map<string, Uint8Array | null>();
+  const walk = async (dir: string, rel: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      const name = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) await walk(full, name);
+      else if (/\.(jpe?g|png)$/i.test(entry.name)) files.set(name, await readFile(full));
+    }
+  };
+  for (const split of ['train', 'valid']) await walk(path.join(root, split), split);
+  return buildZip(files);
+}
+
+async function runJob(client: TesseraClient, spec: JobSpecInput, trainImages: number, workers: number): Promise<RunResult> {
+  const submitted = await client.submitJob(spec);
+  log({ msg: 'job submitted', jobId: submitted.id, workers });
+  const byEpoch = new Map<number, { at: number; values: Map<string, number> }>();
+  let startedAt: number | undefined;
+  const started = performance.now();
+  let last: Job = submitted;
+  for await (const update of client.watchJob(submitted.id)) {
+    if (update.job) {
+      last = update.job;
+      if (startedAt === undefined && update.job.startedAt) startedAt = Date.parse(update.job.startedAt);
+    }
+    const metric = update.metric;
+    if (metric && metric.epoch > 0) {
+      const point = byEpoch.get(metric.epoch) ?? { at: Date.parse(metric.at), values: new Map<string, number>() };
+      point.values.set(`${metric.split}/${metric.name}`, metric.value);
+      point.at = Math.max(point.at, Date.parse(metric.at));
+      byEpoch.set(metric.epoch, point);
+      if (metric.split === 'valid' && metric.name === 'accuracy') {
+        log({ msg: 'epoch', jobId: submitted.id, workers, epoch: metric.epoch, validAccuracy: metric.value, seconds: startedAt ? (Date.parse(metric.at) - startedAt) / 1000 : null });
+      }
+    }
+  }
+  const final = await client.getJob(submitted.id);
+  last = final;
+  const origin = startedAt ?? (final.startedAt ? Date.parse(final.startedAt) : Date.now());
+  const epochs = [...byEpoch.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([epoch, { at, values }]) => ({
+      epoch,
+      seconds: (at - origin) / 1000,
+      trainLoss: values.get('train/loss') ?? null,
+      validLoss: values.get('valid/loss') ?? null,
+      validAccuracy: values.get('valid/accuracy') ?? null,
+    }));
+  const durations = epochs.slice(1).map((p, i) => p.seconds - epochs[i]!.seconds).sort((a, b) => a - b);
+  const medianEpoch = durations.length > 0 ? durations[Math.floor(durations.length / 2)]! : epochs[0]?.seconds;
+  return {
+    jobId: submitted.id,
+    state: last.state,
+    workers,
+    epochs,
+    wallSeconds: (performance.now() - started) / 1000,
+    imagesPerSecondPerWorker: medianEpoch ? trainImages / medianEpoch / workers : null,
+  };
+}
+
+async function main(): Promise<void> {
+  const mirror = datasetMirrorDirsFromEnv(process.env)[0] ?? path.resolve(HERE, '../../shared/datasets');
+  const source = path.join(mirror, 'dogs-vs-cats');
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tessera-bench-dvc-'));
+  const benchStart = performance.now();
+  log({ msg: 'starting cluster', dataDir, workers: WORKERS, source });
+  const cluster = await startEmbeddedCluster({ dataDir, workers: WORKERS, backend: 'wasm' });
+  const client = new TesseraClient({ address: cluster.address, token: cluster.apiToken, deadlineMs: 600_000 });
+  try {
+    const zip = await zipFolder(source);
+    const uploadStart = performance.now();
+    const dataset = await client.uploadDataset({ name: 'dogs-vs-cats', kind: 'image-folder', fileName: 'dogs-vs-cats.zip', bytes: zip, imageHeight: IMAGE_SIZE, imageWidth: IMAGE_SIZE });
+    const uploadSeconds = (performance.now() - uploadStart) / 1000;
+    log({ msg: 'data set ingested', summary: dataset.summary, seconds: uploadSeconds });
+    const trainImages = Number(/\(([\d,]+) train/.exec(dataset.summary)?.[1]?.replaceAll(',', '') ?? NaN);
+
+    const custom = process.env.BENCH_SPEC ? (JSON.parse(await readFile(process.env.BENCH_SPEC, 'utf8')) as JobSpecInput) : undefined;
+    const specFor = (epochs: number, workers: number): JobSpecInput => {
+      const base = custom ?? benchSpec(epochs, workers);
+      const spec = base as { name: string; training?: object; resources?: object };
+      return { ...base, name: `${spec.name}-${workers}w`, training: { ...spec.training, epochs }, resources: { ...spec.resources, minWorkers: workers, maxWorkers: workers } } as JobSpecInput;
+    };
+    const single = await runJob(client, specFor(SINGLE_EPOCHS, 1), trainImages, 1);
+    const parallel = await runJob(client, specFor(EPOCHS, WORKERS), trainImages, WORKERS);
+
+    const accuracies = parallel.epochs.map((p) => p.validAccuracy ?? 0);
+    const timeTo = (target: number) => parallel.epochs.find((p) => (p.validAccuracy ?? 0) >= target)?.seconds ?? null;
+    const result = {
+      benchmark: 'dogs-vs-cats',
+      measuredAt: new Date().toISOString(),
+      host: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', loadAverage: os.loadavg() },
+      backend: 'wasm',
+      dataset: { summary: dataset.summary, imageSize: IMAGE_SIZE, ingestSeconds: uploadSeconds },
+      spec: specFor(EPOCHS, WORKERS),
+      finalValidAccuracy: accuracies.at(-1) ?? null,
+      bestValidAccuracy: accuracies.length > 0 ? Math.max(...accuracies) : null,
+      secondsTo80: timeTo(TARGETS[0]),
+      secondsTo85: timeTo(TARGETS[1]),
+      imagesPerSecondPerWorker: { workers2: parallel.imagesPerSecondPerWorker, workers1: single.imagesPerSecondPerWorker },
+      perWorkerRatio:
+        parallel.imagesPerSecondPerWorker && single.imagesPerSecondPerWorker ? parallel.imagesPerSecondPerWorker / single.imagesPerSecondPerWorker : null,
+      runs: { single, parallel },
+      totalSeconds: (performance.now() - benchStart) / 1000,
+    };
+    await mkdir(path.dirname(RESULTS), { recursive: true });
+    await writeFile(RESULTS, JSON.stringify(result, null, 2) + '\n');
+    log({
+      msg: 'done',
+      results: RESULTS,
+      state: parallel.state,
+      finalValidAccuracy: result.finalValidAccuracy,
+      bestValidAccuracy: result.bestValidAccuracy,
+      secondsTo80: result.secondsTo80,
+      secondsTo85: result.secondsTo85,
+      imagesPerSecondPerWorker: result.imagesPerSecondPerWorker,
+      totalSeconds: result.totalSeconds,
+    });
+    if (parallel.state !== 'JOB_STATE_SUCCEEDED') process.exitCode = 1;
+  } finally {
+    client.close();
+    await cluster.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();
