@@ -36,7 +36,7 @@ function expectedParams(channels: number, depth: number, base: number, batchNorm
 }
 
 function trainableCount(model: ReturnType<typeof buildUNet2d>): number {
-  return model.trainableWeights.reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1), 0);
+  return model.trainableWeights.reduce((sum, w) => sum + w.read().size, 0);
 }
 
 describe('2D U-Net', () => {
