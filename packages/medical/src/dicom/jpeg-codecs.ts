@@ -34,13 +34,23 @@ function planarToInterleaved(planar: Uint8Array, pixels: number, components: num
   return out;
 }
 
+/** Emscripten builds throw C++ exceptions as bare numbers (a pointer); this turns them into a readable Error. */
+function wasmCall(codec: string, call: () => void): void {
+  try {
+    call();
+  } catch (thrown) {
+    if (thrown instanceof Error) throw thrown;
+    throw new Error(`${codec} rejected the code stream (wasm exception ${String(thrown)})`, { cause: thrown });
+  }
+}
+
 /** JPEG-LS lossless and near-lossless (1.2.840.10008.1.2.4.80/.81) with CharLS. */
 export async function decodeJpegLs(encoded: Uint8Array): Promise<CodecFrame> {
   const module = await (charls ??= CharLS(quiet));
   const decoder = new module.JpegLSDecoder();
   try {
     decoder.getEncodedBuffer(encoded.length).set(encoded);
-    decoder.decode();
+    wasmCall('CharLS', () => decoder.decode());
     const info = decoder.getFrameInfo();
     const bytesPerSample = info.bitsPerSample <= 8 ? 1 : 2;
     // Copy out: the decoded view lives in wasm memory, freed by delete().
@@ -65,7 +75,7 @@ export async function decodeJpeg2000(encoded: Uint8Array): Promise<CodecFrame> {
   const decoder = new module.J2KDecoder();
   try {
     decoder.getEncodedBuffer(encoded.length).set(encoded);
-    decoder.decode();
+    wasmCall('OpenJPEG', () => decoder.decode());
     const info = decoder.getFrameInfo();
     const bytes = new Uint8Array(decoder.getDecodedBuffer());
     return { bytes, width: info.width, height: info.height, components: info.componentCount, bitsPerSample: info.bitsPerSample };

@@ -117,6 +117,9 @@ class Walker {
     let current = 'x00020000';
     try {
       while (offset < this.bytes.length) {
+        if (offset + 8 > this.bytes.length) {
+          return { tag: current, reason: `the file ends ${this.bytes.length - offset} bytes into the header of the element after it` };
+        }
         const meta = this.tagAt(offset, true).startsWith('x0002');
         current = this.tagAt(offset, meta || this.syntax.littleEndian);
         offset = this.element(offset, meta ? { littleEndian: true, implicit: false } : this.syntax);
