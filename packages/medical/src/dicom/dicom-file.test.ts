@@ -44,8 +44,9 @@ describe('DICOM read errors', () => {
     const error = parseError(truncated, `cut-${name}`);
     expect(isDicomError(error)).toBe(true);
     expect(error).toMatchObject({ kind: 'Truncated', file: `cut-${name}` });
-    expect((error as DicomError).tag).toContain(tag);
-    expect((error as DicomError).message).toContain(`cut-${name}: truncated at ${tag}`);
+    const truncation = error as Extract<DicomError, { kind: 'Truncated' }>;
+    expect(truncation.tag).toContain(tag);
+    expect(truncation.message).toContain(`cut-${name}: truncated at ${tag}`);
   });
 
   it('reports missing pixel data when (7FE0,0010) is dropped', () => {
