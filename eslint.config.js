@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/generated/**', '**/.next/**', 'bench/results/**', '.tessera/**'] },
+  { ignores: ['**/node_modules/**', '**/generated/**', '**/.next/**', 'bench/results/**', '.tessera/**', '.gpu/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -18,5 +18,5 @@ export default tseslint.config(
       ] }],
     },
   },
-  { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
 );

@@ -55,7 +55,7 @@ describe('a worker SIGKILLed mid-job', () => {
         }
         if (killedAt && !requeuedAt && u.event?.kind === 'state' && u.event.state === 'JOB_STATE_QUEUED') requeuedAt = Date.now();
       });
-      expect(killedAt, 'the job ended before the kill step').toBeGreaterThan(0);
+      expect(killedAt, `the job ended before the kill step: ${final.state} (${final.reason})`).toBeGreaterThan(0);
       const lost = updates.find((u) => u.event?.kind === 'worker_lost');
       expect(lost?.event?.message).toContain(victim);
 

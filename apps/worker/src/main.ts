@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createLogger } from '@tessera/core/logging/logger';
 import { objectStoreConfigFromEnv, openObjectStore } from '@tessera/storage/open-object-store';
 import { CoordinatorLink } from './agent/coordinator-link.ts';
+import { ThreadHeartbeats } from './agent/heartbeats.ts';
 import { WorkerAgent } from './agent/worker-agent.ts';
 import { backendOptionsFromEnv } from './backends/backend-options.ts';
 import { selectBackend } from './backends/select-backend.ts';
@@ -31,6 +32,7 @@ const agent = new WorkerAgent(
       collectiveTimeoutMs: config.collectiveTimeoutMs,
     }),
   log,
+  new ThreadHeartbeats({ address: config.coordinator, joinToken, stallLimitMs: config.stallLimitMs, log }),
 );
 try {
   await agent.start();

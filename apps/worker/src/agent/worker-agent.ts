@@ -3,6 +3,7 @@ import type { Assignment__Output } from '@tessera/proto/generated/tessera/worker
 import type { AssignmentMessage__Output } from '@tessera/proto/generated/tessera/workers/v1/AssignmentMessage';
 import type { ProgressReport } from '@tessera/proto/generated/tessera/workers/v1/ProgressReport';
 import { CoordinatorLinkError, type CoordinatorLink } from './coordinator-link.ts';
+import { InThreadHeartbeats, type Heartbeats } from './heartbeats.ts';
 
 /** One running assignment, as the agent sees it. */
 export interface JobRun {
@@ -31,7 +32,6 @@ export interface WorkerIdentity {
 export class WorkerAgent {
   private current: { assignment: Assignment__Output; run: JobRun } | undefined;
   private starting: Promise<void> = Promise.resolve();
-  private heartbeatTimer: NodeJS.Timeout | undefined;
   private closeStream: (() => void) | undefined;
   private stopped = false;
   private samplesPerSecond = 0;
@@ -42,6 +42,7 @@ export class WorkerAgent {
     private readonly identity: WorkerIdentity,
     private readonly runJob: RunJobFn,
     private readonly log: Logger,
+    private readonly heartbeats: Heartbeats = new InThreadHeartbeats(link),
   ) {
     this.workerId = identity.workerId;
   }
@@ -73,21 +74,20 @@ export class WorkerAgent {
   }
 
   private startHeartbeats(intervalMs: number): void {
-    clearInterval(this.heartbeatTimer);
-    this.heartbeatTimer = setInterval(() => {
-      const a = this.current?.assignment;
-      this.link
-        .heartbeat({ workerId: this.workerId, jobId: a?.jobId ?? '', generation: a?.generation ?? 0, samplesPerSecond: this.samplesPerSecond })
-        .catch((err: unknown) => {
-          if (err instanceof CoordinatorLinkError && err.error.kind === 'Unknown worker') this.rejoin('coordinator no longer knows this worker');
-        });
-    }, intervalMs);
+    this.heartbeats.start(
+      intervalMs,
+      () => {
+        const a = this.current?.assignment;
+        return { workerId: this.workerId, jobId: a?.jobId ?? '', generation: a?.generation ?? 0, samplesPerSecond: this.samplesPerSecond };
+      },
+      () => this.rejoin('coordinator no longer knows this worker'),
+    );
   }
 
   private rejoin(why: string): void {
     if (this.stopped) return;
     this.log.warn('rejoining', { why });
-    clearInterval(this.heartbeatTimer);
+    this.heartbeats.stop();
     this.closeStream?.();
     this.closeStream = undefined;
     this.current?.run.abort(why);
@@ -158,7 +158,7 @@ export class WorkerAgent {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.heartbeatTimer);
+    this.heartbeats.stop();
     this.closeStream?.();
     const cur = this.current;
     if (cur) {

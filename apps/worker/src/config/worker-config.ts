@@ -19,6 +19,8 @@ export interface WorkerConfig {
   dataDir: string;
   cacheDir: string;
   collectiveTimeoutMs: number;
+  /** How long the main thread may be unresponsive (one long step) before heartbeats stop: TESSERA_STALL_LIMIT_MS. */
+  stallLimitMs: number;
 }
 
 /** Raw environment → defaults → one resolved config. Nothing else in the worker reads the environment. */
@@ -46,5 +48,14 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv, cwd: string): Worker
     dataDir,
     cacheDir: path.join(dataDir, 'cache', 'worker-datasets'),
     collectiveTimeoutMs: Number(env.TESSERA_COLLECTIVE_TIMEOUT_MS || 120_000),
+    stallLimitMs: positiveMs(env, 'TESSERA_STALL_LIMIT_MS', 10 * 60_000),
   };
+}
+
+function positiveMs(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number of milliseconds, got "${raw}"`);
+  return value;
 }
