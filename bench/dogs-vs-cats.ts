@@ -9,7 +9,7 @@
  * accuracy curve. Progress goes to stderr as one line per epoch.
  *
  *   pnpm bench:dogs-vs-cats        (tsx bench/dogs-vs-cats.ts; about 35 minutes on 2 cores)
- *   BENCH_EPOCHS=80  BENCH_SINGLE_EPOCHS=2  BENCH_SPEC=file.json (a whole job spec replacing the default)
+ *   BENCH_EPOCHS=50  BENCH_SINGLE_EPOCHS=2  BENCH_SPEC=file.json (a whole job spec replacing the default)
  *   TESSERA_DATASET_MIRROR=dir (default ../shared/datasets)  BENCH_RESULTS=path
  *
  * Images/s per worker come from epoch wall times (the median epoch, so the first epoch's warm-up and the checkpoint
@@ -27,7 +27,7 @@ import { datasetMirrorDirsFromEnv } from '@tessera/storage/datasets/dataset-fetc
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const RESULTS = process.env.BENCH_RESULTS ?? path.join(HERE, 'results/dogs-vs-cats.json');
-const EPOCHS = Number(process.env.BENCH_EPOCHS ?? 80);
+const EPOCHS = Number(process.env.BENCH_EPOCHS ?? 50);
 const SINGLE_EPOCHS = Number(process.env.BENCH_SINGLE_EPOCHS ?? 2);
 const IMAGE_SIZE = 64;
 const WORKERS = 2;
@@ -139,6 +139,13 @@ async function main(): Promise<void> {
   log({ msg: 'starting cluster', dataDir, workers: WORKERS, source });
   const cluster = await startEmbeddedCluster({ dataDir, workers: WORKERS, backend: 'wasm' });
   const client = new TesseraClient({ address: cluster.address, token: cluster.apiToken, deadlineMs: 600_000 });
+  // Ctrl-C (or a timeout's SIGTERM) stops the cluster's processes too, not just this one.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log({ msg: 'interrupted, stopping the cluster', signal });
+      void cluster.stop().finally(() => rm(dataDir, { recursive: true, force: true }).finally(() => process.exit(130)));
+    });
+  }
   try {
     const zip = await zipFolder(source);
     const uploadStart = performance.now();
