@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hiddenActivations } from '../jobs/job-spec.ts';
-import { buildModel, mlpActivations, modelImageInputShape, modelNames, parseModelRef } from './model-registry.ts';
+import { buildModel, mlpActivations, modelImageInputShape, modelNames, modelVolumeInputShape, parseModelRef } from './model-registry.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -28,7 +28,32 @@ describe('model registry', () => {
       ['vgg16', [null, 2]],
       ['vgg16-notop', [null, 7, 7, 512]],
       ['mlp', [null, 1]],
+      ['unet2d', [null, 256, 256, 1]],
+      ['unet3d', [null, 64, 64, 64, 1]],
     ]);
+  });
+
+  it('builds U-Nets with a mask head from the class count and names the side 2^depth does not divide', () => {
+    const ref = parsed({ name: 'unet2d', options: { inputShape: [32, 48, 1], depth: 2, baseFilters: 4 } });
+    expect(ref.options).toEqual({ inputShape: [32, 48, 1], depth: 2, baseFilters: 4, dropout: 0, batchNorm: false, upsampling: 'transpose' });
+    expect(modelImageInputShape(ref)).toEqual([32, 48, 1]);
+    const model = buildModel(ref, { seed: 1, classCount: 3 });
+    expect(model.outputs[0]!.shape).toEqual([null, 32, 48, 3]);
+    model.dispose();
+    const volume = parsed({ name: 'unet3d', options: { inputShape: [16, 16, 16, 1], depth: 2, baseFilters: 2 } });
+    expect(modelImageInputShape(volume)).toBeUndefined();
+    expect(modelVolumeInputShape(volume)).toEqual([16, 16, 16, 1]);
+    const model3d = buildModel(volume, { seed: 1 });
+    expect(model3d.outputs[0]!.shape).toEqual([null, 16, 16, 16, 1]);
+    model3d.dispose();
+    expect(parseModelRef({ name: 'unet2d', options: { inputShape: [256, 200, 1] } })).toMatchObject({
+      ok: false,
+      issues: [{ path: 'options.inputShape.1', message: 'must be a multiple of 2^depth = 16 (depth 4), got 200' }],
+    });
+    expect(parseModelRef({ name: 'unet3d', options: { inputShape: [18, 64, 64, 1], depth: 2 } })).toMatchObject({
+      ok: false,
+      issues: [{ path: 'options.inputShape.0', message: 'must be a multiple of 2^depth = 4 (depth 2), got 18' }],
+    });
   });
 
   it('resolves defaults and passes options through', () => {

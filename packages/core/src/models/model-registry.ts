@@ -3,6 +3,9 @@ import { z } from 'zod';
 import type { HiddenActivation } from '../jobs/job-spec.ts';
 import { buildMlp } from './mlp.ts';
 import { buildSmallVgg } from './small-vgg.ts';
+import { unetMaxDepth } from './unet-shape.ts';
+import { buildUNet2d } from './unet2d.ts';
+import { buildUNet3d } from './unet3d.ts';
 import { buildVgg16, vgg16MinInputSize } from './vgg16.ts';
 
 /**
@@ -130,8 +133,63 @@ const mlpSchema = z
   })
   .strict();
 
+/** U-Net options both dimensions share; `depth` 2x2 poolings, so every side must be a multiple of 2^depth. */
+const unetCommon = (depth: number, baseFilters: number) => ({
+  depth: int().min(1).max(unetMaxDepth).default(depth),
+  baseFilters: int().min(1).max(256).default(baseFilters),
+  /** Rate of the dropout after the bottleneck; above 0 training is no longer reproducible (tfjs draws its masks). */
+  dropout: z.number().min(0).lt(1).default(0),
+});
+
+/** Adds an issue at `inputShape.<i>` for each spatial side that 2^depth does not divide. */
+function unetSidesDivisible(options: { readonly inputShape: readonly number[]; readonly depth: number }, context: z.RefinementCtx): void {
+  const step = 2 ** options.depth;
+  options.inputShape.slice(0, -1).forEach((side, index) => {
+    if (side % step !== 0) {
+      context.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['inputShape', index],
+        message: `must be a multiple of 2^depth = ${step} (depth ${options.depth}), got ${side}`,
+      });
+    }
+  });
+}
+
+const unet2dSchema = z
+  .object({
+    name: z.literal('unet2d'),
+    options: z
+      .object({
+        inputShape: imageShape(2, [256, 256, 1]),
+        ...unetCommon(4, 16),
+        /** Batch normalisation after each 3x3 convolution (conv without bias, then BN, then relu). */
+        batchNorm: z.boolean().default(false),
+        /** `transpose`: Conv2DTranspose 2x2 stride 2; `nearest`: UpSampling2D then a 2x2 convolution. */
+        upsampling: z.enum(['transpose', 'nearest']).default('transpose'),
+      })
+      .strict()
+      .superRefine(unetSidesDivisible)
+      .default({}),
+  })
+  .strict();
+
+const unet3dSchema = z
+  .object({
+    name: z.literal('unet3d'),
+    options: z
+      .object({
+        /** Patch depth, height, width, channels. */
+        inputShape: z.tuple([side(2).max(512), side(2).max(512), side(2).max(512), int().min(1).max(64)]).default([64, 64, 64, 1]),
+        ...unetCommon(3, 8),
+      })
+      .strict()
+      .superRefine(unetSidesDivisible)
+      .default({}),
+  })
+  .strict();
+
 /** A model reference as a job spec holds it; `name` picks the model, `options` default per model. */
-export const modelRefSchema = z.discriminatedUnion('name', [vgg16Schema, vgg16NoTopSchema, smallVggSchema, mlpSchema]);
+export const modelRefSchema = z.discriminatedUnion('name', [vgg16Schema, vgg16NoTopSchema, smallVggSchema, mlpSchema, unet2dSchema, unet3dSchema]);
 
 /** A validated model reference with every option default resolved. */
 export type ModelRef = z.output<typeof modelRefSchema>;
@@ -139,14 +197,17 @@ export type ModelRefInput = z.input<typeof modelRefSchema>;
 export type ModelName = ModelRef['name'];
 
 /** Every registered model name, in the order the launch form lists them. */
-export const modelNames: readonly ModelName[] = ['small-vgg', 'vgg16', 'vgg16-notop', 'mlp'];
+export const modelNames: readonly ModelName[] = ['small-vgg', 'vgg16', 'vgg16-notop', 'mlp', 'unet2d', 'unet3d'];
 
 /** What the launch form shows and the data pipeline needs to know before the model exists. */
 export interface ModelDescription {
   readonly title: string;
-  /** Image models take [height, width, channels] pixels; tabular ones a feature vector. */
-  readonly input: 'image' | 'tabular';
-  /** Whether the model ends in its own classification head sized by the data set's class count. */
+  /**
+   * Image models take [height, width, channels] pixels, volume models [depth, height, width, channels] patches,
+   * tabular ones a feature vector.
+   */
+  readonly input: 'image' | 'volume' | 'tabular';
+  /** Whether the model ends in its own classification (or per-pixel mask) head sized by the data set's class count. */
   readonly headFromClassCount: boolean;
 }
 
@@ -155,6 +216,8 @@ export const modelDescriptions: Readonly<Record<ModelName, ModelDescription>> = 
   vgg16: { title: 'VGG16 with the Keras ImageNet classifier (138 M parameters)', input: 'image', headFromClassCount: false },
   'vgg16-notop': { title: 'VGG16 convolutional base (14.7 M parameters)', input: 'image', headFromClassCount: false },
   mlp: { title: 'Multi-layer perceptron', input: 'tabular', headFromClassCount: true },
+  unet2d: { title: 'U-Net for 2D segmentation (slices, X-rays)', input: 'image', headFromClassCount: true },
+  unet3d: { title: 'Patch-based 3D U-Net for volume segmentation', input: 'volume', headFromClassCount: true },
 };
 
 /** Facts from the job, not the spec's model section: the seed, and what the data set says. */
@@ -180,9 +243,14 @@ export function parseModelRef(input: unknown): ParseModelRefResult {
   };
 }
 
-/** The [height, width, channels] an image model takes (what the data pipeline resizes to); undefined for tabular. */
+/** The [height, width, channels] an image model takes (what the data pipeline resizes to); undefined for others. */
 export function modelImageInputShape(ref: ModelRef): readonly [number, number, number] | undefined {
-  return ref.name === 'mlp' ? undefined : ref.options.inputShape;
+  return ref.name === 'mlp' || ref.name === 'unet3d' ? undefined : ref.options.inputShape;
+}
+
+/** The [depth, height, width, channels] patch a volume model takes; undefined for image and tabular models. */
+export function modelVolumeInputShape(ref: ModelRef): readonly [number, number, number, number] | undefined {
+  return ref.name === 'unet3d' ? ref.options.inputShape : undefined;
 }
 
 /**
@@ -204,6 +272,11 @@ export function buildModel(ref: ModelRef, context: ModelBuildContext): tfl.Layer
         classCount: required(context.classCount, 'classCount', ref.name),
         seed: context.seed,
       });
+    // Segmentation data sets of binary masks may name no classes: background and foreground, one sigmoid channel.
+    case 'unet2d':
+      return buildUNet2d({ ...ref.options, classCount: context.classCount ?? 2, seed: context.seed });
+    case 'unet3d':
+      return buildUNet3d({ ...ref.options, classCount: context.classCount ?? 2, seed: context.seed });
   }
 }
 
