@@ -81,6 +81,20 @@ describe('toCanonical', () => {
     expect([entry(ras.affine, 0, 0), entry(ras.affine, 1, 1), entry(ras.affine, 2, 2)]).toEqual([1.5, 1, 3]);
   });
 
+  it('keeps rows whole where i stays i, flipped (LPI) or not (RPI)', () => {
+    for (const sx of [-1, 1]) {
+      const image1 = image([
+        [sx * 2, 0, 0, 5],
+        [0, -1, 0, 6],
+        [0, 0, -4, 7],
+      ]);
+      const ras = toCanonical(image1);
+      expect(ras.orientation).toBe('RAS');
+      expect(ras.shape).toEqual(shape);
+      for (const t of [0, 1]) expect(valuesByPosition(ras, t)).toEqual(valuesByPosition(image1, t));
+    }
+  });
+
   it('returns an RAS image unchanged', () => {
     const ras = image([
       [1, 0, 0, 0],
