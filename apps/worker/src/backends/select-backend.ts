@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { maxWasmThreads, registerThreadedWasmBackend, restoreSingleThreadedWasmBackend } from '@tessera/core/backends/wasm-threaded-backend';
+import { registerCpuKernelFixes } from '@tessera/core/backends/cpu-kernel-fixes';
 import { registerWasmTrainingKernels } from '@tessera/core/backends/wasm-training-kernels';
 import type { ModuleLoader, Probe } from './backend-probe.ts';
 import { activateWebgpu } from './webgpu-backend.ts';
@@ -144,6 +145,7 @@ async function activateWasm(threads: number): Promise<Probe> {
 
 async function activateCpu(): Promise<Probe> {
   await import('@tensorflow/tfjs-backend-cpu');
+  registerCpuKernelFixes();
   if (!(await tf.setBackend('cpu'))) {
     return { ok: false, reason: 'the JavaScript cpu backend failed to initialise' };
   }

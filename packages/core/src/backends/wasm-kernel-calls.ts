@@ -15,9 +15,9 @@ export interface WasmKernelBackend {
  * Runs a kernel registered for `wasm` (the current registration: a kernel this module overrides runs its override).
  * Throws naming the kernel when the wasm backend is not loaded.
  */
-export function runWasmKernel(name: string, backend: unknown, inputs: NamedTensorInfoMap, attrs: object = {}): TensorInfo {
-  const kernel = tf.getKernel(name, 'wasm');
-  if (kernel === undefined) throw new Error(`wasm kernel ${name} is not registered (is @tensorflow/tfjs-backend-wasm loaded?)`);
+export function runWasmKernel(name: string, backend: unknown, inputs: NamedTensorInfoMap, attrs: object = {}, backendName = 'wasm'): TensorInfo {
+  const kernel = tf.getKernel(name, backendName);
+  if (kernel === undefined) throw new Error(`${backendName} kernel ${name} is not registered (is @tensorflow/tfjs-backend-${backendName} loaded?)`);
   return kernel.kernelFunc({ inputs, backend: backend as tf.KernelBackend, attrs: attrs as NamedAttrMap }) as TensorInfo;
 }
 
@@ -30,10 +30,19 @@ export function runWasmKernel(name: string, backend: unknown, inputs: NamedTenso
 export class KernelScope {
   private readonly held = new Set<TensorInfo>();
 
-  constructor(readonly backend: unknown) {}
+  constructor(
+    readonly backend: unknown,
+    readonly backendName = 'wasm',
+  ) {}
 
   run(name: string, inputs: NamedTensorInfoMap, attrs: object = {}): TensorInfo {
-    const info = runWasmKernel(name, this.backend, inputs, attrs);
+    const info = runWasmKernel(name, this.backend, inputs, attrs, this.backendName);
+    this.held.add(info);
+    return info;
+  }
+
+  /** Tracks the output of a kernel called directly (not through {@link run}). */
+  keepResult(info: TensorInfo): TensorInfo {
     this.held.add(info);
     return info;
   }

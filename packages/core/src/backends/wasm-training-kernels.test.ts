@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { registerCpuKernelFixes } from './cpu-kernel-fixes.ts';
 import { registerWasmTrainingKernels } from './wasm-training-kernels.ts';
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
@@ -86,7 +87,7 @@ describe('registerWasmTrainingKernels', () => {
   });
 
   it('registers its kernels for wasm once', () => {
-    for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', '_FusedMatMul']) {
+    for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'ResizeNearestNeighborGrad', 'Conv3DBackpropInputV2', 'BatchMatMul', '_FusedMatMul']) {
       expect(tf.getKernel(name, 'wasm'), name).toBeDefined();
     }
     expect(registerWasmTrainingKernels()).toEqual([]);
@@ -182,6 +183,45 @@ describe('registerWasmTrainingKernels', () => {
     const [actual] = await onBackend('wasm', compute);
     expectClose(actual!, expected!);
     expect(expected!.some((v) => v === 0) && expected!.some((v) => v > 0)).toBe(true);
+  });
+
+  it('ResizeNearestNeighborGrad of a batch sums each input pixel\'s 2x2 block, on cpu (fixed) and wasm', async () => {
+    const dy = seeded([3, 8, 10, 2], 12);
+    const compute = () => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [8, 10]), dy())))(seeded([3, 4, 5, 2], 13)());
+    const [dyValues] = await onBackend('cpu', () => dy());
+    const expected = new Float32Array(3 * 4 * 5 * 2);
+    for (let b = 0; b < 3; b++)
+      for (let y = 0; y < 8; y++)
+        for (let x = 0; x < 10; x++)
+          for (let c = 0; c < 2; c++) expected[((b * 4 + (y >> 1)) * 5 + (x >> 1)) * 2 + c]! += dyValues![((b * 8 + y) * 10 + x) * 2 + c]!;
+    expect(registerCpuKernelFixes()).toEqual(['ResizeNearestNeighborGrad']);
+    const [cpu] = await onBackend('cpu', compute);
+    const [wasm] = await onBackend('wasm', compute);
+    expectClose(cpu!, expected);
+    expectClose(wasm!, expected);
+    expect(registerCpuKernelFixes()).toEqual([]);
+  });
+
+  it.each([
+    { name: '3x3x3 same stride 1', x: [2, 5, 6, 4, 3], filter: [3, 3, 3, 3, 4], strides: 1, pad: 'same' as const },
+    { name: '3x3x3 same stride 2', x: [1, 7, 6, 5, 2], filter: [3, 3, 3, 2, 3], strides: 2, pad: 'same' as const },
+    { name: '2x3x2 valid strides 2x1x2', x: [2, 6, 5, 6, 3], filter: [2, 3, 2, 3, 2], strides: [2, 1, 2] as [number, number, number], pad: 'valid' as const },
+    { name: '2x2x2 stride 2 (a U-Net up-convolution)', x: [2, 4, 4, 4, 3], filter: [2, 2, 2, 3, 5], strides: 2, pad: 'same' as const },
+  ])('Conv3DBackpropInputV2 matches cpu, repeatably: $name', async (c) => {
+    const info = tf.backend_util.computeConv3DInfo(c.x as [number, number, number, number, number], c.filter as [number, number, number, number, number], c.strides, 1, c.pad);
+    const dyShape = [info.batchSize, info.outDepth, info.outHeight, info.outWidth, info.outChannels];
+    const compute = () =>
+      tf.engine().runKernel<tf.Tensor>('Conv3DBackpropInputV2', { dy: seeded(dyShape, 31)(), filter: seeded(c.filter, 37)() }, {
+        strides: c.strides,
+        pad: c.pad,
+        inputShape: c.x,
+      });
+    const [expected] = await onBackend('cpu', compute);
+    const [first] = await onBackend('wasm', compute);
+    const [second] = await onBackend('wasm', compute);
+    expect(first!.length).toBe(tf.util.sizeFromShape(c.x));
+    expectClose(first!, expected!);
+    expectClose(second!, expected!);
   });
 
   it('frees every intermediate: the wasm backend holds no more tensors after a conv training step than before', async () => {

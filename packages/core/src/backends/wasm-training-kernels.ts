@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './wasm-conv-gradients.ts';
 import { KernelScope } from './wasm-kernel-calls.ts';
+import { conv3DBackpropInputAsConv } from './wasm-kernel-fixes.ts';
 import { tiledMaxPoolGrad } from './wasm-max-pool-grad.ts';
 
 /**
@@ -16,6 +17,7 @@ import { tiledMaxPoolGrad } from './wasm-max-pool-grad.ts';
  *   one of them; transposing the operand first (a copy) and multiplying untransposed is 4-10x faster.
  * - `MaxPoolGrad` of poolings whose windows tile the input (2x2 stride 2): one JavaScript pass over the wasm heap,
  *   about 10x the package's loop (wasm-max-pool-grad.ts); other poolings keep the package's kernel.
+ * - `Conv3DBackpropInputV2`, which gives wrong results in the package (wasm-kernel-fixes.ts).
  *
  * The two conv gradients are written in terms of the package's fast kernels (see wasm-conv-gradients.ts). All match
  * the cpu backend to 1e-4 (wasm-training-kernels.test.ts). Call once after the wasm backend module is imported,
@@ -76,6 +78,7 @@ const overrides: ReadonlyArray<readonly [string, (stock: KernelFunc | undefined)
   [tf.Conv2DBackpropFilter, () => conv2DBackpropFilter as unknown as KernelFunc],
   [tf.Conv2DBackpropInput, () => conv2DBackpropInput as unknown as KernelFunc],
   [tf.MaxPoolGrad, tiledMaxPoolGrad],
+  [tf.Conv3DBackpropInputV2, () => conv3DBackpropInputAsConv as unknown as KernelFunc],
   [tf.BatchMatMul, (stock) => untransposedMatMul(stock, tf.BatchMatMul)],
   [tf._FusedMatMul, (stock) => untransposedMatMul(stock, tf._FusedMatMul)],
 ];
