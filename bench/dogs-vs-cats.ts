@@ -97,10 +97,12 @@ async function runJob(client: TesseraClient, spec: JobSpecInput, trainImages: nu
       if (startedAt === undefined && update.job.startedAt) startedAt = Date.parse(update.job.startedAt);
     }
     const metric = update.metric;
-    if (metric && metric.epoch > 0) {
+    // Epoch-end metrics only: rank 0's per-step `step_loss` reports carry the number of epochs completed so far, so
+    // they would date an epoch by the steps of the next one.
+    if (metric && metric.epoch > 0 && metric.name !== 'step_loss') {
       const point = byEpoch.get(metric.epoch) ?? { at: Date.parse(metric.at), values: new Map<string, number>() };
       point.values.set(`${metric.split}/${metric.name}`, metric.value);
-      point.at = Math.max(point.at, Date.parse(metric.at));
+      point.at = Math.min(point.at, Date.parse(metric.at));
       byEpoch.set(metric.epoch, point);
       if (metric.split === 'valid' && metric.name === 'accuracy') {
         log({ msg: 'epoch', jobId: submitted.id, workers, epoch: metric.epoch, validAccuracy: metric.value, seconds: startedAt ? (Date.parse(metric.at) - startedAt) / 1000 : null });
