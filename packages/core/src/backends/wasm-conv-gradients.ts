@@ -143,7 +143,9 @@ export function conv2DBackpropInput(args: KernelArgs): TensorInfo {
     const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
     const { strideHeight, strideWidth, outHeight, outWidth } = info;
     const [, height, width] = inputShape;
-    const spread = strideHeight > 1 || strideWidth > 1 ? spreadByStride(scope, dy, strideHeight, strideWidth) : dy;
+    let spread = dy;
+    if (strideHeight > 1) spread = spreadAxis(scope, spread, 1, strideHeight);
+    if (strideWidth > 1) spread = spreadAxis(scope, spread, 2, strideWidth);
     const spreadHeight = (outHeight - 1) * strideHeight + 1;
     const spreadWidth = (outWidth - 1) * strideWidth + 1;
     const padTop = filterHeight - 1 - info.padInfo.top;
@@ -166,17 +168,19 @@ export function conv2DBackpropInput(args: KernelArgs): TensorInfo {
   }
 }
 
-/** dy [b, oh, ow, c] → [b, (oh-1)·sh+1, (ow-1)·sw+1, c] with dy's values every sh rows and sw columns, zeros between. */
-function spreadByStride(scope: KernelScope, dy: TensorInfo, strideHeight: number, strideWidth: number): TensorInfo {
-  const [batch, outHeight, outWidth, channels] = dy.shape as [number, number, number, number];
-  const dy6 = scope.run('Reshape', { x: dy }, { shape: [batch, outHeight, 1, outWidth, 1, channels] });
-  const spread6 = scope.run(
-    'PadV2',
-    { x: dy6 },
-    { paddings: [[0, 0], [0, 0], [0, strideHeight - 1], [0, 0], [0, strideWidth - 1], [0, 0]], constantValue: 0 },
-  );
-  const spread = scope.run('Reshape', { x: spread6 }, { shape: [batch, outHeight * strideHeight, outWidth * strideWidth, channels] });
-  return scope.run('Slice', { x: spread }, { begin: [0, 0, 0, 0], size: [batch, (outHeight - 1) * strideHeight + 1, (outWidth - 1) * strideWidth + 1, channels] });
+/** Spreads one axis of x by `stride`: its entries every `stride` places, zeros between (length (n-1)·stride+1). */
+export function spreadAxis(scope: KernelScope, x: TensorInfo, axis: number, stride: number): TensorInfo {
+  const shape = x.shape;
+  const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
+  const length = shape[axis]!;
+  const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const x4 = scope.run('Reshape', { x }, { shape: [outer, length, 1, inner] });
+  const padded = scope.run('PadV2', { x: x4 }, { paddings: [[0, 0], [0, 0], [0, stride - 1], [0, 0]], constantValue: 0 });
+  const flat = scope.run('Reshape', { x: padded }, { shape: [outer, length * stride, inner] });
+  const cut = scope.run('Slice', { x: flat }, { begin: [0, 0, 0], size: [outer, (length - 1) * stride + 1, inner] });
+  const out = [...shape];
+  out[axis] = (length - 1) * stride + 1;
+  return scope.run('Reshape', { x: cut }, { shape: out });
 }
 
 /** Pads (positive amounts) or crops (negative) the rows and columns of an NHWC tensor. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { spreadAxis } from './wasm-conv-gradients.ts';
 import { KernelScope } from './wasm-kernel-calls.ts';
 
 /**
@@ -64,17 +65,3 @@ export function conv3DBackpropInputAsConv(args: { inputs: NamedTensorInfoMap; ba
   }
 }
 
-/** Spreads one axis of x by `stride`: its entries every `stride` places, zeros between (length (n-1)·stride+1). */
-function spreadAxis(scope: KernelScope, x: TensorInfo, axis: number, stride: number): TensorInfo {
-  const shape = x.shape;
-  const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
-  const length = shape[axis]!;
-  const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
-  const x4 = scope.run('Reshape', { x }, { shape: [outer, length, 1, inner] });
-  const padded = scope.run('PadV2', { x: x4 }, { paddings: [[0, 0], [0, 0], [0, stride - 1], [0, 0]], constantValue: 0 });
-  const flat = scope.run('Reshape', { x: padded }, { shape: [outer, length * stride, inner] });
-  const cut = scope.run('Slice', { x: flat }, { begin: [0, 0, 0], size: [outer, (length - 1) * stride + 1, inner] });
-  const out = [...shape];
-  out[axis] = (length - 1) * stride + 1;
-  return scope.run('Reshape', { x: cut }, { shape: out });
-}
