@@ -68,6 +68,24 @@ async function trainReplicas(s: ImageClassificationSpec, worldSize: number, trai
   return { replicas, results, weights };
 }
 
+/** One rank trains `steps` steps, saves, and a new trainer restores that state and runs to the end: its weights. */
+async function resumedWeightsAfter(steps: number, s: ImageClassificationSpec, train: ImageRecords, valid: ImageRecords): Promise<Uint8Array> {
+  const model = buildImageClassifier(s, 2);
+  const make = () =>
+    new ImageDataParallelTrainer({ spec: s, model, classNames: ['dark', 'bright'], train, valid, trainCounts: [train.count], rank: 0, worldSize: 1, allReduceSum: createInProcessAllReduce(1)[0]! });
+  const first = make();
+  for (let i = 0; i < steps; i++) await first.trainStep();
+  const saved = await first.saveTrainingState();
+  first.dispose();
+  const resumed = make();
+  await resumed.restoreTrainingState(saved);
+  await resumed.run();
+  const { weights } = await resumed.saveTrainingState();
+  resumed.dispose();
+  model.dispose();
+  return weights;
+}
+
 describe('ImageDataParallelTrainer', () => {
   it('trains 2 replicas on rank-local shards to identical weights that tell dark from bright', async () => {
     const s = spec();
@@ -109,21 +127,7 @@ describe('ImageDataParallelTrainer', () => {
     const train = darkAndBright(16, 5);
     const valid = darkAndBright(4, 6);
     const straight = await trainReplicas(s, 1, train, valid);
-    const model = buildImageClassifier(s, 2);
-    const make = () =>
-      new ImageDataParallelTrainer({ spec: s, model, classNames: ['dark', 'bright'], train, valid, trainCounts: [16], rank: 0, worldSize: 1, allReduceSum: createInProcessAllReduce(1)[0]! });
-    const first = make();
-    await first.trainStep();
-    await first.trainStep();
-    await first.trainStep();
-    const saved = await first.saveTrainingState();
-    first.dispose();
-    const resumed = make();
-    await resumed.restoreTrainingState(saved);
-    await resumed.run();
-    expect(Buffer.from((await resumed.saveTrainingState()).weights).equals(Buffer.from(straight.weights[0]!))).toBe(true);
-    resumed.dispose();
-    model.dispose();
+    expect(Buffer.from(await resumedWeightsAfter(3, s, train, valid)).equals(Buffer.from(straight.weights[0]!))).toBe(true);
   });
 
   it('follows a cosine schedule (another result than constant) and resumes on the same curve', async () => {
@@ -134,19 +138,7 @@ describe('ImageDataParallelTrainer', () => {
     const s = spec({ training: { ...training, schedule: 'cosine' } });
     const straight = await trainReplicas(s, 1, train, valid);
     expect(Buffer.from(straight.weights[0]!).equals(Buffer.from(constant.weights[0]!))).toBe(false);
-    const model = buildImageClassifier(s, 2);
-    const make = () =>
-      new ImageDataParallelTrainer({ spec: s, model, classNames: ['dark', 'bright'], train, valid, trainCounts: [16], rank: 0, worldSize: 1, allReduceSum: createInProcessAllReduce(1)[0]! });
-    const first = make();
-    for (let i = 0; i < 3; i++) await first.trainStep();
-    const saved = await first.saveTrainingState();
-    first.dispose();
-    const resumed = make();
-    await resumed.restoreTrainingState(saved);
-    await resumed.run();
-    expect(Buffer.from((await resumed.saveTrainingState()).weights).equals(Buffer.from(straight.weights[0]!))).toBe(true);
-    resumed.dispose();
-    model.dispose();
+    expect(Buffer.from(await resumedWeightsAfter(3, s, train, valid)).equals(Buffer.from(straight.weights[0]!))).toBe(true);
     for (const run of [constant, straight]) {
       run.replicas.forEach((r) => {
         r.trainer.dispose();
