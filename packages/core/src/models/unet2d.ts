@@ -27,8 +27,8 @@ export interface UNet2dOptions {
   /**
    * `transpose` (default): Conv2DTranspose 2x2 stride 2 (`decL_upconv`), Ronneberger's "up-convolution".
    * `nearest`: UpSampling2D x2 (`decL_upsample`) then a 2x2 'same' convolution (`decL_upconv`), the same parameter
-   * count without a transposed convolution's checkerboard artefacts. Not on the `wasm` backend yet: tfjs-backend-wasm
-   * 4.22's ResizeNearestNeighborGrad (UpSampling2D's gradient) is wrong for batches above 1 (cpu is right).
+   * count without a transposed convolution's checkerboard artefacts. Its gradient (ResizeNearestNeighborGrad) is wrong
+   * in tfjs-backend-cpu 4.22 for batches above 1 unless backends/cpu-kernel-fixes.ts is registered (the worker does).
    */
   readonly upsampling?: UNetUpsampling | undefined;
   /** Mask classes: 2 (default, background and foreground) gives 1 sigmoid channel, k > 2 gives k softmax channels. */
