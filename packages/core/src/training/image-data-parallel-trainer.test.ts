@@ -6,7 +6,7 @@ import { rankRange, sliceImageRecords } from '../data/image-shard-reader.ts';
 import { parseJobSpec } from '../jobs/job-spec.ts';
 import type { ImageClassificationSpec } from '../jobs/job-spec.ts';
 import { buildImageClassifier } from '../models/image-classifier.ts';
-import { SeededRandom } from '../random/seeded-random.ts';
+import { darkAndBrightImages } from '../testing/dark-bright-images.ts';
 import { ImageDataParallelTrainer } from './image-data-parallel-trainer.ts';
 import { createInProcessAllReduce } from './in-process-all-reduce.ts';
 
@@ -14,18 +14,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-/** `count` 8x8 RGB images, label 1 bright and label 0 dark, with seeded noise so no two are alike. */
-function darkAndBright(count: number, seed: number): ImageRecords {
-  const random = SeededRandom.fromSeed(seed, 'images');
-  const size = 8 * 8 * 3;
-  const pixels = new Uint8Array(count * size);
-  const labels = new Int32Array(count);
-  for (let i = 0; i < count; i += 1) {
-    labels[i] = i % 2;
-    for (let p = 0; p < size; p += 1) pixels[i * size + p] = (i % 2 === 1 ? 160 : 20) + Math.floor(random.next() * 80);
-  }
-  return { count, height: 8, width: 8, channels: 3, labels, pixels, splits: Array.from({ length: count }, () => 'train'), ids: Array.from({ length: count }, (_, i) => `${i}`) };
-}
+const darkAndBright = (count: number, seed: number): ImageRecords => darkAndBrightImages(count, seed, { dark: 20, bright: 160, noise: 80 });
 
 function spec(overrides: Record<string, unknown> = {}): ImageClassificationSpec {
   const parsed = parseJobSpec({

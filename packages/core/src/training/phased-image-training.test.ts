@@ -7,7 +7,7 @@ import { rankRange, sliceImageRecords } from '../data/image-shard-reader.ts';
 import { parseJobSpec } from '../jobs/job-spec.ts';
 import type { ImageClassificationSpec } from '../jobs/job-spec.ts';
 import { addClassifierTop } from '../models/image-classifier.ts';
-import { SeededRandom } from '../random/seeded-random.ts';
+import { darkAndBrightImages } from '../testing/dark-bright-images.ts';
 import type { BottleneckFeatureCache } from './bottleneck-features.ts';
 import { ImageDataParallelTrainer } from './image-data-parallel-trainer.ts';
 import type { ImageRunHooks } from './image-data-parallel-trainer.ts';
@@ -17,18 +17,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-/** `count` 8x8 RGB images, label 1 bright and label 0 dark, with seeded noise so no two are alike. */
-function darkAndBright(count: number, seed: number): ImageRecords {
-  const random = SeededRandom.fromSeed(seed, 'images');
-  const size = 8 * 8 * 3;
-  const pixels = new Uint8Array(count * size);
-  const labels = new Int32Array(count);
-  for (let i = 0; i < count; i += 1) {
-    labels[i] = i % 2;
-    for (let p = 0; p < size; p += 1) pixels[i * size + p] = (i % 2 === 1 ? 150 : 40) + Math.floor(random.next() * 60);
-  }
-  return { count, height: 8, width: 8, channels: 3, labels, pixels, splits: Array.from({ length: count }, () => 'train'), ids: Array.from({ length: count }, (_, i) => `${i}`) };
-}
+const darkAndBright = (count: number, seed: number): ImageRecords => darkAndBrightImages(count, seed, { dark: 40, bright: 150, noise: 60 });
 
 const topThenFineTune = [
   { kind: 'top', epochs: 2, cachedFeatures: true },
