@@ -27,7 +27,7 @@ describe('parseJobSpec', () => {
     [{ ...minimal, model: { hidden: [{ units: 8, dropout: 1 }] } }, 'model.hidden.0.dropout'],
     [{ ...minimal, data: { testFraction: 1 } }, 'data.testFraction'],
     [{ ...minimal, resources: { minWorkers: 4, maxWorkers: 2 } }, 'resources.maxWorkers'],
-    [{ ...minimal, workload: 'segmentation' }, 'workload'],
+    [{ ...minimal, workload: 'detection' }, 'workload'],
     [{ ...minimal, dataset: 'sonar@nothex' }, 'dataset'],
     [{ ...minimal, name: '' }, 'name'],
     [{ ...minimal, training: { learningRate: 0.1, lr: 1 } }, 'training'],

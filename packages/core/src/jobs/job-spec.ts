@@ -2,7 +2,18 @@ import { z } from 'zod';
 import { IMAGE_NORMALIZATIONS } from '../data/image-augment.ts';
 import type { ImageNormalization } from '../data/image-augment.ts';
 import { modelRefSchema } from '../models/model-registry.ts';
-import { learningRateSchedules } from '../training/learning-rate-schedule.ts';
+import {
+  checkpointSchema,
+  datasetRefPattern,
+  defaultImageTraining,
+  imageTrainingSchema,
+  int,
+  jobIdPattern,
+  optimizerNames,
+  outputKeyProblem,
+  resourcesSchema,
+} from './spec-parts.ts';
+import { segmentationPredictionSchema, segmentationSchema } from './segmentation-spec.ts';
 import { resolveTransferPhases, transferPhaseIssues, transferPhasesSchema } from './transfer-phases.ts';
 
 /**
@@ -14,16 +25,12 @@ import { resolveTransferPhases, transferPhaseIssues, transferPhasesSchema } from
  * training beats the article's 81.64% test accuracy on every seed (see training/sonar-accuracy.test.ts).
  */
 
-const datasetRefPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}(@[0-9a-f]{64})?$/;
+export { defaultImageTraining, optimizerNames } from './spec-parts.ts';
+export type { OptimizerName } from './spec-parts.ts';
 
 /** Activations accepted for hidden layers (Keras names). */
 export const hiddenActivations = ['relu', 'tanh', 'sigmoid', 'linear', 'elu', 'selu'] as const;
 export type HiddenActivation = (typeof hiddenActivations)[number];
-
-export const optimizerNames = ['adam', 'sgd', 'rmsprop'] as const;
-export type OptimizerName = (typeof optimizerNames)[number];
-
-const int = () => z.number().int();
 
 const hiddenLayerSchema = z
   .object({
@@ -91,17 +98,6 @@ const trainingSchema = z
   })
   .strict();
 
-const resourcesSchema = z
-  .object({
-    minWorkers: int().min(1).max(1024).default(1),
-    /** Defaults to `minWorkers`. */
-    maxWorkers: int().min(1).max(1024).optional(),
-    priority: int().default(0),
-  })
-  .strict();
-
-const checkpointSchema = z.object({ everyEpochs: int().min(1).default(10) }).strict();
-
 const tabularClassificationSchema = z
   .object({
     name: z.string().trim().min(1).max(100),
@@ -114,31 +110,6 @@ const tabularClassificationSchema = z
     training: trainingSchema.default({}),
     resources: resourcesSchema.default({}),
     checkpoint: checkpointSchema.default({}),
-  })
-  .strict();
-
-export const defaultImageTraining = {
-  optimizer: 'adam',
-  learningRate: 0.001,
-  batchSize: 32,
-  epochs: 30,
-  seed: 1,
-  metricsEveryEpochs: 1,
-} as const;
-
-const imageTrainingSchema = z
-  .object({
-    optimizer: z.enum(optimizerNames).default(defaultImageTraining.optimizer),
-    learningRate: z.number().gt(0).max(10).default(defaultImageTraining.learningRate),
-    /** GLOBAL batch: images of one optimizer step summed over all workers (each rank takes its share). */
-    batchSize: int().min(1).max(1_000_000).default(defaultImageTraining.batchSize),
-    /** Defaults to 30; with `phases`, to (and must equal) the phases' sum. */
-    epochs: int().min(1).max(10_000).optional(),
-    /** Drives weight initialisation, per-rank shuffles, augmentation and dropout. */
-    seed: int().min(0).max(2 ** 32 - 1).default(defaultImageTraining.seed),
-    metricsEveryEpochs: int().min(1).default(defaultImageTraining.metricsEveryEpochs),
-    /** Learning rate within each phase: `constant`, or `cosine` annealing from the rate to a thousandth of it. */
-    schedule: z.enum(learningRateSchedules).default('constant'),
   })
   .strict();
 
@@ -211,20 +182,6 @@ const imageClassificationSchema = z
   })
   .strict();
 
-/** What `source.jobId` of a prediction job may hold: a job id as the coordinator makes them (`job-0mihq3k2x7f9a2cq`). */
-const jobIdPattern = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
-
-/**
- * Why `key` cannot be a job's output object, or undefined when it can: a relative `/`-separated key with no empty,
- * `.` or `..` segment, outside the data sets and every job's checkpoints (a prediction must not overwrite either).
- */
-function outputKeyProblem(key: string): string | undefined {
-  if (!/^[A-Za-z0-9._/-]+$/.test(key)) return 'may hold only letters, digits and . _ - /';
-  if (key.split('/').some((segment) => segment === '' || segment === '.' || segment === '..')) return "must be a relative key with no empty, '.' or '..' segment";
-  if (key.startsWith('datasets/') || /^jobs\/[^/]+\/checkpoints(\/|$)/.test(key)) return 'must not be under datasets/ or a job\'s checkpoints/';
-  return undefined;
-}
-
 /**
  * Classifies an image data set with a checkpoint of an image-classification job and writes a predictions CSV
  * (`id,label,probability`, see prediction/predictions-csv.ts). Model, class names and normalisation come from the
@@ -269,7 +226,13 @@ const imagePredictionSchema = z
 
 /** The spec schema as submitted (defaults not yet applied). Use {@link parseJobSpec} to validate. */
 export const jobSpecSchema = z
-  .discriminatedUnion('workload', [tabularClassificationSchema, imageClassificationSchema, imagePredictionSchema])
+  .discriminatedUnion('workload', [
+    tabularClassificationSchema,
+    imageClassificationSchema,
+    imagePredictionSchema,
+    segmentationSchema,
+    segmentationPredictionSchema,
+  ])
   .superRefine((spec, ctx) => {
     const { minWorkers, maxWorkers } = spec.resources;
     if (maxWorkers !== undefined && maxWorkers < minWorkers) {
@@ -285,7 +248,10 @@ export const jobSpecSchema = z
   })
   .transform((spec) => {
     const resources = { ...spec.resources, maxWorkers: spec.resources.maxWorkers ?? spec.resources.minWorkers };
-    if (spec.workload === 'image-prediction') return { ...spec, resources };
+    if (spec.workload === 'image-prediction' || spec.workload === 'segmentation-prediction') return { ...spec, resources };
+    if (spec.workload === 'segmentation') {
+      return { ...spec, training: { ...spec.training, epochs: spec.training.epochs ?? defaultImageTraining.epochs }, resources };
+    }
     if (spec.workload === 'image-classification') {
       const normalization: ImageNormalization = spec.data.normalization ?? (spec.model.name === 'small-vgg' ? 'scale' : 'caffe');
       const phases = spec.phases && resolveTransferPhases(spec.phases, spec.training.learningRate);
@@ -302,6 +268,8 @@ export type JobSpecInput = z.input<typeof jobSpecSchema>;
 export type TabularClassificationSpec = Extract<JobSpec, { workload: 'tabular-classification' }>;
 export type ImageClassificationSpec = Extract<JobSpec, { workload: 'image-classification' }>;
 export type ImagePredictionSpec = Extract<JobSpec, { workload: 'image-prediction' }>;
+export type SegmentationSpec = Extract<JobSpec, { workload: 'segmentation' }>;
+export type SegmentationPredictionSpec = Extract<JobSpec, { workload: 'segmentation-prediction' }>;
 
 export type ParseJobSpecResult =
   | { ok: true; spec: JobSpec }

@@ -1,5 +1,5 @@
 /** How a data set's bytes are to be read; manifests and the jobs API carry it as a string. */
-export type DatasetKind = 'tabular-csv' | 'image-folder';
+export type DatasetKind = 'tabular-csv' | 'image-folder' | 'segmentation';
 
 /**
  * A public data set Tessera knows how to obtain: where upstream serves it, the sha256 its bytes must have, and where

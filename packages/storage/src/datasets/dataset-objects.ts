@@ -4,7 +4,7 @@ import { isObjectNotFound } from '../object-store.ts';
 import type { DatasetKind } from './dataset-catalog.ts';
 
 const DATASET_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-const DATASET_KINDS: readonly DatasetKind[] = ['tabular-csv', 'image-folder'];
+const DATASET_KINDS: readonly DatasetKind[] = ['tabular-csv', 'image-folder', 'segmentation'];
 const MANIFEST_FORMAT = 1;
 
 export interface DatasetShard {
@@ -138,7 +138,7 @@ export async function uploadDataset(
 ): Promise<{ manifest: DatasetManifest; manifestKey: string }> {
   validateDatasetName(input.name);
   if (!DATASET_KINDS.includes(input.kind)) {
-    const reason = `unknown kind '${String(input.kind)}' (expected ${DATASET_KINDS.join(' or ')})`;
+    const reason = `unknown kind '${String(input.kind)}' (expected one of ${DATASET_KINDS.join(', ')})`;
     throw datasetError({ kind: 'InvalidDatasetInput', name: input.name, reason });
   }
   checkFiles(input.name, input.files);
