@@ -77,8 +77,8 @@ export function checkSegmentationManifest(manifest: DatasetManifest, key: string
   if (!SEGMENTATION_SOURCES.includes(info.source as SegmentationSource)) fail(`segmentation.source '${String(info.source)}' is unknown`);
   const shards = info.shards;
   if (!Array.isArray(shards) || shards.length !== manifest.shards.length) fail('segmentation.shards does not match shards');
-  const cases = info.cases;
-  if (!Array.isArray(cases)) return fail('segmentation.cases is missing');
+  if (!Array.isArray(info.cases)) return fail('segmentation.cases is missing');
+  const cases: readonly SegmentationCase[] = info.cases;
   (shards ?? []).forEach((shard, index) => {
     if (shard.index !== index) fail(`segmentation.shards[${index}].index is ${String(shard.index)}`);
     const own = cases.filter((c) => c.shard === index);
@@ -89,7 +89,7 @@ export function checkSegmentationManifest(manifest: DatasetManifest, key: string
     if (info.splits?.[split] !== count) fail(`segmentation.splits.${split} is not the count of its cases`);
   }
   cases.forEach((c, index) => {
-    if (c.shape.length !== 3 || c.shape.some((side: number) => !Number.isSafeInteger(side) || side < 1)) fail(`segmentation.cases[${index}].shape is not three positive integers`);
+    if (c.shape.length !== 3 || c.shape.some((side) => !Number.isSafeInteger(side) || side < 1)) fail(`segmentation.cases[${index}].shape is not three positive integers`);
     if (info.dims === 2 && c.shape[0] !== 1) fail(`segmentation.cases[${index}] ('${c.id}') has depth ${c.shape[0]} in a 2D data set`);
     if (!Array.isArray(c.affine) || c.affine.length !== 16) fail(`segmentation.cases[${index}].affine is not 16 numbers`);
   });
