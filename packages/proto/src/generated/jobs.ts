@@ -17,6 +17,8 @@ import type { ListDatasetsRequest as _tessera_jobs_v1_ListDatasetsRequest, ListD
 import type { ListDatasetsResponse as _tessera_jobs_v1_ListDatasetsResponse, ListDatasetsResponse__Output as _tessera_jobs_v1_ListDatasetsResponse__Output } from './tessera/jobs/v1/ListDatasetsResponse.ts';
 import type { ListJobsRequest as _tessera_jobs_v1_ListJobsRequest, ListJobsRequest__Output as _tessera_jobs_v1_ListJobsRequest__Output } from './tessera/jobs/v1/ListJobsRequest.ts';
 import type { ListJobsResponse as _tessera_jobs_v1_ListJobsResponse, ListJobsResponse__Output as _tessera_jobs_v1_ListJobsResponse__Output } from './tessera/jobs/v1/ListJobsResponse.ts';
+import type { ListSegmentationCasesRequest as _tessera_jobs_v1_ListSegmentationCasesRequest, ListSegmentationCasesRequest__Output as _tessera_jobs_v1_ListSegmentationCasesRequest__Output } from './tessera/jobs/v1/ListSegmentationCasesRequest.ts';
+import type { ListSegmentationCasesResponse as _tessera_jobs_v1_ListSegmentationCasesResponse, ListSegmentationCasesResponse__Output as _tessera_jobs_v1_ListSegmentationCasesResponse__Output } from './tessera/jobs/v1/ListSegmentationCasesResponse.ts';
 import type { ListWorkersRequest as _tessera_jobs_v1_ListWorkersRequest, ListWorkersRequest__Output as _tessera_jobs_v1_ListWorkersRequest__Output } from './tessera/jobs/v1/ListWorkersRequest.ts';
 import type { ListWorkersResponse as _tessera_jobs_v1_ListWorkersResponse, ListWorkersResponse__Output as _tessera_jobs_v1_ListWorkersResponse__Output } from './tessera/jobs/v1/ListWorkersResponse.ts';
 import type { Metric as _tessera_jobs_v1_Metric, Metric__Output as _tessera_jobs_v1_Metric__Output } from './tessera/jobs/v1/Metric.ts';
@@ -24,7 +26,11 @@ import type { PreviewDatasetRequest as _tessera_jobs_v1_PreviewDatasetRequest, P
 import type { PreviewRow as _tessera_jobs_v1_PreviewRow, PreviewRow__Output as _tessera_jobs_v1_PreviewRow__Output } from './tessera/jobs/v1/PreviewRow.ts';
 import type { ReadCheckpointFileRequest as _tessera_jobs_v1_ReadCheckpointFileRequest, ReadCheckpointFileRequest__Output as _tessera_jobs_v1_ReadCheckpointFileRequest__Output } from './tessera/jobs/v1/ReadCheckpointFileRequest.ts';
 import type { ReadJobResultRequest as _tessera_jobs_v1_ReadJobResultRequest, ReadJobResultRequest__Output as _tessera_jobs_v1_ReadJobResultRequest__Output } from './tessera/jobs/v1/ReadJobResultRequest.ts';
+import type { ReadSegmentationCaseRequest as _tessera_jobs_v1_ReadSegmentationCaseRequest, ReadSegmentationCaseRequest__Output as _tessera_jobs_v1_ReadSegmentationCaseRequest__Output } from './tessera/jobs/v1/ReadSegmentationCaseRequest.ts';
 import type { RegisterDatasetRequest as _tessera_jobs_v1_RegisterDatasetRequest, RegisterDatasetRequest__Output as _tessera_jobs_v1_RegisterDatasetRequest__Output } from './tessera/jobs/v1/RegisterDatasetRequest.ts';
+import type { SegmentationCase as _tessera_jobs_v1_SegmentationCase, SegmentationCase__Output as _tessera_jobs_v1_SegmentationCase__Output } from './tessera/jobs/v1/SegmentationCase.ts';
+import type { SegmentationCaseChunk as _tessera_jobs_v1_SegmentationCaseChunk, SegmentationCaseChunk__Output as _tessera_jobs_v1_SegmentationCaseChunk__Output } from './tessera/jobs/v1/SegmentationCaseChunk.ts';
+import type { SegmentationCaseHeader as _tessera_jobs_v1_SegmentationCaseHeader, SegmentationCaseHeader__Output as _tessera_jobs_v1_SegmentationCaseHeader__Output } from './tessera/jobs/v1/SegmentationCaseHeader.ts';
 import type { SubmitJobRequest as _tessera_jobs_v1_SubmitJobRequest, SubmitJobRequest__Output as _tessera_jobs_v1_SubmitJobRequest__Output } from './tessera/jobs/v1/SubmitJobRequest.ts';
 import type { SubmitJobResponse as _tessera_jobs_v1_SubmitJobResponse, SubmitJobResponse__Output as _tessera_jobs_v1_SubmitJobResponse__Output } from './tessera/jobs/v1/SubmitJobResponse.ts';
 import type { Thumbnail as _tessera_jobs_v1_Thumbnail, Thumbnail__Output as _tessera_jobs_v1_Thumbnail__Output } from './tessera/jobs/v1/Thumbnail.ts';
@@ -58,6 +64,8 @@ export interface ProtoGrpcType {
         ListDatasetsResponse: MessageTypeDefinition<_tessera_jobs_v1_ListDatasetsResponse, _tessera_jobs_v1_ListDatasetsResponse__Output>
         ListJobsRequest: MessageTypeDefinition<_tessera_jobs_v1_ListJobsRequest, _tessera_jobs_v1_ListJobsRequest__Output>
         ListJobsResponse: MessageTypeDefinition<_tessera_jobs_v1_ListJobsResponse, _tessera_jobs_v1_ListJobsResponse__Output>
+        ListSegmentationCasesRequest: MessageTypeDefinition<_tessera_jobs_v1_ListSegmentationCasesRequest, _tessera_jobs_v1_ListSegmentationCasesRequest__Output>
+        ListSegmentationCasesResponse: MessageTypeDefinition<_tessera_jobs_v1_ListSegmentationCasesResponse, _tessera_jobs_v1_ListSegmentationCasesResponse__Output>
         ListWorkersRequest: MessageTypeDefinition<_tessera_jobs_v1_ListWorkersRequest, _tessera_jobs_v1_ListWorkersRequest__Output>
         ListWorkersResponse: MessageTypeDefinition<_tessera_jobs_v1_ListWorkersResponse, _tessera_jobs_v1_ListWorkersResponse__Output>
         Metric: MessageTypeDefinition<_tessera_jobs_v1_Metric, _tessera_jobs_v1_Metric__Output>
@@ -65,7 +73,11 @@ export interface ProtoGrpcType {
         PreviewRow: MessageTypeDefinition<_tessera_jobs_v1_PreviewRow, _tessera_jobs_v1_PreviewRow__Output>
         ReadCheckpointFileRequest: MessageTypeDefinition<_tessera_jobs_v1_ReadCheckpointFileRequest, _tessera_jobs_v1_ReadCheckpointFileRequest__Output>
         ReadJobResultRequest: MessageTypeDefinition<_tessera_jobs_v1_ReadJobResultRequest, _tessera_jobs_v1_ReadJobResultRequest__Output>
+        ReadSegmentationCaseRequest: MessageTypeDefinition<_tessera_jobs_v1_ReadSegmentationCaseRequest, _tessera_jobs_v1_ReadSegmentationCaseRequest__Output>
         RegisterDatasetRequest: MessageTypeDefinition<_tessera_jobs_v1_RegisterDatasetRequest, _tessera_jobs_v1_RegisterDatasetRequest__Output>
+        SegmentationCase: MessageTypeDefinition<_tessera_jobs_v1_SegmentationCase, _tessera_jobs_v1_SegmentationCase__Output>
+        SegmentationCaseChunk: MessageTypeDefinition<_tessera_jobs_v1_SegmentationCaseChunk, _tessera_jobs_v1_SegmentationCaseChunk__Output>
+        SegmentationCaseHeader: MessageTypeDefinition<_tessera_jobs_v1_SegmentationCaseHeader, _tessera_jobs_v1_SegmentationCaseHeader__Output>
         SubmitJobRequest: MessageTypeDefinition<_tessera_jobs_v1_SubmitJobRequest, _tessera_jobs_v1_SubmitJobRequest__Output>
         SubmitJobResponse: MessageTypeDefinition<_tessera_jobs_v1_SubmitJobResponse, _tessera_jobs_v1_SubmitJobResponse__Output>
         Thumbnail: MessageTypeDefinition<_tessera_jobs_v1_Thumbnail, _tessera_jobs_v1_Thumbnail__Output>

@@ -15,12 +15,16 @@ import type { ListDatasetsRequest as _tessera_jobs_v1_ListDatasetsRequest, ListD
 import type { ListDatasetsResponse as _tessera_jobs_v1_ListDatasetsResponse, ListDatasetsResponse__Output as _tessera_jobs_v1_ListDatasetsResponse__Output } from '../../../tessera/jobs/v1/ListDatasetsResponse.ts';
 import type { ListJobsRequest as _tessera_jobs_v1_ListJobsRequest, ListJobsRequest__Output as _tessera_jobs_v1_ListJobsRequest__Output } from '../../../tessera/jobs/v1/ListJobsRequest.ts';
 import type { ListJobsResponse as _tessera_jobs_v1_ListJobsResponse, ListJobsResponse__Output as _tessera_jobs_v1_ListJobsResponse__Output } from '../../../tessera/jobs/v1/ListJobsResponse.ts';
+import type { ListSegmentationCasesRequest as _tessera_jobs_v1_ListSegmentationCasesRequest, ListSegmentationCasesRequest__Output as _tessera_jobs_v1_ListSegmentationCasesRequest__Output } from '../../../tessera/jobs/v1/ListSegmentationCasesRequest.ts';
+import type { ListSegmentationCasesResponse as _tessera_jobs_v1_ListSegmentationCasesResponse, ListSegmentationCasesResponse__Output as _tessera_jobs_v1_ListSegmentationCasesResponse__Output } from '../../../tessera/jobs/v1/ListSegmentationCasesResponse.ts';
 import type { ListWorkersRequest as _tessera_jobs_v1_ListWorkersRequest, ListWorkersRequest__Output as _tessera_jobs_v1_ListWorkersRequest__Output } from '../../../tessera/jobs/v1/ListWorkersRequest.ts';
 import type { ListWorkersResponse as _tessera_jobs_v1_ListWorkersResponse, ListWorkersResponse__Output as _tessera_jobs_v1_ListWorkersResponse__Output } from '../../../tessera/jobs/v1/ListWorkersResponse.ts';
 import type { PreviewDatasetRequest as _tessera_jobs_v1_PreviewDatasetRequest, PreviewDatasetRequest__Output as _tessera_jobs_v1_PreviewDatasetRequest__Output } from '../../../tessera/jobs/v1/PreviewDatasetRequest.ts';
 import type { ReadCheckpointFileRequest as _tessera_jobs_v1_ReadCheckpointFileRequest, ReadCheckpointFileRequest__Output as _tessera_jobs_v1_ReadCheckpointFileRequest__Output } from '../../../tessera/jobs/v1/ReadCheckpointFileRequest.ts';
 import type { ReadJobResultRequest as _tessera_jobs_v1_ReadJobResultRequest, ReadJobResultRequest__Output as _tessera_jobs_v1_ReadJobResultRequest__Output } from '../../../tessera/jobs/v1/ReadJobResultRequest.ts';
+import type { ReadSegmentationCaseRequest as _tessera_jobs_v1_ReadSegmentationCaseRequest, ReadSegmentationCaseRequest__Output as _tessera_jobs_v1_ReadSegmentationCaseRequest__Output } from '../../../tessera/jobs/v1/ReadSegmentationCaseRequest.ts';
 import type { RegisterDatasetRequest as _tessera_jobs_v1_RegisterDatasetRequest, RegisterDatasetRequest__Output as _tessera_jobs_v1_RegisterDatasetRequest__Output } from '../../../tessera/jobs/v1/RegisterDatasetRequest.ts';
+import type { SegmentationCaseChunk as _tessera_jobs_v1_SegmentationCaseChunk, SegmentationCaseChunk__Output as _tessera_jobs_v1_SegmentationCaseChunk__Output } from '../../../tessera/jobs/v1/SegmentationCaseChunk.ts';
 import type { SubmitJobRequest as _tessera_jobs_v1_SubmitJobRequest, SubmitJobRequest__Output as _tessera_jobs_v1_SubmitJobRequest__Output } from '../../../tessera/jobs/v1/SubmitJobRequest.ts';
 import type { SubmitJobResponse as _tessera_jobs_v1_SubmitJobResponse, SubmitJobResponse__Output as _tessera_jobs_v1_SubmitJobResponse__Output } from '../../../tessera/jobs/v1/SubmitJobResponse.ts';
 import type { UploadDatasetRequest as _tessera_jobs_v1_UploadDatasetRequest, UploadDatasetRequest__Output as _tessera_jobs_v1_UploadDatasetRequest__Output } from '../../../tessera/jobs/v1/UploadDatasetRequest.ts';
@@ -72,6 +76,15 @@ export interface JobServiceClient extends grpc.Client {
   listJobs(argument: _tessera_jobs_v1_ListJobsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_ListJobsResponse__Output>): grpc.ClientUnaryCall;
   listJobs(argument: _tessera_jobs_v1_ListJobsRequest, callback: grpc.requestCallback<_tessera_jobs_v1_ListJobsResponse__Output>): grpc.ClientUnaryCall;
   
+  ListSegmentationCases(argument: _tessera_jobs_v1_ListSegmentationCasesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_ListSegmentationCasesResponse__Output>): grpc.ClientUnaryCall;
+  ListSegmentationCases(argument: _tessera_jobs_v1_ListSegmentationCasesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_jobs_v1_ListSegmentationCasesResponse__Output>): grpc.ClientUnaryCall;
+  ListSegmentationCases(argument: _tessera_jobs_v1_ListSegmentationCasesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_ListSegmentationCasesResponse__Output>): grpc.ClientUnaryCall;
+  ListSegmentationCases(argument: _tessera_jobs_v1_ListSegmentationCasesRequest, callback: grpc.requestCallback<_tessera_jobs_v1_ListSegmentationCasesResponse__Output>): grpc.ClientUnaryCall;
+  listSegmentationCases(argument: _tessera_jobs_v1_ListSegmentationCasesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_ListSegmentationCasesResponse__Output>): grpc.ClientUnaryCall;
+  listSegmentationCases(argument: _tessera_jobs_v1_ListSegmentationCasesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_jobs_v1_ListSegmentationCasesResponse__Output>): grpc.ClientUnaryCall;
+  listSegmentationCases(argument: _tessera_jobs_v1_ListSegmentationCasesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_ListSegmentationCasesResponse__Output>): grpc.ClientUnaryCall;
+  listSegmentationCases(argument: _tessera_jobs_v1_ListSegmentationCasesRequest, callback: grpc.requestCallback<_tessera_jobs_v1_ListSegmentationCasesResponse__Output>): grpc.ClientUnaryCall;
+  
   ListWorkers(argument: _tessera_jobs_v1_ListWorkersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_ListWorkersResponse__Output>): grpc.ClientUnaryCall;
   ListWorkers(argument: _tessera_jobs_v1_ListWorkersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_jobs_v1_ListWorkersResponse__Output>): grpc.ClientUnaryCall;
   ListWorkers(argument: _tessera_jobs_v1_ListWorkersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_ListWorkersResponse__Output>): grpc.ClientUnaryCall;
@@ -99,6 +112,11 @@ export interface JobServiceClient extends grpc.Client {
   ReadJobResult(argument: _tessera_jobs_v1_ReadJobResultRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_tessera_jobs_v1_FileChunk__Output>;
   readJobResult(argument: _tessera_jobs_v1_ReadJobResultRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_tessera_jobs_v1_FileChunk__Output>;
   readJobResult(argument: _tessera_jobs_v1_ReadJobResultRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_tessera_jobs_v1_FileChunk__Output>;
+  
+  ReadSegmentationCase(argument: _tessera_jobs_v1_ReadSegmentationCaseRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_tessera_jobs_v1_SegmentationCaseChunk__Output>;
+  ReadSegmentationCase(argument: _tessera_jobs_v1_ReadSegmentationCaseRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_tessera_jobs_v1_SegmentationCaseChunk__Output>;
+  readSegmentationCase(argument: _tessera_jobs_v1_ReadSegmentationCaseRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_tessera_jobs_v1_SegmentationCaseChunk__Output>;
+  readSegmentationCase(argument: _tessera_jobs_v1_ReadSegmentationCaseRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_tessera_jobs_v1_SegmentationCaseChunk__Output>;
   
   RegisterDataset(argument: _tessera_jobs_v1_RegisterDatasetRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_tessera_jobs_v1_Dataset__Output>): grpc.ClientUnaryCall;
   RegisterDataset(argument: _tessera_jobs_v1_RegisterDatasetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_tessera_jobs_v1_Dataset__Output>): grpc.ClientUnaryCall;
@@ -145,6 +163,8 @@ export interface JobServiceHandlers extends grpc.UntypedServiceImplementation {
   
   ListJobs: grpc.handleUnaryCall<_tessera_jobs_v1_ListJobsRequest__Output, _tessera_jobs_v1_ListJobsResponse>;
   
+  ListSegmentationCases: grpc.handleUnaryCall<_tessera_jobs_v1_ListSegmentationCasesRequest__Output, _tessera_jobs_v1_ListSegmentationCasesResponse>;
+  
   ListWorkers: grpc.handleUnaryCall<_tessera_jobs_v1_ListWorkersRequest__Output, _tessera_jobs_v1_ListWorkersResponse>;
   
   PreviewDataset: grpc.handleUnaryCall<_tessera_jobs_v1_PreviewDatasetRequest__Output, _tessera_jobs_v1_DatasetPreview>;
@@ -152,6 +172,8 @@ export interface JobServiceHandlers extends grpc.UntypedServiceImplementation {
   ReadCheckpointFile: grpc.handleServerStreamingCall<_tessera_jobs_v1_ReadCheckpointFileRequest__Output, _tessera_jobs_v1_FileChunk>;
   
   ReadJobResult: grpc.handleServerStreamingCall<_tessera_jobs_v1_ReadJobResultRequest__Output, _tessera_jobs_v1_FileChunk>;
+  
+  ReadSegmentationCase: grpc.handleServerStreamingCall<_tessera_jobs_v1_ReadSegmentationCaseRequest__Output, _tessera_jobs_v1_SegmentationCaseChunk>;
   
   RegisterDataset: grpc.handleUnaryCall<_tessera_jobs_v1_RegisterDatasetRequest__Output, _tessera_jobs_v1_Dataset>;
   
@@ -169,10 +191,12 @@ export interface JobServiceDefinition extends grpc.ServiceDefinition {
   ListCheckpoints: MethodDefinition<_tessera_jobs_v1_ListCheckpointsRequest, _tessera_jobs_v1_ListCheckpointsResponse, _tessera_jobs_v1_ListCheckpointsRequest__Output, _tessera_jobs_v1_ListCheckpointsResponse__Output>
   ListDatasets: MethodDefinition<_tessera_jobs_v1_ListDatasetsRequest, _tessera_jobs_v1_ListDatasetsResponse, _tessera_jobs_v1_ListDatasetsRequest__Output, _tessera_jobs_v1_ListDatasetsResponse__Output>
   ListJobs: MethodDefinition<_tessera_jobs_v1_ListJobsRequest, _tessera_jobs_v1_ListJobsResponse, _tessera_jobs_v1_ListJobsRequest__Output, _tessera_jobs_v1_ListJobsResponse__Output>
+  ListSegmentationCases: MethodDefinition<_tessera_jobs_v1_ListSegmentationCasesRequest, _tessera_jobs_v1_ListSegmentationCasesResponse, _tessera_jobs_v1_ListSegmentationCasesRequest__Output, _tessera_jobs_v1_ListSegmentationCasesResponse__Output>
   ListWorkers: MethodDefinition<_tessera_jobs_v1_ListWorkersRequest, _tessera_jobs_v1_ListWorkersResponse, _tessera_jobs_v1_ListWorkersRequest__Output, _tessera_jobs_v1_ListWorkersResponse__Output>
   PreviewDataset: MethodDefinition<_tessera_jobs_v1_PreviewDatasetRequest, _tessera_jobs_v1_DatasetPreview, _tessera_jobs_v1_PreviewDatasetRequest__Output, _tessera_jobs_v1_DatasetPreview__Output>
   ReadCheckpointFile: MethodDefinition<_tessera_jobs_v1_ReadCheckpointFileRequest, _tessera_jobs_v1_FileChunk, _tessera_jobs_v1_ReadCheckpointFileRequest__Output, _tessera_jobs_v1_FileChunk__Output>
   ReadJobResult: MethodDefinition<_tessera_jobs_v1_ReadJobResultRequest, _tessera_jobs_v1_FileChunk, _tessera_jobs_v1_ReadJobResultRequest__Output, _tessera_jobs_v1_FileChunk__Output>
+  ReadSegmentationCase: MethodDefinition<_tessera_jobs_v1_ReadSegmentationCaseRequest, _tessera_jobs_v1_SegmentationCaseChunk, _tessera_jobs_v1_ReadSegmentationCaseRequest__Output, _tessera_jobs_v1_SegmentationCaseChunk__Output>
   RegisterDataset: MethodDefinition<_tessera_jobs_v1_RegisterDatasetRequest, _tessera_jobs_v1_Dataset, _tessera_jobs_v1_RegisterDatasetRequest__Output, _tessera_jobs_v1_Dataset__Output>
   SubmitJob: MethodDefinition<_tessera_jobs_v1_SubmitJobRequest, _tessera_jobs_v1_SubmitJobResponse, _tessera_jobs_v1_SubmitJobRequest__Output, _tessera_jobs_v1_SubmitJobResponse__Output>
   UploadDataset: MethodDefinition<_tessera_jobs_v1_UploadDatasetRequest, _tessera_jobs_v1_Dataset, _tessera_jobs_v1_UploadDatasetRequest__Output, _tessera_jobs_v1_Dataset__Output>
