@@ -69,16 +69,20 @@ function reflect(coordinate: number, size: number): number {
   return c;
 }
 
+/** How {@link applyAugmentation} samples the source: `bilinear` for images, `nearest` for label masks (no new labels). */
+export type AugmentInterpolation = 'bilinear' | 'nearest';
+
 /**
  * Applies `params` to one HWC image (uint8 or float32, values 0..255) and writes float32 0..255 into `out` (a new
- * array when omitted). Geometry is one affine map from output to source pixel centres, sampled bilinearly; with no
- * rotation, zoom or shift it is an exact copy (flipped when asked). Costs about 4 x channels reads per pixel.
+ * array when omitted). Geometry is one affine map from output to source pixel centres, sampled bilinearly (or at the
+ * nearest source pixel, for masks); with no rotation, zoom or shift it is an exact copy (flipped when asked). Costs
+ * about 4 x channels reads per pixel.
  */
 export function applyAugmentation(
   src: ArrayLike<number>,
   shape: ImageShape,
   params: AugmentationParams,
-  options: Pick<ImageAugmentOptions, 'fillMode' | 'cval'> = {},
+  options: Pick<ImageAugmentOptions, 'fillMode' | 'cval'> & { readonly interpolation?: AugmentInterpolation } = {},
   out: Float32Array = new Float32Array(shape.height * shape.width * shape.channels),
 ): Float32Array {
   const { height, width, channels } = shape;
@@ -122,11 +126,17 @@ export function applyAugmentation(
       const oy = y - cy - params.shiftY;
       const sx = cos * ox - sin * oy + cx;
       const sy = sin * ox + cos * oy + cy;
+      const to = (y * width + x) * channels;
+      if (options.interpolation === 'nearest') {
+        const nx = Math.round(sx);
+        const ny = Math.round(sy);
+        for (let c = 0; c < channels; c += 1) out[to + c] = clampOut(fetch(nx, ny, c));
+        continue;
+      }
       const x0 = Math.floor(sx);
       const y0 = Math.floor(sy);
       const fx = sx - x0;
       const fy = sy - y0;
-      const to = (y * width + x) * channels;
       for (let c = 0; c < channels; c += 1) {
         const top = fetch(x0, y0, c) * (1 - fx) + fetch(x0 + 1, y0, c) * fx;
         const bottom = fetch(x0, y0 + 1, c) * (1 - fx) + fetch(x0 + 1, y0 + 1, c) * fx;
