@@ -1,17 +1,15 @@
-import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import type { ImageSplit } from '@tessera/core/data/image-shard-format';
 import { parseJobSpec, type ImageClassificationSpec } from '@tessera/core/jobs/job-spec';
 import { modelInputImageShape, predictImages, type PredictedImage } from '@tessera/core/prediction/image-predictor';
 import { predictionOutputKey } from '@tessera/core/prediction/prediction-target';
 import { formatPredictionsCsv } from '@tessera/core/prediction/predictions-csv';
-import type { TrainingState } from '@tessera/core/training/training-state';
 import type { Assignment__Output } from '@tessera/proto/generated/tessera/workers/v1/Assignment';
 import { readImageFolderManifest, type ImageFolderManifest } from '@tessera/storage/datasets/image-folder-manifest';
 import { fetchRankImages } from '@tessera/storage/datasets/image-shard-fetch';
 import type { JobRun, ReportFn } from '../agent/worker-agent.ts';
 import { loadTrainingCheckpoint } from '../training/checkpoint-codec.ts';
 import { runRankJob, type RunnerContext } from '../training/rank-job-run.ts';
+import { loadCheckpointModel } from './checkpoint-model.ts';
 import { mergePredictionParts, predictionPartKey, type PredictionPart } from './prediction-parts.ts';
 
 /** How often rank 0 tells the coordinator how many images it has classified (each report is one RPC). */
@@ -121,15 +119,6 @@ function chooseSplit(requested: ImageSplit | undefined, manifest: ImageFolderMan
   const split = DEFAULT_SPLITS.find((s) => counts[s].count > 0);
   if (split === undefined) throw new Error(`dataset: data set ${manifest.name} holds no images`);
   return split;
-}
-
-/**
- * The model exactly as the checkpoint saved it (its own topology, not rebuilt from the registry), so a checkpoint
- * predicts as it evaluated whatever the registry's models become.
- */
-async function loadCheckpointModel(checkpoint: TrainingState): Promise<tfl.LayersModel> {
-  const weightData = checkpoint.weights.slice().buffer;
-  return tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: checkpoint.modelJson, weightSpecs: checkpoint.weightSpecs, weightData }));
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Assignment__Output } from '@tessera/proto/generated/tessera/workers/v1/Assignment';
 import type { JobRun, ReportFn } from '../agent/worker-agent.ts';
 import { runPredictionJob } from '../prediction/prediction-job-runner.ts';
+import { runSegmentationPredictionJob } from '../prediction/segmentation-prediction-runner.ts';
 import { runImageJob } from './image-job-runner.ts';
 import type { RunnerContext } from './rank-job-run.ts';
 import { runTabularJob } from './tabular-job-runner.ts';
@@ -22,6 +23,7 @@ export function runJob(
     workload = undefined;
   }
   if (workload === 'image-prediction') return runPredictionJob(assignment, report, throughput, ctx);
+  if (workload === 'segmentation-prediction') return runSegmentationPredictionJob(assignment, report, throughput, ctx);
   return workload === 'image-classification'
     ? runImageJob(assignment, report, throughput, ctx)
     : runTabularJob(assignment, report, throughput, ctx);

@@ -1,0 +1,143 @@
+import type { SegmentationSplit } from '@tessera/core/data/segmentation-shard-format';
+import { parseJobSpec, type SegmentationSpec } from '@tessera/core/jobs/job-spec';
+import { segmentationPredictionPrefix, segmentationSummaryKey } from '@tessera/core/prediction/segmentation-outputs';
+import { predictSegmentationCases, segmentationModelInput } from '@tessera/core/prediction/segmentation-predictor';
+import { mergeSegmentationParts, scoreCase, type SegmentationCaseResult, type SegmentationPredictionPart } from '@tessera/core/prediction/segmentation-summary';
+import type { Assignment__Output } from '@tessera/proto/generated/tessera/workers/v1/Assignment';
+import { readSegmentationManifest, type SegmentationCase, type SegmentationManifest } from '@tessera/storage/datasets/segmentation-manifest';
+import { fetchRankSegmentation } from '@tessera/storage/datasets/segmentation-shard-fetch';
+import type { JobRun, ReportFn } from '../agent/worker-agent.ts';
+import { loadTrainingCheckpoint } from '../training/checkpoint-codec.ts';
+import { runRankJob, type RunnerContext } from '../training/rank-job-run.ts';
+import { loadCheckpointModel } from './checkpoint-model.ts';
+import { predictionPartKey } from './prediction-parts.ts';
+import { writeCaseOutputs } from './segmentation-case-outputs.ts';
+
+/** How often rank 0 tells the coordinator how many cases it has predicted (each report is one RPC). */
+const PROGRESS_INTERVAL_MS = 250;
+
+/** Splits tried, in order, when the spec names none: unlabeled cases first. */
+const DEFAULT_SPLITS: readonly SegmentationSplit[] = ['test', 'valid', 'train'];
+
+/**
+ * Runs one rank of a segmentation-prediction job: loads the checkpoint the coordinator resolved (the model's own
+ * topology and weights; intensity step and 3D patch overlap from the segmentation job that trained it), fetches this
+ * rank's share of the split, predicts each case (slices in passes of `batchSize`, or volumes by sliding window) and
+ * writes its mask and overlay as soon as it is done, then leaves its cases' scores as a part object. One all-reduce is
+ * the barrier after which rank 0 merges every part into `<prefix>/summary.json`, deletes the parts and reports the mean
+ * Dice and IoU. Bad input (no checkpoint, slice size mismatch, an empty split, two cases with one output name) fails
+ * the job naming it.
+ */
+export function runSegmentationPredictionJob(
+  assignment: Assignment__Output,
+  report: ReportFn,
+  throughput: (samplesPerSecond: number) => void,
+  ctx: RunnerContext,
+): JobRun {
+  return runRankJob(assignment, report, throughput, ctx, async ({ spec, rank, worldSize, signal, log, openRing, defer }) => {
+    if (spec.workload !== 'segmentation-prediction') throw new Error(`the segmentation prediction runner cannot run a '${spec.workload}' job`);
+    const sourceSpec = parseSourceSpec(assignment);
+    const checkpointKey = assignment.sourceCheckpointKey;
+    const checkpoint = await loadTrainingCheckpoint(ctx.objects, checkpointKey).catch((err: unknown) => {
+      throw new Error(`source checkpoint ${checkpointKey} of job ${spec.source.jobId}: ${(err as Error).message}`, { cause: err });
+    });
+    const manifest = await readSegmentationManifest(ctx.objects, assignment.datasetManifestKey);
+    const split = chooseSplit(spec.split, manifest);
+    const model = await loadCheckpointModel(checkpoint);
+    defer(() => model.dispose());
+    const input = segmentationModelInput(model);
+    if (input.kind === 'slices' && manifest.segmentation.size !== undefined) {
+      const { height, width } = manifest.segmentation.size;
+      if (height !== input.height || width !== input.width) {
+        throw new Error(
+          `image size mismatch: the model of job ${spec.source.jobId} (step ${checkpoint.state.step}) takes ${input.height}x${input.width} slices but data set ` +
+            `${manifest.name} holds ${height}x${width}; ingest the images again at ${input.height}x${input.width}`,
+        );
+      }
+    }
+
+    const samples = await fetchRankSegmentation(ctx.objects, manifest, { split, rank, worldSize });
+    const total = manifest.segmentation.splits[split];
+    log.info('prediction shards fetched', { split, cases: samples.length, checkpoint: checkpointKey });
+    const prefix = segmentationPredictionPrefix(spec, assignment.jobId);
+    if (rank === 0) await report({ info: `predicting ${total} ${split} cases of ${manifest.name} on ${worldSize} worker(s) into ${prefix}/` });
+    const stored = new Map<string, SegmentationCase>(manifest.segmentation.cases.map((c) => [c.id, c]));
+    const classCount = manifest.segmentation.classNames.length;
+    const intensity = sourceSpec.data.intensity;
+    const cases: SegmentationCaseResult[] = [];
+    let lastReport = 0;
+    const started = performance.now();
+    await predictSegmentationCases(model, samples, {
+      intensity,
+      threshold: spec.threshold,
+      batchSize: spec.batchSize,
+      overlap: sourceSpec.data.patches.predictionOverlap,
+      signal,
+      onCase: async (predicted) => {
+        const info = stored.get(predicted.sample.id);
+        if (info === undefined) throw new Error(`case '${predicted.sample.id}' of a shard is not in the manifest of ${manifest.name}`);
+        await writeCaseOutputs(ctx.objects, prefix, predicted, info, intensity);
+        cases.push(scoreCase(predicted.sample.id, predicted.labels, predicted.sample.mask, classCount));
+        const now = performance.now();
+        throughput((cases.length * 1000) / Math.max(1, now - started));
+        if (rank !== 0 || (now - lastReport < PROGRESS_INTERVAL_MS && cases.length < samples.length)) return;
+        lastReport = now;
+        await report({ step: cases.length, totalSteps: samples.length });
+      },
+    });
+    const part: SegmentationPredictionPart = { cases };
+
+    if (worldSize > 1) {
+      await ctx.objects.put(predictionPartKey(assignment.jobId, assignment.generation, rank), Buffer.from(JSON.stringify(part)));
+      // The barrier: when it returns, every rank's part is in the store.
+      await openRing()(Float32Array.of(1));
+    }
+    if (rank !== 0) {
+      await report({ finished: true });
+      return;
+    }
+    const parts: SegmentationPredictionPart[] = [part];
+    for (let r = 1; r < worldSize; r += 1) {
+      parts.push(JSON.parse((await ctx.objects.get(predictionPartKey(assignment.jobId, assignment.generation, r))).toString('utf8')) as SegmentationPredictionPart);
+    }
+    const summary = mergeSegmentationParts(parts, {
+      job: assignment.jobId,
+      sourceJob: spec.source.jobId,
+      step: checkpoint.state.step,
+      dataset: manifest.name,
+      datasetSha256: manifest.sha256,
+      split,
+      threshold: spec.threshold,
+    });
+    const summaryKey = segmentationSummaryKey(prefix);
+    await ctx.objects.put(summaryKey, Buffer.from(`${JSON.stringify(summary, null, 2)}\n`, 'utf8'));
+    for (let r = 0; r < worldSize && worldSize > 1; r += 1) await ctx.objects.delete(predictionPartKey(assignment.jobId, assignment.generation, r));
+    const metrics = [{ split: 'predict', name: 'cases', value: summary.cases.length }];
+    if (summary.meanDice !== null) metrics.push({ split: 'predict', name: 'dice', value: summary.meanDice });
+    if (summary.meanIou !== null) metrics.push({ split: 'predict', name: 'iou', value: summary.meanIou });
+    await report({ info: `wrote ${summary.cases.length} masks and overlays (${split} split) under ${prefix}/; summary at ${summaryKey}` });
+    await report({ step: samples.length, totalSteps: samples.length, metrics, finished: true });
+    log.info('segmentation predictions written', { prefix, cases: summary.cases.length, meanDice: summary.meanDice });
+  });
+}
+
+function parseSourceSpec(assignment: Assignment__Output): SegmentationSpec {
+  if (!assignment.sourceCheckpointKey || !assignment.sourceSpecJson) {
+    throw new Error('the assignment names no source checkpoint: the coordinator is older than this worker');
+  }
+  const parsed = parseJobSpec(JSON.parse(assignment.sourceSpecJson));
+  if (!parsed.ok) throw new Error(`the source job's spec is invalid at ${parsed.field}: ${parsed.message}`);
+  if (parsed.spec.workload !== 'segmentation') throw new Error(`the source job is a ${parsed.spec.workload} job, not segmentation`);
+  return parsed.spec;
+}
+
+function chooseSplit(requested: SegmentationSplit | undefined, manifest: SegmentationManifest): SegmentationSplit {
+  const counts = manifest.segmentation.splits;
+  if (requested !== undefined) {
+    if (counts[requested] === 0) throw new Error(`split: data set ${manifest.name} has no ${requested} cases`);
+    return requested;
+  }
+  const split = DEFAULT_SPLITS.find((s) => counts[s] > 0);
+  if (split === undefined) throw new Error(`dataset: data set ${manifest.name} holds no cases`);
+  return split;
+}
