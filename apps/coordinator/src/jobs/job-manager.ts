@@ -1,5 +1,6 @@
 import { parseDatasetRef, parseJobSpec, type JobSpec } from '@tessera/core/jobs/job-spec';
 import type { Logger } from '@tessera/core/logging/logger';
+import { segmentationPredictionPrefix } from '@tessera/core/prediction/segmentation-outputs';
 import type { ProgressReport__Output } from '@tessera/proto/generated/tessera/workers/v1/ProgressReport';
 import type { ObjectStore } from '@tessera/storage/object-store';
 import { CoordinatorError } from '../errors/domain-error.ts';
@@ -7,7 +8,7 @@ import type { WorkerRegistry } from '../membership/worker-registry.ts';
 import { planPlacements, waitingReason } from '../scheduler/job-scheduler.ts';
 import type { JobRecord, JobState, JobStore, MetricRecord } from '../store/job-store.ts';
 import type { JobUpdateBus } from './job-update-bus.ts';
-import { jobResultKey, resolvePredictionSource } from './prediction-jobs.ts';
+import { isPredictionSpec, jobResultKey, predictionDatasetProblem, resolvePredictionSource } from './prediction-jobs.ts';
 
 const ENDED: ReadonlySet<JobState> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 
@@ -142,14 +143,19 @@ export class JobManager {
       return false;
     }
     let source = { checkpointKey: '', specJson: '' };
-    if (spec.workload === 'image-prediction') {
-      const resolved = await resolvePredictionSource(this.store, this.objects, spec);
+    if (isPredictionSpec(spec)) {
+      const problem = predictionDatasetProblem(spec, dataset);
+      const resolved = problem === undefined ? await resolvePredictionSource(this.store, this.objects, spec) : { ok: false as const, reason: problem };
       if (!resolved.ok) {
         await this.end(job, 'FAILED', resolved.reason);
         return false;
       }
       source = { checkpointKey: resolved.checkpointKey, specJson: JSON.stringify(resolved.sourceSpec) };
-      await this.event(job.id, 'info', `classifying with ${resolved.checkpointKey} (step ${resolved.step} of job ${spec.source.jobId}); predictions go to ${jobResultKey(job) ?? ''}`);
+      const using = `${resolved.checkpointKey} (step ${resolved.step} of job ${spec.source.jobId})`;
+      const message = spec.workload === 'image-prediction'
+        ? `classifying with ${using}; predictions go to ${jobResultKey(job) ?? ''}`
+        : `segmenting with ${using}; masks and overlays go to ${segmentationPredictionPrefix(spec, job.id)}/, the summary to ${jobResultKey(job) ?? ''}`;
+      await this.event(job.id, 'info', message);
     }
     const workers = await Promise.all(workerIds.map((id) => this.store.getWorker(id)));
     const generation = job.generation + 1;
@@ -311,7 +317,7 @@ export class JobManager {
     const reachable = new Set(this.registry.reachableIds());
     const idle = (await this.store.listWorkers()).filter((w) => w.state === 'IDLE' && reachable.has(w.id)).length;
     // A prediction keeps no state between attempts: it starts again from its first image.
-    const restartable = job.checkpointKey !== null || (job.spec as JobSpec).workload === 'image-prediction';
+    const restartable = job.checkpointKey !== null || isPredictionSpec(job.spec as JobSpec);
     const canRestart = restartable && job.attempts <= this.options.maxRestarts && survivors.length + idle >= job.minWorkers;
     if (!canRestart) {
       const why = !restartable ? 'no checkpoint to restart from' : job.attempts > this.options.maxRestarts ? `restarted ${job.attempts - 1} times already` : `only ${survivors.length + idle} workers left, needs ${job.minWorkers}`;
@@ -352,6 +358,14 @@ export class JobManager {
     const metrics = await this.store.listMetrics(job.id);
     const last = (split: string, name: string) => metrics.filter((m) => m.split === split && m.name === name).at(-1)?.value;
     const resultKey = jobResultKey(job);
+    if (resultKey !== undefined && (job.spec as JobSpec).workload === 'segmentation-prediction') {
+      // Segmentation predictions report `predict/cases` and, on labeled cases, the mean `predict/dice` and `predict/iou`.
+      const dice = last('predict', 'dice');
+      const iou = last('predict', 'iou');
+      const parts = [`predicted ${last('predict', 'cases') ?? 0} cases; summary at ${resultKey}`];
+      if (dice !== undefined) parts.push(`mean Dice ${dice.toFixed(4)}${iou === undefined ? '' : `, IoU ${iou.toFixed(4)}`} against the data set's masks`);
+      return parts.join('; ');
+    }
     if (resultKey !== undefined) {
       // Prediction jobs report `predict/images` and, on labeled images, `predict/accuracy` against the folder labels.
       const accuracy = last('predict', 'accuracy');
