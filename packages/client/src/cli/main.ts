@@ -21,8 +21,11 @@ Usage:
                                                              image-classification, image-prediction)
   tessera predict --checkpoint JOB_ID[@STEP] --dataset NAME  classify an image data set with a training job's checkpoint
       [--split test|valid|train] [--out KEY] [--workers 1]   (latest unless @STEP) into a CSV id,label,probability;
-      [--name NAME] [--watch] [--download FILE.csv]          --download waits for it and saves the CSV
-  tessera result JOB_ID [--download FILE]                    a finished prediction job's CSV, to FILE or stdout
+      [--name NAME] [--watch] [--download FILE.csv]          --download waits for it and saves the CSV. With a
+      [--threshold 0.5]                                      segmentation job's checkpoint: masks (NIfTI), overlays
+                                                             (PNG) and summary.json under --out PREFIX (default
+                                                             jobs/<id>/predictions); --download saves summary.json
+  tessera result JOB_ID [--download FILE]                    a finished prediction job's CSV or summary.json
   tessera list                                               list jobs
   tessera status JOB_ID                                      show one job with its latest metrics
   tessera watch JOB_ID                                       follow a job with a progress bar until it ends
@@ -64,6 +67,7 @@ async function main(argv: string[]): Promise<number> {
       dataset: { type: 'string' },
       split: { type: 'string' },
       out: { type: 'string' },
+      threshold: { type: 'string' },
       name: { type: 'string' },
       download: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -110,12 +114,13 @@ async function main(argv: string[]): Promise<number> {
       case 'workers':
         return await workersCommand(client);
       case 'predict':
-        if (!values.checkpoint || !values.dataset) throw new Error('usage: tessera predict --checkpoint JOB_ID[@STEP] --dataset NAME [--split S] [--out KEY] [--download FILE]');
+        if (!values.checkpoint || !values.dataset) throw new Error('usage: tessera predict --checkpoint JOB_ID[@STEP] --dataset NAME [--split S] [--out KEY] [--threshold P] [--download FILE]');
         return await predictCommand(client, {
           checkpoint: values.checkpoint,
           dataset: values.dataset,
           split: values.split,
           out: values.out,
+          ...(values.threshold === undefined ? {} : { threshold: Number(values.threshold) }),
           name: values.name,
           workers,
           watch: values.watch,
