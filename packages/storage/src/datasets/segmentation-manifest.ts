@@ -4,6 +4,9 @@ import type { ObjectStore } from '../object-store.ts';
 import type { DatasetManifest } from './dataset-objects.ts';
 import { readDatasetManifestAt } from './dataset-objects.ts';
 
+/** The data-set file holding a DICOM data set's de-identification report (medical's `deidentificationReportName`). */
+export const DEIDENTIFICATION_REPORT_FILE = 'deidentification-report.json';
+
 /** Where a segmentation data set's images came from. */
 export type SegmentationSource = 'png' | 'tiff' | 'nifti' | 'dicom';
 export const SEGMENTATION_SOURCES: readonly SegmentationSource[] = ['png', 'tiff', 'nifti', 'dicom'];
@@ -56,6 +59,12 @@ export interface SegmentationInfo {
   readonly size?: { readonly height: number; readonly width: number } | undefined;
   /** DICOM sources: the de-identification report stored beside the shards (the data set's file `deidentification-report.json`). */
   readonly deidentification?: { readonly reportKey: string; readonly files: number; readonly method: string } | undefined;
+  /**
+   * DICOM sources: each case's de-identified Part 10 files, in slice order (depth order before reorientation to RAS),
+   * as file names of the manifest's `shards` (read them with readDatasetFile): the originals for the viewer and for
+   * DICOM SEG. The packed shards come first in `shards`; these files and the report follow them.
+   */
+  readonly originals?: readonly { readonly id: string; readonly files: readonly string[] }[] | undefined;
 }
 
 /** A data-set manifest of kind `segmentation`: the common fields plus `segmentation`. */
@@ -76,7 +85,15 @@ export function checkSegmentationManifest(manifest: DatasetManifest, key: string
   }
   if (!SEGMENTATION_SOURCES.includes(info.source as SegmentationSource)) fail(`segmentation.source '${String(info.source)}' is unknown`);
   const shards = info.shards;
-  if (!Array.isArray(shards) || shards.length !== manifest.shards.length) fail('segmentation.shards does not match shards');
+  if (!Array.isArray(shards) || shards.length === 0 || shards.length > manifest.shards.length) fail('segmentation.shards does not match shards');
+  // Files after the packed shards: DICOM originals (segmentation.originals) and the de-identification report.
+  const extras = new Set(manifest.shards.slice(shards?.length ?? 0).map((shard) => shard.fileName));
+  const named = new Set([...(info.originals ?? []).flatMap((c) => c.files), ...(info.deidentification ? [DEIDENTIFICATION_REPORT_FILE] : [])]);
+  for (const file of extras) if (!named.has(file)) fail(`shards names '${file}', which is neither a packed shard, a DICOM original nor the de-identification report`);
+  for (const file of named) if (!extras.has(file)) fail(`segmentation names '${file}', which is not among shards after the packed ones`);
+  if (info.deidentification && manifest.shards.find((shard) => shard.fileName === DEIDENTIFICATION_REPORT_FILE)?.key !== info.deidentification.reportKey) {
+    fail('segmentation.deidentification.reportKey is not the key of the de-identification report');
+  }
   if (!Array.isArray(info.cases)) return fail('segmentation.cases is missing');
   const cases: readonly SegmentationCase[] = info.cases;
   (shards ?? []).forEach((shard, index) => {
