@@ -9,11 +9,13 @@ import type { CheckpointService } from '../jobs/checkpoint-service.ts';
 import type { DatasetService } from '../jobs/dataset-service.ts';
 import { previewDataset } from '../jobs/dataset-preview.ts';
 import { readJobResult } from '../jobs/prediction-jobs.ts';
+import { listSegmentationCases } from '../jobs/segmentation-cases.ts';
 import { isEnded, type JobManager } from '../jobs/job-manager.ts';
 import type { JobUpdateBus, JobUpdateMessage } from '../jobs/job-update-bus.ts';
 import type { ObjectStore } from '@tessera/storage/object-store';
 import type { JobStore } from '../store/job-store.ts';
 import { unary } from './grpc-handlers.ts';
+import { streamSegmentationCase } from './segmentation-case-stream.ts';
 import {
   jobStateFromProto, latestMetricValues, toProtoDataset, toProtoEvent, toProtoJob, toProtoMetric, toProtoWorker,
 } from './job-messages.ts';
@@ -109,6 +111,8 @@ export function jobApiHandlers(deps: JobApiDeps): JobServiceHandlers {
     })),
     ReadCheckpointFile: (call) => streamFile(deps, call, 'ReadCheckpointFile', () => deps.checkpoints.readFile(call.request.jobId, call.request.step, call.request.file)),
     ReadJobResult: (call) => streamFile(deps, call, 'ReadJobResult', async () => (await readJobResult(store, deps.objects, call.request.jobId)).bytes),
+    ListSegmentationCases: unary(auth, 'api', log, 'ListSegmentationCases', (req) => listSegmentationCases(store, deps.objects, req)),
+    ReadSegmentationCase: (call) => streamSegmentationCase(deps, call),
   };
 }
 

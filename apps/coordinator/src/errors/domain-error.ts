@@ -14,6 +14,7 @@ export type DomainError =
   | { kind: 'JobNotFound'; jobId: string }
   | { kind: 'DatasetNotFound'; name: string; sha256?: string }
   | { kind: 'DatasetObjectsMissing'; name: string; sha256: string; manifestKey: string }
+  | { kind: 'CaseNotFound'; dataset: string; caseId: string }
   | { kind: 'WorkerNotFound'; workerId: string }
   | { kind: 'CheckpointNotFound'; jobId: string; step: number }
   | { kind: 'NoJobResult'; jobId: string; reason: string }
@@ -51,6 +52,8 @@ export function describeDomainError(e: DomainError): string {
       return `no data set ${e.name}@${e.sha256} in the object store (expected ${e.manifestKey}); upload its objects first`;
     case 'DatasetNotFound':
       return `data set ${e.name}${e.sha256 ? `@${e.sha256}` : ''} is not registered`;
+    case 'CaseNotFound':
+      return `data set ${e.dataset} has no case ${e.caseId}`;
     case 'WorkerNotFound':
       return `worker ${e.workerId} is not registered (register again)`;
     case 'CheckpointNotFound':
@@ -80,6 +83,7 @@ const STATUS_BY_KIND: Record<DomainError['kind'], grpc.status> = {
   JobNotFound: grpc.status.NOT_FOUND,
   DatasetNotFound: grpc.status.NOT_FOUND,
   DatasetObjectsMissing: grpc.status.NOT_FOUND,
+  CaseNotFound: grpc.status.NOT_FOUND,
   WorkerNotFound: grpc.status.NOT_FOUND,
   CheckpointNotFound: grpc.status.NOT_FOUND,
   NoJobResult: grpc.status.FAILED_PRECONDITION,
