@@ -4,11 +4,13 @@ import type { AuthServiceClient } from '@tessera/proto/generated/tessera/auth/v1
 import type { Dataset__Output } from '@tessera/proto/generated/tessera/jobs/v1/Dataset';
 import type { DatasetPreview__Output } from '@tessera/proto/generated/tessera/jobs/v1/DatasetPreview';
 import type { Job__Output } from '@tessera/proto/generated/tessera/jobs/v1/Job';
+import type { ListSegmentationCasesResponse__Output } from '@tessera/proto/generated/tessera/jobs/v1/ListSegmentationCasesResponse';
 import type { JobServiceClient } from '@tessera/proto/generated/tessera/jobs/v1/JobService';
 import type { JobState } from '@tessera/proto/generated/tessera/jobs/v1/JobState';
 import type { JobUpdate__Output } from '@tessera/proto/generated/tessera/jobs/v1/JobUpdate';
 import type { Worker__Output } from '@tessera/proto/generated/tessera/jobs/v1/Worker';
 import { fromGrpcError } from './client-error.ts';
+import { collectSegmentationCase, type SegmentationCaseVolumes } from './segmentation-case.ts';
 
 export type Job = Job__Output;
 export type JobUpdate = JobUpdate__Output;
@@ -20,6 +22,12 @@ export type Dataset = Dataset__Output;
  * `thumbnails` (`{ className, id, png }`, up to 4 per class, PNG bytes at most 96 px on a side), no rows.
  */
 export type DatasetPreview = DatasetPreview__Output;
+/**
+ * A segmentation data set's `cases` (`id`, `split`, `shape` [depth, height, width], `spacing`, `foregroundVoxels`,
+ * and with a prediction job `scored`/`dice`/`iou`), its `dims`, `units`, `modality`, `classNames`, and with a
+ * prediction job `hasSummary`, `predictionSplit`, `meanDice`, `meanIou`.
+ */
+export type SegmentationCaseList = ListSegmentationCasesResponse__Output;
 
 export type UserRole = 'admin' | 'member';
 
@@ -211,6 +219,26 @@ export class TesseraClient {
    */
   previewDataset(name: string, options: { sha256?: string; rows?: number } = {}): Promise<DatasetPreview> {
     return this.unary('PreviewDataset', { name, sha256: options.sha256 ?? '', rows: options.rows ?? 0 });
+  }
+
+  /**
+   * The cases of a segmentation data set (latest version unless `sha256` is given), with each case's Dice and IoU
+   * when `predictionJobId` names a segmentation-prediction job of it that has written its summary. NotFound for an
+   * unknown data set or job; InvalidArgument for a data set of another kind or a job that did not predict it.
+   */
+  listSegmentationCases(dataset: string, options: { sha256?: string; predictionJobId?: string } = {}): Promise<SegmentationCaseList> {
+    return this.unary('ListSegmentationCases', { dataset, sha256: options.sha256 ?? '', predictionJobId: options.predictionJobId ?? '' });
+  }
+
+  /**
+   * One case of a segmentation data set: its image in source units, its true mask and, with `predictionJobId`, the
+   * mask that job predicted (when it wrote one for the case). NotFound names an unknown data set, case or job;
+   * DataLoss for damaged stored bytes. A 512x512x100 CT is about 100 MB on the wire and in memory.
+   */
+  readSegmentationCase(dataset: string, caseId: string, options: { sha256?: string; predictionJobId?: string } = {}): Promise<SegmentationCaseVolumes> {
+    return collectSegmentationCase(
+      this.stub.readSegmentationCase({ dataset, caseId, sha256: options.sha256 ?? '', predictionJobId: options.predictionJobId ?? '' }, this.metadata),
+    );
   }
 
   cancelJob(jobId: string, reason = ''): Promise<Job> {
