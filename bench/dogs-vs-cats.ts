@@ -15,15 +15,15 @@
  * Images/s per worker come from epoch wall times (the median epoch, so the first epoch's warm-up and the checkpoint
  * epochs do not count): train images per epoch / median epoch seconds / workers, validation included.
  */
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JobSpecInput } from '@tessera/core/jobs/job-spec';
 import { startEmbeddedCluster } from '@tessera/client/cli/embedded-cluster';
-import { TesseraClient, type Job } from '@tessera/client/tessera-client';
-import { buildZip } from '@tessera/storage/datasets/image-folder-fixtures';
+import { TesseraClient } from '@tessera/client/tessera-client';
 import { datasetMirrorDirsFromEnv } from '@tessera/storage/datasets/dataset-fetcher';
+import { benchLog as log, runBenchJob, secondsToReach, zipFolders, type BenchRun } from './support/bench-jobs.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const RESULTS = process.env.BENCH_RESULTS ?? path.join(HERE, 'results/dogs-vs-cats.json');
@@ -50,86 +50,18 @@ export function benchSpec(epochs: number, workers: number): JobSpecInput {
   };
 }
 
-interface EpochPoint {
-  epoch: number;
-  /** Seconds since the job started running. */
-  seconds: number;
-  trainLoss: number | null;
-  validLoss: number | null;
-  validAccuracy: number | null;
-}
-
-interface RunResult {
-  jobId: string;
-  state: string;
-  workers: number;
-  epochs: EpochPoint[];
-  wallSeconds: number;
-  imagesPerSecondPerWorker: number | null;
-}
-
-const log = (fields: Record<string, unknown>) => process.stderr.write(JSON.stringify({ at: new Date().toISOString(), ...fields }) + '\n');
-
-async function zipFolder(root: string): Promise<Buffer> {
-  const files = new Map<string, Uint8Array | null>();
-  const walk = async (dir: string, rel: string): Promise<void> => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      const name = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) await walk(full, name);
-      else if (/\.(jpe?g|png)$/i.test(entry.name)) files.set(name, await readFile(full));
-    }
-  };
-  for (const split of ['train', 'valid']) await walk(path.join(root, split), split);
-  return buildZip(files);
-}
-
-async function runJob(client: TesseraClient, spec: JobSpecInput, trainImages: number, workers: number): Promise<RunResult> {
-  const submitted = await client.submitJob(spec);
-  log({ msg: 'job submitted', jobId: submitted.id, workers });
-  const byEpoch = new Map<number, { at: number; values: Map<string, number> }>();
-  let startedAt: number | undefined;
-  const started = performance.now();
-  let last: Job = submitted;
-  for await (const update of client.watchJob(submitted.id)) {
-    if (update.job) {
-      last = update.job;
-      if (startedAt === undefined && update.job.startedAt) startedAt = Date.parse(update.job.startedAt);
-    }
-    const metric = update.metric;
-    // Epoch-end metrics only: rank 0's per-step `step_loss` reports carry the number of epochs completed so far, so
-    // they would date an epoch by the steps of the next one.
-    if (metric && metric.epoch > 0 && metric.name !== 'step_loss') {
-      const point = byEpoch.get(metric.epoch) ?? { at: Date.parse(metric.at), values: new Map<string, number>() };
-      point.values.set(`${metric.split}/${metric.name}`, metric.value);
-      point.at = Math.min(point.at, Date.parse(metric.at));
-      byEpoch.set(metric.epoch, point);
-      if (metric.split === 'valid' && metric.name === 'accuracy') {
-        log({ msg: 'epoch', jobId: submitted.id, workers, epoch: metric.epoch, validAccuracy: metric.value, seconds: startedAt ? (Date.parse(metric.at) - startedAt) / 1000 : null });
-      }
-    }
-  }
-  const final = await client.getJob(submitted.id);
-  last = final;
-  const origin = startedAt ?? (final.startedAt ? Date.parse(final.startedAt) : Date.now());
-  const epochs = [...byEpoch.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([epoch, { at, values }]) => ({
-      epoch,
-      seconds: (at - origin) / 1000,
-      trainLoss: values.get('train/loss') ?? null,
-      validLoss: values.get('valid/loss') ?? null,
-      validAccuracy: values.get('valid/accuracy') ?? null,
-    }));
-  const durations = epochs.slice(1).map((p, i) => p.seconds - epochs[i]!.seconds).sort((a, b) => a - b);
-  const medianEpoch = durations.length > 0 ? durations[Math.floor(durations.length / 2)]! : epochs[0]?.seconds;
+/** The committed results' per-epoch shape. */
+function asAccuracyCurve(run: BenchRun) {
   return {
-    jobId: submitted.id,
-    state: last.state,
-    workers,
-    epochs,
-    wallSeconds: (performance.now() - started) / 1000,
-    imagesPerSecondPerWorker: medianEpoch ? trainImages / medianEpoch / workers : null,
+    ...run,
+    imagesPerSecondPerWorker: run.samplesPerSecondPerWorker,
+    epochs: run.epochs.map((p) => ({
+      epoch: p.epoch,
+      seconds: p.seconds,
+      trainLoss: p.metrics['train/loss'] ?? null,
+      validLoss: p.metrics['valid/loss'] ?? null,
+      validAccuracy: p.metrics['valid/accuracy'] ?? null,
+    })),
   };
 }
 
@@ -149,7 +81,7 @@ async function main(): Promise<void> {
     });
   }
   try {
-    const zip = await zipFolder(source);
+    const zip = await zipFolders(source, ['train', 'valid'], /\.(jpe?g|png)$/i);
     const uploadStart = performance.now();
     const dataset = await client.uploadDataset({ name: 'dogs-vs-cats', kind: 'image-folder', fileName: 'dogs-vs-cats.zip', bytes: zip, imageHeight: IMAGE_SIZE, imageWidth: IMAGE_SIZE });
     const uploadSeconds = (performance.now() - uploadStart) / 1000;
@@ -162,11 +94,13 @@ async function main(): Promise<void> {
       const spec = base as { name: string; training?: object; resources?: object };
       return { ...base, name: `${spec.name}-${workers}w`, training: { ...spec.training, epochs }, resources: { ...spec.resources, minWorkers: workers, maxWorkers: workers } } as JobSpecInput;
     };
-    const single = await runJob(client, specFor(SINGLE_EPOCHS, 1), trainImages, 1);
-    const parallel = await runJob(client, specFor(EPOCHS, WORKERS), trainImages, WORKERS);
+    const progress = { trainSamples: trainImages, progress: 'valid/accuracy' };
+    const single = asAccuracyCurve(await runBenchJob(client, specFor(SINGLE_EPOCHS, 1), { ...progress, workers: 1 }));
+    const parallelRun = await runBenchJob(client, specFor(EPOCHS, WORKERS), { ...progress, workers: WORKERS });
+    const parallel = asAccuracyCurve(parallelRun);
 
     const accuracies = parallel.epochs.map((p) => p.validAccuracy ?? 0);
-    const timeTo = (target: number) => parallel.epochs.find((p) => (p.validAccuracy ?? 0) >= target)?.seconds ?? null;
+    const timeTo = (target: number) => secondsToReach(parallelRun, 'valid/accuracy', target);
     const result = {
       benchmark: 'dogs-vs-cats',
       measuredAt: new Date().toISOString(),
