@@ -11,6 +11,7 @@ import { computeBottleneckFeatures, gatherFeatureRows } from './bottleneck-featu
 import type { BottleneckFeatureCache, BottleneckFeatures } from './bottleneck-features.ts';
 import { crossEntropySum, predictedClasses } from './classification-loss.ts';
 import { drawDropoutMasks, maskedForward, maskRows } from './masked-forward.ts';
+import { averageBatchNormStatistics } from './batch-norm-statistics.ts';
 import { learningRateAt } from './learning-rate-schedule.ts';
 import { SynchronousUpdate } from './synchronous-update.ts';
 import type { AllReduceSum } from './synchronous-update.ts';
@@ -232,34 +233,10 @@ export class ImageDataParallelTrainer {
     ];
   }
 
-  /**
-   * Batch normalisation's moving mean and variance are updated by each rank from its own share of the batch, so the
-   * replicas drift apart in them (only there: the trained weights get the same all-reduced update). At every epoch
-   * end, before evaluating and checkpointing, each rank replaces them by the average over ranks (one all-reduce of
-   * all of them), so every rank evaluates and checkpoints the same model. Every rank must call it together.
-   */
+  /** Averages batch normalisation's moving statistics over the ranks (see batch-norm-statistics.ts); all ranks call it. */
   async averageBatchNormStatistics(): Promise<void> {
     const { model, worldSize, allReduceSum } = this.options;
-    if (worldSize === 1) return;
-    const moving = model.weights.filter((w) => /moving_(mean|variance)/.test(w.originalName));
-    if (moving.length === 0) return;
-    const values = await Promise.all(moving.map(async (w) => (await w.read().data()) as Float32Array));
-    const flat = new Float32Array(values.reduce((n, v) => n + v.length, 0));
-    let offset = 0;
-    for (const v of values) {
-      flat.set(v, offset);
-      offset += v.length;
-    }
-    const summed = await allReduceSum(flat);
-    offset = 0;
-    for (const [i, w] of moving.entries()) {
-      const size = values[i]!.length;
-      const average = summed.subarray(offset, offset + size).map((v) => v / worldSize);
-      tf.tidy(() => {
-        w.write(tf.tensor(average, w.read().shape));
-      });
-      offset += size;
-    }
+    await averageBatchNormStatistics(model, worldSize, allReduceSum);
   }
 
   /** The phase the next step belongs to. */
