@@ -2,19 +2,38 @@
 
 import { startTransition, useActionState, useState, type FormEvent, type ReactNode } from 'react';
 import { hiddenActivations, imageJobModels, optimizerNames, parseJobSpec } from '@tessera/core/jobs/job-spec';
+import { segmentationLosses, windowPresets } from '@tessera/core/jobs/segmentation-spec';
 import { launchJob, type LaunchState } from '../actions/launch-job.ts';
-import { templateById, type ImageTemplate, type JobTemplate, type TabularTemplate } from '../launch/job-templates.ts';
+import { templateById, type ImageTemplate, type JobTemplate, type SegmentationTemplate, type TabularTemplate } from '../launch/job-templates.ts';
 import { fieldForError, LAUNCH_FIELDS, specFromForm } from '../launch/spec-from-form.ts';
 
 export interface DatasetChoice {
   name: string;
   sha256: string;
   summary: string;
-  /** tabular-csv | image-folder: each template offers only the data sets its workload reads. */
+  /** tabular-csv | image-folder | segmentation: each template offers only the data sets its workload reads. */
   kind: string;
+  /** Segmentation sets: 2 (slices) or 3 (volumes); a 2D U-Net is offered the first, a 3D one the second. */
+  dims?: number;
+  /** 2D segmentation sets: the stored slice [height, width], the 2D U-Net's input. */
+  sliceSize?: [number, number];
 }
 
-const DATASET_KIND: Record<JobTemplate['workload'], string> = { 'tabular-classification': 'tabular-csv', 'image-classification': 'image-folder' };
+const DATASET_KIND: Record<JobTemplate['workload'], string> = {
+  'tabular-classification': 'tabular-csv',
+  'image-classification': 'image-folder',
+  segmentation: 'segmentation',
+};
+
+const INTENSITY_KINDS = ['minmax', 'window', 'zscore'] as const;
+const WINDOW_PRESETS = Object.keys(windowPresets);
+
+/** Whether a data set suits a template: the right kind and, for a U-Net, slices for 2D and volumes for 3D. */
+function offers(template: JobTemplate, dataset: DatasetChoice): boolean {
+  if (dataset.kind !== DATASET_KIND[template.workload]) return false;
+  if (template.workload !== 'segmentation' || dataset.dims === undefined) return true;
+  return dataset.dims === (template.model === 'unet3d' ? 3 : 2);
+}
 
 /**
  * The launch form. It checks the spec with the shared schema before sending (the error lands on the input at
@@ -24,7 +43,9 @@ const DATASET_KIND: Record<JobTemplate['workload'], string> = { 'tabular-classif
 export function LaunchForm({ templates, datasets: allDatasets }: { templates: JobTemplate[]; datasets: DatasetChoice[] }) {
   const [templateId, setTemplateId] = useState(templates[0]?.id ?? '');
   const template = templateById(templateId);
-  const datasets = allDatasets.filter((d) => d.kind === DATASET_KIND[template.workload]);
+  const datasets = allDatasets.filter((d) => offers(template, d));
+  // The data set picked per template: a 2D U-Net's input size follows it.
+  const [picked, setPicked] = useState<Record<string, string>>({});
   const [serverState, action, pending] = useActionState<LaunchState, FormData>(launchJob, { errors: {} });
   const [localErrors, setLocalErrors] = useState<Record<string, string> | undefined>();
   const errors = localErrors ?? serverState.errors;
@@ -44,6 +65,7 @@ export function LaunchForm({ templates, datasets: allDatasets }: { templates: Jo
   };
 
   const preferred = datasets.find((d) => d.name === template.dataset);
+  const chosen = datasets.find((d) => d.name === picked[template.id]) ?? preferred ?? datasets[0];
   const field = (name: string, label: string, input: ReactNode) => (
     <Field name={name} label={label} error={errors[name]}>
       {input}
@@ -65,6 +87,58 @@ export function LaunchForm({ templates, datasets: allDatasets }: { templates: Jo
     <>
       {field('model.name', 'Model', <Choice name="model.name" options={imageJobModels} value={t.model} />)}
       {field('model.options.inputShape', 'Image size (pixels a side, as the data set stores them)', num('model.options.inputShape', t.imageSize, '1'))}
+    </>
+  );
+  const text = (name: string, value: string, key?: string) => (
+    <input id={name} name={name} key={key} defaultValue={value} aria-invalid={errors[name] ? true : undefined} aria-describedby={errors[name] ? `${name}-error` : undefined} />
+  );
+  const segmentation = (t: SegmentationTemplate) => {
+    const [height, width] = chosen?.sliceSize ?? [];
+    const shape = t.model === 'unet2d' && height && width ? (height === width ? `${height}` : `${height}, ${width}`) : t.inputShape.join(', ');
+    return (
+      <>
+        <input type="hidden" name="model.name" value={t.model} />
+        {field(
+          'model.options.inputShape',
+          t.model === 'unet3d' ? 'Patch size (voxels: one side, or depth, height, width)' : 'Input size (pixels: one side, or height, width; the data set\'s slice size)',
+          text('model.options.inputShape', shape, chosen?.name),
+        )}
+        {field('model.options.depth', 'U-Net depth (poolings)', num('model.options.depth', t.unetDepth, '1'))}
+        {field('model.options.baseFilters', 'Filters in the first level', num('model.options.baseFilters', t.baseFilters, '1'))}
+        {field('loss.kind', 'Loss', <Choice name="loss.kind" options={segmentationLosses} value={t.loss} />)}
+        {field('loss.crossEntropyWeight', 'Cross-entropy weight (bce-dice)', num('loss.crossEntropyWeight', t.crossEntropyWeight))}
+      </>
+    );
+  };
+  const segmentationData = (t: SegmentationTemplate) => (
+    <>
+      <fieldset>
+        <legend>Intensity and augmentation (one geometry for image and mask, per worker, seeded)</legend>
+        <div className="fields">
+          {field('data.intensity.kind', 'Intensity', <Choice name="data.intensity.kind" options={INTENSITY_KINDS} value={t.intensity} />)}
+          {field('data.intensity.preset', 'Window preset (with intensity window; CT in HU)', <Choice name="data.intensity.preset" options={WINDOW_PRESETS} value={t.windowPreset} />)}
+          {field('data.augment', 'Augment training images', toggle('data.augment', t.augment))}
+          {field('data.augment.horizontalFlip', 'Horizontal flips', toggle('data.augment.horizontalFlip', t.horizontalFlip))}
+          {field('data.augment.verticalFlip', 'Vertical flips', toggle('data.augment.verticalFlip', t.verticalFlip))}
+          {t.model === 'unet2d' && (
+            <>
+              {field('data.augment.rotationRange', 'Rotation range (degrees)', num('data.augment.rotationRange', t.rotationRange))}
+              {field('data.augment.widthShiftRange', 'Width shift (fraction)', num('data.augment.widthShiftRange', t.widthShiftRange))}
+              {field('data.augment.heightShiftRange', 'Height shift (fraction)', num('data.augment.heightShiftRange', t.heightShiftRange))}
+              {field('data.augment.zoomRange', 'Zoom range (fraction)', num('data.augment.zoomRange', t.zoomRange))}
+            </>
+          )}
+        </div>
+      </fieldset>
+      {t.model === 'unet3d' && (
+        <fieldset>
+          <legend>Patches</legend>
+          <div className="fields">
+            {field('data.patches.perVolume', 'Patches per volume (each epoch)', num('data.patches.perVolume', t.patchesPerVolume, '1'))}
+            {field('data.patches.foregroundFraction', 'Share centred on foreground', num('data.patches.foregroundFraction', t.foregroundFraction))}
+          </div>
+        </fieldset>
+      )}
     </>
   );
   return (
@@ -92,7 +166,7 @@ export function LaunchForm({ templates, datasets: allDatasets }: { templates: Jo
           {field(
             'dataset',
             'Data set',
-            <select id="dataset" name="dataset" defaultValue={preferred?.name ?? datasets[0]?.name ?? ''} aria-invalid={errors.dataset ? true : undefined} aria-describedby={errors.dataset ? 'dataset-error' : undefined}>
+            <select id="dataset" name="dataset" defaultValue={chosen?.name ?? ''} onChange={(e) => setPicked({ ...picked, [template.id]: e.target.value })} aria-invalid={errors.dataset ? true : undefined} aria-describedby={errors.dataset ? 'dataset-error' : undefined}>
               {datasets.length === 0 && <option value="">No data set registered</option>}
               {datasets.map((d) => (
                 <option key={`${d.name}@${d.sha256}`} value={d.name}>
@@ -117,10 +191,11 @@ export function LaunchForm({ templates, datasets: allDatasets }: { templates: Jo
           </div>
         </fieldset>
       )}
+      {template.workload === 'segmentation' && segmentationData(template)}
       <fieldset>
         <legend>Model and hyperparameters</legend>
         <div className="fields">
-          {template.workload === 'tabular-classification' ? tabular(template) : image(template)}
+          {template.workload === 'tabular-classification' ? tabular(template) : template.workload === 'image-classification' ? image(template) : segmentation(template)}
           {field('training.optimizer', 'Optimizer', <Choice name="training.optimizer" options={optimizerNames} value={template.optimizer} />)}
           {field('training.learningRate', 'Learning rate', num('training.learningRate', template.learningRate))}
           {field('training.batchSize', 'Global batch size', num('training.batchSize', template.batchSize, '1'))}

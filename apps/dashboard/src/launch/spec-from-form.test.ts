@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dogsVsCatsExampleSpec, lightAugmentation, parseJobSpec } from '@tessera/core/jobs/job-spec';
-import { JOB_TEMPLATES } from './job-templates.ts';
+import { JOB_TEMPLATES, templateById, type SegmentationTemplate } from './job-templates.ts';
 import { fieldForError, LAUNCH_FIELDS, specFromForm } from './spec-from-form.ts';
 
 const form = (values: Record<string, string>) => new Map(Object.entries(values));
@@ -106,6 +106,8 @@ describe('specFromForm for the image template', () => {
           ...(template.horizontalFlip ? { 'data.augment.horizontalFlip': 'on' } : {}),
           'data.augment.zoomRange': String(template.zoomRange),
         });
+      } else if (template.workload === 'segmentation') {
+        Object.assign(values, segmentationValues(template));
       } else {
         values['model.hidden'] = template.hiddenUnits.join(', ');
       }
@@ -126,6 +128,105 @@ describe('specFromForm for the image template', () => {
     ];
     for (const [change, field] of cases) {
       const parsed = parseJobSpec(specFromForm(form({ ...dogsVsCats, ...change })));
+      expect(parsed.ok, field).toBe(false);
+      if (parsed.ok) continue;
+      expect(fieldForError(parsed.field, LAUNCH_FIELDS), parsed.field).toBe(field);
+    }
+  });
+});
+
+/** What the launch form sends for a segmentation template left at its defaults (checkboxes only when ticked). */
+function segmentationValues(t: SegmentationTemplate): Record<string, string> {
+  const on = (name: string, ticked: boolean) => (ticked ? { [name]: 'on' } : {});
+  return {
+    name: t.name,
+    workload: t.workload,
+    dataset: t.dataset,
+    'model.name': t.model,
+    'model.options.inputShape': t.inputShape.join(', '),
+    'model.options.depth': String(t.unetDepth),
+    'model.options.baseFilters': String(t.baseFilters),
+    'data.intensity.kind': t.intensity,
+    'data.intensity.preset': t.windowPreset,
+    ...on('data.augment', t.augment),
+    ...on('data.augment.horizontalFlip', t.horizontalFlip),
+    ...on('data.augment.verticalFlip', t.verticalFlip),
+    ...(t.model === 'unet2d'
+      ? {
+          'data.augment.rotationRange': String(t.rotationRange),
+          'data.augment.widthShiftRange': String(t.widthShiftRange),
+          'data.augment.heightShiftRange': String(t.heightShiftRange),
+          'data.augment.zoomRange': String(t.zoomRange),
+        }
+      : { 'data.patches.perVolume': String(t.patchesPerVolume), 'data.patches.foregroundFraction': String(t.foregroundFraction) }),
+    'loss.kind': t.loss,
+    'loss.crossEntropyWeight': String(t.crossEntropyWeight),
+    'training.optimizer': t.optimizer,
+    'training.learningRate': String(t.learningRate),
+    'training.batchSize': String(t.batchSize),
+    'training.epochs': String(t.epochs),
+    'training.seed': String(t.seed),
+    'checkpoint.everyEpochs': String(t.checkpointEveryEpochs),
+    'resources.minWorkers': String(t.minWorkers),
+    'resources.maxWorkers': String(t.maxWorkers),
+  };
+}
+
+const segmentationTemplate = (id: string): SegmentationTemplate => {
+  const template = templateById(id);
+  if (template.workload !== 'segmentation') throw new Error(`${id} is not a segmentation template`);
+  return template;
+};
+
+describe('specFromForm for the segmentation templates', () => {
+  it('builds the 2D lung U-Net spec: a one-channel slice input, augmentation, bce-dice and 2 workers', () => {
+    const values = { ...segmentationValues(segmentationTemplate('lung-segmentation-2d-unet')), 'model.options.inputShape': '128, 96' };
+    const parsed = parseJobSpec(specFromForm(form(values)));
+    if (!parsed.ok || parsed.spec.workload !== 'segmentation') throw new Error(parsed.ok ? parsed.spec.workload : `${parsed.field}: ${parsed.message}`);
+    expect(parsed.spec.model).toMatchObject({ name: 'unet2d', options: { inputShape: [128, 96, 1], depth: 4, baseFilters: 16 } });
+    expect(parsed.spec.data.intensity).toEqual({ kind: 'minmax' });
+    expect(parsed.spec.data.augment).toEqual({ horizontalFlip: false, verticalFlip: false, rotationRange: 10, widthShiftRange: 0.05, heightShiftRange: 0.05, zoomRange: 0.1 });
+    expect(parsed.spec.loss).toEqual({ kind: 'bce-dice', crossEntropyWeight: 0.1 });
+    expect(parsed.spec.training).toMatchObject({ optimizer: 'adam', batchSize: 8, epochs: 40 });
+    expect(parsed.spec.resources).toEqual({ minWorkers: 2, maxWorkers: 2, priority: 0 });
+    // One side means a square slice.
+    const square = parseJobSpec(specFromForm(form({ ...values, 'model.options.inputShape': '64' })));
+    expect(square).toMatchObject({ ok: true, spec: { model: { options: { inputShape: [64, 64, 1] } } } });
+  });
+
+  it('builds the 3D patch U-Net spec: a cubic patch, the lung window, flips only and patch sampling', () => {
+    const values = segmentationValues(segmentationTemplate('segmentation-3d-patch-unet'));
+    const parsed = parseJobSpec(specFromForm(form({ ...values, 'data.augment.rotationRange': '30' })));
+    if (!parsed.ok || parsed.spec.workload !== 'segmentation') throw new Error(parsed.ok ? parsed.spec.workload : `${parsed.field}: ${parsed.message}`);
+    expect(parsed.spec.model).toMatchObject({ name: 'unet3d', options: { inputShape: [32, 32, 32, 1], depth: 3, baseFilters: 8 } });
+    expect(parsed.spec.data).toEqual({
+      intensity: { kind: 'window', preset: 'lung' },
+      augment: { horizontalFlip: true, verticalFlip: false },
+      patches: { perVolume: 16, foregroundFraction: 0.5, predictionOverlap: 0.25 },
+    });
+    const mediastinum = parseJobSpec(specFromForm(form({ ...values, 'data.intensity.preset': 'mediastinum' })));
+    expect(mediastinum).toMatchObject({ ok: true, spec: { data: { intensity: { kind: 'window', preset: 'mediastinum' } } } });
+    const { 'data.augment': _on, ...plain } = values;
+    expect(parseJobSpec(specFromForm(form(plain)))).toMatchObject({ ok: true, spec: { data: { augment: {} } } });
+  });
+
+  it('maps a bad segmentation field to its input', () => {
+    const lung = segmentationValues(segmentationTemplate('lung-segmentation-2d-unet'));
+    const volume = segmentationValues(segmentationTemplate('segmentation-3d-patch-unet'));
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ ...lung, 'model.options.inputShape': '100' }, 'model.options.inputShape'],
+      [{ ...lung, 'model.options.inputShape': 'big' }, 'model.options.inputShape'],
+      [{ ...lung, 'model.options.depth': '0' }, 'model.options.depth'],
+      [{ ...lung, 'data.intensity.preset': 'liver', 'data.intensity.kind': 'window' }, 'data.intensity.preset'],
+      [{ ...lung, 'data.augment.zoomRange': '1' }, 'data.augment.zoomRange'],
+      [{ ...lung, 'loss.crossEntropyWeight': '-1' }, 'loss.crossEntropyWeight'],
+      [{ ...lung, 'loss.kind': 'focal' }, 'loss.kind'],
+      [{ ...volume, 'data.patches.foregroundFraction': '2' }, 'data.patches.foregroundFraction'],
+      [{ ...volume, 'data.patches.perVolume': '0' }, 'data.patches.perVolume'],
+      [{ ...volume, 'model.options.inputShape': '32, 32' }, 'model.options.inputShape'],
+    ];
+    for (const [values, field] of cases) {
+      const parsed = parseJobSpec(specFromForm(form(values)));
       expect(parsed.ok, field).toBe(false);
       if (parsed.ok) continue;
       expect(fieldForError(parsed.field, LAUNCH_FIELDS), parsed.field).toBe(field);

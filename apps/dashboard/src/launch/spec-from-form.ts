@@ -3,7 +3,8 @@
  * Field names are the spec's dotted paths, so a schema error's `field` points at its input. Empty numbers are left
  * out (the schema's default applies); anything else goes through `Number` and a non-number reaches the schema as NaN,
  * which it rejects on that field, rather than being guessed at here. The `workload` field picks the shape: the
- * tabular form's hidden layers and test fraction, or the image form's model, image size and augmentation.
+ * tabular form's hidden layers and test fraction, the image form's model, image size and augmentation, or the
+ * segmentation form's U-Net, intensity step, augmentation, loss and (3D) patches.
  */
 export function specFromForm(form: { get(name: string): unknown }): unknown {
   const text = (name: string) => {
@@ -31,6 +32,7 @@ export function specFromForm(form: { get(name: string): unknown }): unknown {
     checkpoint: pruned({ everyEpochs: number('checkpoint.everyEpochs') }),
   };
   if (workload === 'image-classification') return { ...common, ...imageFields(text, number) };
+  if (workload === 'segmentation') return { ...common, ...segmentationFields(text, number) };
   const activation = text('model.hidden.activation') || 'relu';
   const units = text('model.hidden');
   return {
@@ -58,6 +60,47 @@ function imageFields(text: (name: string) => string, number: (name: string) => n
   return {
     model: { name: text('model.name') || 'small-vgg', ...(side === undefined ? {} : { options: { inputShape: [side, side, 3] } }) },
     data: { augment },
+  };
+}
+
+/**
+ * The segmentation form's own fields. `model.options.inputShape` is one side (a square slice, a cubic patch) or every
+ * side, comma-separated (height, width for unet2d; depth, height, width for unet3d); one grey channel is added. A 3D
+ * job sends only the flips of its augmentation, and its patch sampling.
+ */
+function segmentationFields(text: (name: string) => string, number: (name: string) => number | undefined): Record<string, unknown> {
+  const name = text('model.name') || 'unet2d';
+  const volume = name === 'unet3d';
+  const shapeText = text('model.options.inputShape');
+  const sides = shapeText === '' ? [] : shapeText.split(/[\s,x]+/).filter(Boolean).map(Number);
+  const spatial = sides.length === 1 ? Array<number>(volume ? 3 : 2).fill(sides[0] as number) : sides;
+  const options = pruned({
+    inputShape: sides.length === 0 ? undefined : [...spatial, 1],
+    depth: number('model.options.depth'),
+    baseFilters: number('model.options.baseFilters'),
+  });
+  const intensityKind = text('data.intensity.kind') || 'minmax';
+  const intensity = intensityKind === 'window' ? { kind: 'window', preset: text('data.intensity.preset') || 'lung' } : { kind: intensityKind };
+  const flips = { horizontalFlip: text('data.augment.horizontalFlip') === 'on', verticalFlip: text('data.augment.verticalFlip') === 'on' };
+  const augment = text('data.augment') !== 'on'
+    ? {}
+    : volume
+      ? flips
+      : pruned({
+          ...flips,
+          rotationRange: number('data.augment.rotationRange'),
+          widthShiftRange: number('data.augment.widthShiftRange'),
+          heightShiftRange: number('data.augment.heightShiftRange'),
+          zoomRange: number('data.augment.zoomRange'),
+        });
+  return {
+    model: { name, options },
+    data: {
+      intensity,
+      augment,
+      ...(volume ? { patches: pruned({ perVolume: number('data.patches.perVolume'), foregroundFraction: number('data.patches.foregroundFraction') }) } : {}),
+    },
+    loss: pruned({ kind: text('loss.kind') || undefined, crossEntropyWeight: number('loss.crossEntropyWeight') }),
   };
 }
 
@@ -90,6 +133,15 @@ export const LAUNCH_FIELDS = [
   'data.augment.heightShiftRange',
   'data.augment.zoomRange',
   'data.augment.rotationRange',
+  'data.augment.verticalFlip',
+  'model.options.depth',
+  'model.options.baseFilters',
+  'data.intensity.kind',
+  'data.intensity.preset',
+  'data.patches.perVolume',
+  'data.patches.foregroundFraction',
+  'loss.kind',
+  'loss.crossEntropyWeight',
   'training.optimizer',
   'training.learningRate',
   'training.batchSize',
