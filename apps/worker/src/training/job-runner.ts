@@ -4,6 +4,7 @@ import { runPredictionJob } from '../prediction/prediction-job-runner.ts';
 import { runSegmentationPredictionJob } from '../prediction/segmentation-prediction-runner.ts';
 import { runImageJob } from './image-job-runner.ts';
 import type { RunnerContext } from './rank-job-run.ts';
+import { runSegmentationJob } from './segmentation-job-runner.ts';
 import { runTabularJob } from './tabular-job-runner.ts';
 
 /**
@@ -24,6 +25,7 @@ export function runJob(
   }
   if (workload === 'image-prediction') return runPredictionJob(assignment, report, throughput, ctx);
   if (workload === 'segmentation-prediction') return runSegmentationPredictionJob(assignment, report, throughput, ctx);
+  if (workload === 'segmentation') return runSegmentationJob(assignment, report, throughput, ctx);
   return workload === 'image-classification'
     ? runImageJob(assignment, report, throughput, ctx)
     : runTabularJob(assignment, report, throughput, ctx);
