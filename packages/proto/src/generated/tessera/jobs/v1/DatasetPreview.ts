@@ -17,6 +17,10 @@ export interface DatasetPreview {
   'validCount'?: (number | string | Long);
   'imageHeight'?: (number);
   'imageWidth'?: (number);
+  'testCount'?: (number | string | Long);
+  'dims'?: (number);
+  'modality'?: (string);
+  'units'?: (string);
 }
 
 export interface DatasetPreview__Output {
@@ -32,4 +36,8 @@ export interface DatasetPreview__Output {
   'validCount': (number);
   'imageHeight': (number);
   'imageWidth': (number);
+  'testCount': (number);
+  'dims': (number);
+  'modality': (string);
+  'units': (string);
 }
