@@ -62,7 +62,7 @@ export async function resolvePredictionSource(store: JobStore, objects: ObjectSt
   if (!parsed.ok || parsed.spec.workload !== expected) {
     const workload = parsed.ok ? parsed.spec.workload : 'unreadable';
     const what = spec.workload === 'image-prediction' ? 'predictions' : 'segmentation predictions';
-    return { ok: false, reason: `source.jobId: job ${jobId} is a ${workload} job; ${what} need a${expected === 'image-classification' ? 'n' : ''} ${expected} checkpoint` };
+    return { ok: false, reason: `source.jobId: job ${jobId} is ${withArticle(workload)} job; ${what} need ${withArticle(expected)} checkpoint` };
   }
   const checkpoints = await listCheckpoints(objects, checkpointPrefixForJob(jobId));
   const chosen = step === undefined ? checkpoints[0] : checkpoints.find((c) => c.step === step);
@@ -72,6 +72,11 @@ export async function resolvePredictionSource(store: JobStore, objects: ObjectSt
     return { ok: false, reason: `source: job ${jobId} has ${which}; ${have}` };
   }
   return { ok: true, checkpointKey: chosen.manifestKey, step: chosen.step, sourceSpec: parsed.spec };
+}
+
+/** `a segmentation`, `an image-classification`. */
+function withArticle(word: string): string {
+  return `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
 }
 
 /**
