@@ -9,7 +9,9 @@ const examples = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 describe('the example specs', () => {
   it('all validate against the job-spec schema', async () => {
     const files = (await readdir(examples)).filter((f) => /\.(ya?ml|json)$/.test(f));
-    expect(files).toEqual(expect.arrayContaining(['sonar.yaml', 'dogs-vs-cats.yaml', 'vgg16-transfer.yaml']));
+    expect(files).toEqual(
+      expect.arrayContaining(['sonar.yaml', 'dogs-vs-cats.yaml', 'vgg16-transfer.yaml', 'lung-seg.yaml', 'lung-seg-3d.yaml', 'skull-stripping.yaml']),
+    );
     for (const file of files) {
       const spec = await loadSpecFile(path.join(examples, file));
       expect(spec.name, file).not.toBe('');
