@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestDicom, imageElements } from '@tessera/medical/dicom/dicom-test-files';
 import type { TestElement } from '@tessera/medical/dicom/dicom-test-files';
@@ -12,6 +11,7 @@ import { MemoryObjectStore } from '../memory-object-store.ts';
 import { readDatasetFile } from './dataset-objects.ts';
 import { buildZip, writeTree } from './image-folder-fixtures.ts';
 import { isSegmentationIngestError } from './segmentation-errors.ts';
+import { greyPng } from './segmentation-fixtures.ts';
 import type { SegmentationIngestOptions } from './segmentation-ingest.ts';
 import { ingestSegmentationDataset } from './segmentation-ingest.ts';
 import { readSegmentationManifest } from './segmentation-manifest.ts';
@@ -26,13 +26,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-/** A grey 8-bit PNG whose pixel (x, y) is `value(x, y)`. */
-async function greyPng(width: number, height: number, value: (x: number, y: number) => number): Promise<Buffer> {
-  const pixels = Buffer.alloc(width * height);
-  for (let y = 0; y < height; y += 1) for (let x = 0; x < width; x += 1) pixels[y * width + x] = value(x, y);
-  return sharp(pixels, { raw: { width, height, channels: 1 } }).png().toBuffer();
-}
 
 /** Six 2D cases, `case-0`..`case-4` with a mask (a square whose side grows with the index), `case-5` without. */
 async function sliceTree(): Promise<Map<string, Uint8Array | null>> {
