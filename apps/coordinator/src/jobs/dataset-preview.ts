@@ -3,6 +3,8 @@ import { readDatasetFile, readDatasetManifestAt } from '@tessera/storage/dataset
 import { readImageFolderManifest } from '@tessera/storage/datasets/image-folder-manifest';
 import type { ImageThumbnail } from '@tessera/storage/datasets/image-thumbnails';
 import { imageThumbnailsFromShards } from '@tessera/storage/datasets/image-thumbnails';
+import { readSegmentationManifest } from '@tessera/storage/datasets/segmentation-manifest';
+import { segmentationThumbnails } from '@tessera/storage/datasets/segmentation-thumbnails';
 import { CoordinatorError } from '../errors/domain-error.ts';
 import type { JobStore } from '../store/job-store.ts';
 
@@ -10,6 +12,8 @@ export const DEFAULT_PREVIEW_ROWS = 20;
 export const MAX_PREVIEW_ROWS = 200;
 /** Thumbnails per class in an image-folder preview. */
 export const PREVIEW_THUMBNAILS_PER_CLASS = 4;
+/** Cases shown (middle slice, mask outlined) in a segmentation preview. */
+export const PREVIEW_SEGMENTATION_CASES = 4;
 
 export interface DatasetPreview {
   name: string;
@@ -25,9 +29,15 @@ export interface DatasetPreview {
   validCount: number;
   imageHeight: number;
   imageWidth: number;
+  /** segmentation only (0 or empty otherwise): unlabeled cases, 2 or 3, DICOM Modality or OT, HU or grey. */
+  testCount: number;
+  dims: number;
+  modality: string;
+  units: string;
 }
 
 const NO_IMAGES = { thumbnails: [], classNames: [], trainCount: 0, validCount: 0, imageHeight: 0, imageWidth: 0 };
+const NO_SEGMENTATION = { testCount: 0, dims: 0, modality: '', units: '' };
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -54,8 +64,8 @@ export async function previewDataset(
   if (!record) throw new CoordinatorError({ kind: 'DatasetNotFound', name: request.name, ...(request.sha256 ? { sha256: request.sha256 } : {}) });
   const damaged = (cause: unknown): unknown => {
     const name = (cause as { name?: string }).name;
-    const kind = name === 'DatasetError' || name === 'ImageShardFormatError' ? (cause as { kind: string }).kind : undefined;
-    if (kind === 'CorruptShard' || kind === 'InvalidManifest' || kind === 'DatasetNotFound' || kind === 'InvalidImageShard') {
+    const kind = name === 'DatasetError' || name === 'ImageShardFormatError' || name === 'SegmentationShardFormatError' ? (cause as { kind: string }).kind : undefined;
+    if (kind === 'CorruptShard' || kind === 'InvalidManifest' || kind === 'DatasetNotFound' || kind === 'InvalidImageShard' || kind === 'InvalidSegmentationShard') {
       return new CoordinatorError({ kind: 'CorruptData', what: `data set ${record.name}@${record.sha256}`, message: (cause as Error).message }, { cause });
     }
     return cause;
@@ -77,13 +87,40 @@ export async function previewDataset(
         validCount: images.splits.valid.count,
         imageHeight: images.height,
         imageWidth: images.width,
+        ...NO_SEGMENTATION,
+      };
+    } catch (cause) {
+      throw damaged(cause);
+    }
+  }
+  if (record.kind === 'segmentation') {
+    try {
+      const manifest = await readSegmentationManifest(objects, record.manifestKey);
+      const info = manifest.segmentation;
+      return {
+        name: record.name,
+        sha256: record.sha256,
+        kind: record.kind,
+        columns: [],
+        rows: [],
+        totalRows: 0,
+        thumbnails: await segmentationThumbnails(objects, manifest, PREVIEW_SEGMENTATION_CASES),
+        classNames: [...info.classNames],
+        trainCount: info.splits.train,
+        validCount: info.splits.valid,
+        imageHeight: info.size?.height ?? 0,
+        imageWidth: info.size?.width ?? 0,
+        testCount: info.splits.test,
+        dims: info.dims,
+        modality: info.modality,
+        units: info.units,
       };
     } catch (cause) {
       throw damaged(cause);
     }
   }
   if (record.kind !== 'tabular-csv') {
-    throw new CoordinatorError({ kind: 'InvalidArgument', field: 'name', message: `data set ${record.name} is ${record.kind}; only tabular-csv and image-folder data sets have a preview` });
+    throw new CoordinatorError({ kind: 'InvalidArgument', field: 'name', message: `data set ${record.name} is ${record.kind}; only tabular-csv, image-folder and segmentation data sets have a preview` });
   }
   let bytes: Buffer;
   try {
@@ -108,6 +145,7 @@ export async function previewDataset(
     rows: body.slice(0, rows).map(splitCsvLine),
     totalRows: hasHeader ? Math.max(0, total - 1) : total,
     ...NO_IMAGES,
+    ...NO_SEGMENTATION,
   };
 }
 

@@ -6,20 +6,24 @@ import type { ObjectStore } from '@tessera/storage/object-store';
 import { datasetManifestKey, readDatasetManifest, uploadDataset, validateDatasetName } from '@tessera/storage/datasets/dataset-objects';
 import { isImageFolderError } from '@tessera/storage/datasets/image-folder-errors';
 import { ingestImageFolder } from '@tessera/storage/datasets/image-folder-ingest';
+import { isSegmentationIngestError } from '@tessera/storage/datasets/segmentation-errors';
+import { ingestSegmentationDataset } from '@tessera/storage/datasets/segmentation-ingest';
 import { CoordinatorError } from '../errors/domain-error.ts';
 import type { DatasetRecord, JobStore } from '../store/job-store.ts';
 
-const KINDS = new Set(['tabular-csv', 'image-folder']);
+const KINDS = new Set(['tabular-csv', 'image-folder', 'segmentation']);
 
 /** Stored image size when an upload names none: VGG16's input. */
 export const DEFAULT_IMAGE_SIDE = 224;
+/** Stored slice size of a 2D segmentation upload that names none (U-Nets want sides divisible by 2^depth). */
+export const DEFAULT_SEGMENTATION_SIDE = 256;
 
 export interface UploadHeader {
   name: string;
   kind: string;
   fileName: string;
   sha256: string;
-  /** image-folder only; 0 for both means {@link DEFAULT_IMAGE_SIDE}. */
+  /** image-folder and 2D segmentation only; 0 for both means {@link DEFAULT_IMAGE_SIDE} ({@link DEFAULT_SEGMENTATION_SIDE}). */
   imageHeight?: number;
   imageWidth?: number;
 }
@@ -46,6 +50,7 @@ export class DatasetService {
       throw new CoordinatorError({ kind: 'InvalidArgument', field: 'header.sha256', message: `the bytes hash to ${actual}, not ${header.sha256}` });
     }
     if (kind === 'image-folder') return this.uploadImageFolder(header, bytes);
+    if (kind === 'segmentation') return this.uploadSegmentation(header, bytes);
     const { manifest } = await uploadDataset(this.objects, {
       name: header.name,
       kind: kind as 'tabular-csv',
@@ -73,6 +78,33 @@ export class DatasetService {
       }
       throw cause;
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * A zip of image/mask pairs (PNG/TIFF slices, NIfTI volumes or DICOM series; see planSegmentationLayout), packed by
+   * ingestSegmentationDataset: DICOM is de-identified there before anything is stored, with a random key per upload
+   * that is never kept. A bad file registers nothing and the message names it.
+   */
+  private async uploadSegmentation(header: UploadHeader, bytes: Buffer): Promise<DatasetRecord> {
+    if (!header.fileName.toLowerCase().endsWith('.zip')) {
+      throw new CoordinatorError({ kind: 'InvalidArgument', field: 'header.file_name', message: `a segmentation upload is a .zip of images/ and masks/, not ${header.fileName}` });
+    }
+    const size = imageSize(header.imageHeight ?? 0, header.imageWidth ?? 0, DEFAULT_SEGMENTATION_SIDE);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tessera-upload-'));
+    try {
+      const source = path.join(dir, 'upload.zip');
+      await writeFile(source, bytes);
+      const { manifest } = await ingestSegmentationDataset(this.objects, { name: header.name, source, size });
+      return await this.register(header.name, manifest.sha256);
+    } catch (cause) {
+      if (isSegmentationIngestError(cause)) {
+        throw new CoordinatorError({ kind: 'InvalidArgument', field: header.fileName, message: cause.message }, { cause });
+      }
+      throw cause;
+    } finally {
+      // The zip may hold identified DICOM: it lives only in this folder, removed whatever happens.
       await rm(dir, { recursive: true, force: true });
     }
   }
@@ -111,11 +143,11 @@ export class DatasetService {
   }
 }
 
-function imageSize(height: number, width: number): { height: number; width: number } {
-  if (height === 0 && width === 0) return { height: DEFAULT_IMAGE_SIDE, width: DEFAULT_IMAGE_SIDE };
+function imageSize(height: number, width: number, side = DEFAULT_IMAGE_SIDE): { height: number; width: number } {
+  if (height === 0 && width === 0) return { height: side, width: side };
   for (const [field, value] of [['header.image_height', height], ['header.image_width', width]] as const) {
     if (!Number.isSafeInteger(value) || value < 1 || value > 4096) {
-      throw new CoordinatorError({ kind: 'InvalidArgument', field, message: `${value} is not an integer in 1..4096 (0 for both means ${DEFAULT_IMAGE_SIDE}x${DEFAULT_IMAGE_SIDE})` });
+      throw new CoordinatorError({ kind: 'InvalidArgument', field, message: `${value} is not an integer in 1..4096 (0 for both means ${side}x${side})` });
     }
   }
   return { height, width };
