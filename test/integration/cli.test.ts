@@ -3,7 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildZip, syntheticImage } from '@tessera/storage/datasets/image-folder-fixtures';
+import { buildZip, syntheticImage, writeTree } from '@tessera/storage/datasets/image-folder-fixtures';
+import { greyPng } from '@tessera/storage/datasets/segmentation-fixtures';
 import { sonarCsvPath } from './support/datasets.ts';
 import { startTestCluster, type TestCluster } from './support/test-cluster.ts';
 
@@ -73,6 +74,21 @@ describe('the tessera CLI against a running cluster', () => {
     expect(upload.stdout).toMatch(/registered pets@[0-9a-f]{64} \(6 images .*2 classes, 32x32 RGB/);
     const bad = await tessera(tc.dataDir, ['dataset', 'upload', 'pets', zip, '--image-size', 'big']);
     expect(bad.stderr).toContain('--image-size must be 8..1024 pixels');
+  });
+
+  it('zips a folder of image/mask pairs and uploads it as a segmentation data set', async () => {
+    const files = new Map<string, Uint8Array>();
+    for (let i = 0; i < 5; i += 1) {
+      files.set(`images/case-${i}.png`, await greyPng(24, 24, (x, y) => (x + y + i) % 256));
+      files.set(`masks/case-${i}.png`, await greyPng(24, 24, (x) => (x < 12 ? 255 : 0)));
+    }
+    const folder = path.join(tc.dataDir, 'lungs');
+    await writeTree(folder, files);
+    const upload = await tessera(tc.dataDir, ['dataset', 'upload', 'lungs', folder, '--kind', 'segmentation', '--image-size', '16']);
+    expect(upload.code, upload.stderr).toBe(0);
+    expect(upload.stdout).toMatch(/registered lungs@[0-9a-f]{64} \(5 slices, 16x16 \(4 train, 1 valid\), png/);
+    const bad = await tessera(tc.dataDir, ['dataset', 'upload', 'lungs', folder, '--kind', 'masks']);
+    expect(bad.stderr).toContain('--kind must be one of tabular-csv, image-folder, segmentation');
   });
 
   it('reports a bad spec file with the file and the field, before sending anything', async () => {

@@ -1,9 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { TesseraClient } from '../tessera-client.ts';
 import { generatePassword } from './first-admin.ts';
 import { describeJob, JobWatchPrinter } from './job-watch-printer.ts';
 import { loadSpecFile } from './spec-file.ts';
+import { zipDirectory } from './zip-directory.ts';
 
 const out = (line: string) => process.stdout.write(line + '\n');
 const state = (s: string) => s.replace(/^(JOB|WORKER)_STATE_/, '');
@@ -56,15 +57,25 @@ export async function workersCommand(client: TesseraClient): Promise<number> {
   return 0;
 }
 
-/** Uploads a CSV, or a zip of class folders (`train/<class>/…`) that the coordinator ingests at `imageSize` pixels. */
-export async function datasetUploadCommand(client: TesseraClient, name: string, file: string, imageSize: number): Promise<number> {
-  const bytes = await readFile(file);
-  const images = /\.zip$/i.test(file);
+/** Kinds `tessera dataset upload` takes; the coordinator ingests all but tabular-csv from a zip. */
+export const UPLOAD_KINDS = ['tabular-csv', 'image-folder', 'segmentation'] as const;
+export type UploadKind = (typeof UPLOAD_KINDS)[number];
+
+/**
+ * Uploads a CSV, or a zip (or a directory, zipped in memory first) that the coordinator ingests: class folders
+ * (`train/<class>/…`, kind image-folder, the default for a zip or directory) or image/mask pairs (`images/` and
+ * `masks/`, kind segmentation; DICOM in it is de-identified by the coordinator before anything is stored), 2D images
+ * stored at `imageSize` pixels.
+ */
+export async function datasetUploadCommand(client: TesseraClient, name: string, file: string, options: { readonly imageSize: number; readonly kind?: UploadKind }): Promise<number> {
+  const directory = (await stat(file)).isDirectory();
+  const bytes = directory ? await zipDirectory(file) : await readFile(file);
+  const kind = options.kind ?? (directory || /\.zip$/i.test(file) ? 'image-folder' : 'tabular-csv');
   const dataset = await client.uploadDataset({
     name,
-    fileName: path.basename(file),
+    fileName: directory ? `${path.basename(path.resolve(file))}.zip` : path.basename(file),
     bytes,
-    ...(images ? { kind: 'image-folder', imageHeight: imageSize, imageWidth: imageSize } : {}),
+    ...(kind === 'tabular-csv' ? {} : { kind, imageHeight: options.imageSize, imageWidth: options.imageSize }),
   });
   out(`registered ${dataset.name}@${dataset.sha256} (${dataset.summary}, ${dataset.sizeBytes} bytes)`);
   return 0;

@@ -3,9 +3,10 @@ import { parseArgs } from 'node:util';
 import { TesseraClient } from '../tessera-client.ts';
 import { TesseraClientError } from '../client-error.ts';
 import {
-  cancelCommand, datasetListCommand, datasetRegisterCommand, datasetUploadCommand, listCommand, statusCommand, submitCommand, userCreateCommand, userListCommand,
+  cancelCommand, datasetListCommand, datasetRegisterCommand, datasetUploadCommand, listCommand, UPLOAD_KINDS, statusCommand, submitCommand, userCreateCommand, userListCommand,
   watchCommand, workersCommand,
 } from './commands.ts';
+import type { UploadKind } from './commands.ts';
 import { resolveConnection } from './connection.ts';
 import { predictCommand, resultCommand } from './prediction-commands.ts';
 import { quickstartCommand, upCommand } from './cluster-commands.ts';
@@ -31,9 +32,13 @@ Usage:
   tessera watch JOB_ID                                       follow a job with a progress bar until it ends
   tessera cancel JOB_ID [--reason TEXT]                      cancel a queued or running job
   tessera workers                                            list workers
-  tessera dataset upload NAME FILE [--image-size 224]        upload and register a data set: a CSV, or a zip of
-                                                             class folders (train/<class>/*.jpg, valid/...) or of
-                                                             images to predict (test1/*.jpg, or a flat folder)
+  tessera dataset upload NAME FILE|DIR [--image-size 224]    upload and register a data set: a CSV, or a zip (or a
+      [--kind image-folder|segmentation]                     folder, zipped first) of class folders (train/<class>/
+                                                             *.jpg, valid/...) or of images to predict (test1/*.jpg,
+                                                             or a flat folder); --kind segmentation: images/ and
+                                                             masks/ of PNG/TIFF slices (--image-size, default 256),
+                                                             NIfTI volumes or DICOM case folders (de-identified by
+                                                             the coordinator before anything is stored)
   tessera dataset register NAME SHA256                        register a data set already placed in the object store
   tessera dataset list                                       list data sets
   tessera user create NAME [--admin]                         create a dashboard user (password: TESSERA_NEW_PASSWORD,
@@ -59,7 +64,8 @@ async function main(argv: string[]): Promise<number> {
       keep: { type: 'boolean', default: false },
       'no-dashboard': { type: 'boolean', default: false },
       'dashboard-port': { type: 'string', default: '3000' },
-      'image-size': { type: 'string', default: '224' },
+      'image-size': { type: 'string' },
+      kind: { type: 'string' },
       admin: { type: 'boolean', default: false },
       watch: { type: 'boolean', default: false },
       reason: { type: 'string', default: '' },
@@ -132,9 +138,11 @@ async function main(argv: string[]): Promise<number> {
       case 'dataset':
         if (args[0] === 'upload') {
           need(3, 'upload NAME FILE');
-          const imageSize = Number(values['image-size']);
+          const kind = values.kind as UploadKind | undefined;
+          if (kind !== undefined && !UPLOAD_KINDS.includes(kind)) throw new Error(`--kind must be one of ${UPLOAD_KINDS.join(', ')}, got "${kind}"`);
+          const imageSize = Number(values['image-size'] ?? (kind === 'segmentation' ? '256' : '224'));
           if (!Number.isInteger(imageSize) || imageSize < 8 || imageSize > 1024) throw new Error(`--image-size must be 8..1024 pixels, got "${values['image-size']}"`);
-          return await datasetUploadCommand(client, args[1]!, args[2]!, imageSize);
+          return await datasetUploadCommand(client, args[1]!, args[2]!, { imageSize, ...(kind === undefined ? {} : { kind }) });
         }
         if (args[0] === 'register') {
           need(3, 'register NAME SHA256');
