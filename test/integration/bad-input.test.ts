@@ -1,10 +1,17 @@
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sonarExampleSpec } from '@tessera/core/jobs/job-spec';
 import { TesseraClient } from '@tessera/client/tessera-client';
 import { TesseraClientError } from '@tessera/client/client-error';
-import { sonarCsvPath } from './support/datasets.ts';
+import { buildTestDicom, imageElements } from '@tessera/medical/dicom/dicom-test-files';
+import { affineFromRows } from '@tessera/medical/nifti/nifti-affine';
+import { encodeNifti1 } from '@tessera/medical/nifti/nifti-writer';
+import { buildZip } from '@tessera/storage/datasets/image-folder-fixtures';
+import { greyPng } from '@tessera/storage/datasets/segmentation-fixtures';
+import { datasetMirror, sonarCsvPath } from './support/datasets.ts';
 import { startTestCluster, type TestCluster } from './support/test-cluster.ts';
 
 // Small enough to exceed cheaply, large enough for Sonar (87,776 bytes).
@@ -157,6 +164,31 @@ describe('bad input gets a clear error and nothing else stops', () => {
     expect(cancelled.reason).toContain('test over');
     const again = await rejection(tc.client.cancelJob(job.id).then(() => tc.client.cancelJob('job-unknown')));
     expect(again.kind).toBe('NotFound');
+  });
+
+  it('rejects segmentation zips with a mismatched mask, a corrupt .nii.gz, a truncated or pixel-less DICOM file, naming the file, registering nothing', async () => {
+    const upload = async (name: string, files: ReadonlyMap<string, Uint8Array>): Promise<TesseraClientError> =>
+      rejection(tc.client.uploadDataset({ name, kind: 'segmentation', fileName: `${name}.zip`, bytes: buildZip(files), imageHeight: 8, imageWidth: 8 }));
+    const shape = await upload('seg-shape', new Map([['images/a.png', await greyPng(16, 16, () => 50)], ['masks/a.png', await greyPng(16, 12, () => 255)]]));
+    expect(shape.kind).toBe('InvalidArgument');
+    expect(shape.message).toContain('masks/a.png: mask shape [16, 12] differs from its image images/a.png shape [16, 16]');
+
+    const volume = gzipSync(encodeNifti1({ data: new Float32Array(64), shape: [4, 4, 4], affine: affineFromRows([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]]) }));
+    const nifti = await upload('seg-nifti', new Map([['images/ct.nii.gz', volume], ['masks/ct.nii.gz', volume.subarray(0, 40)]]));
+    expect(nifti.kind).toBe('InvalidArgument');
+    expect(nifti.message).toContain('masks/ct.nii.gz: gzip stream is corrupt or truncated');
+
+    const slice = await readFile(path.join(datasetMirror(), 'dicom', 'ct-series-pcir-16px', '2062'));
+    const truncated = await upload('seg-dicom', new Map([['images/ct/2062', slice], ['images/ct/2392', slice.subarray(0, slice.length - 100)]]));
+    expect(truncated.kind).toBe('InvalidArgument');
+    expect(truncated.message).toMatch(/images\/ct\/2392: .*(truncated|\(7FE0,0010\))/i);
+
+    const noPixels = buildTestDicom({ transferSyntaxUid: '1.2.840.10008.1.2.1', elements: imageElements({ rows: 4, columns: 4 }) });
+    const missing = await upload('seg-no-pixels', new Map([['images/ct/one', noPixels]]));
+    expect(missing.kind).toBe('InvalidArgument');
+    expect(missing.message).toContain('images/ct/one: no pixel data (7FE0,0010) PixelData');
+    const names = (await tc.client.listDatasets()).map((d) => d.name);
+    for (const name of ['seg-shape', 'seg-nifti', 'seg-dicom', 'seg-no-pixels']) expect(names).not.toContain(name);
   });
 
   it('still serves and trains after all of the above', async () => {
