@@ -4,6 +4,7 @@ import { extractPatch } from '../data/patch-sampler.ts';
 import type { PatchOrigin } from '../data/patch-sampler.ts';
 import type { VolumeShape } from '../data/segmentation-shard-format.ts';
 import { voxelCount } from '../data/segmentation-shard-format.ts';
+import { yieldToEventLoop } from '../time/yield-to-event-loop.ts';
 
 export interface SlidingWindowOptions {
   /** The model's patch [depth, height, width]. */
@@ -34,7 +35,7 @@ export function windowOrigins(size: number, patch: number, overlap: number): num
  * than a patch, and each voxel's probabilities averaged over the windows that cover it (overlap smooths the seams
  * between patches). `predict` maps [n, d, h, w, 1] patches to [n, d, h, w, c] probabilities (a model's `predict`).
  * Returns depth x height x width x c probabilities, channels last (c = 1: the volume's shape). Costs one forward
- * pass per window: about (1 / (1 - overlap))³ times the volume's patches.
+ * pass per window: about (1 / (1 - overlap))³ times the volume's patches, and yields to the event loop between passes.
  */
 export async function predictSlidingWindow(
   predict: (patches: tf.Tensor5D) => tf.Tensor,
@@ -60,6 +61,8 @@ export async function predictSlidingWindow(
   let sums: Float32Array | undefined;
   let channels = 0;
   for (let start = 0; start < windows.length; start += batchSize) {
+    // A volume takes many passes: let timers and sockets run between them (see yield-to-event-loop.ts).
+    if (start > 0) await yieldToEventLoop();
     const batch = windows.slice(start, start + batchSize);
     const x = new Float32Array(batch.length * perPatch);
     batch.forEach((origin, i) => extractPatch(image, shape, origin, patch, fill, x.subarray(i * perPatch, (i + 1) * perPatch)));

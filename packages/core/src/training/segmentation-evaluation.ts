@@ -4,6 +4,7 @@ import type { VolumeShape } from '../data/segmentation-shard-format.ts';
 import { voxelCount } from '../data/segmentation-shard-format.ts';
 import type { SegmentationSpec } from '../jobs/job-spec.ts';
 import { predictSlidingWindow } from '../prediction/sliding-window.ts';
+import { yieldToEventLoop } from '../time/yield-to-event-loop.ts';
 import { assembleBatch, writeTarget } from './segmentation-batches.ts';
 import type { PreparedCase } from './segmentation-batches.ts';
 import { bceDiceLossSum, diceLossSum, maskScoreSums } from './segmentation-loss.ts';
@@ -58,6 +59,7 @@ export async function scoreCases(model: tfl.LayersModel, cases: readonly Prepare
   };
   if (options.dims === 2) {
     for (let start = 0; start < cases.length; start += options.batchSize) {
+      if (start > 0) await yieldToEventLoop();
       const items = Array.from({ length: Math.min(options.batchSize, cases.length - start) }, (_, i) => ({ caseIndex: start + i }));
       const batch = assembleBatch(cases, items, options.spatial, options.channels, undefined);
       const x = tf.tensor(batch.x, batch.xShape);
