@@ -69,7 +69,8 @@ export class SegmentationDataParallelTrainer {
   readonly totalSteps: number;
   readonly stepsPerEpoch: number;
   readonly dims: 2 | 3;
-  private readonly options: SegmentationDataParallelTrainerOptions;
+  /** Without the samples: once through the intensity step the raw voxels (views into shard bytes) can be freed. */
+  private readonly options: Omit<SegmentationDataParallelTrainerOptions, 'train' | 'valid'>;
   /** The model's [h, w] or [d, h, w]. */
   private readonly spatial: readonly number[];
   private readonly channels: number;
@@ -109,7 +110,8 @@ export class SegmentationDataParallelTrainer {
     }
     const batch = spec.training.batchSize;
     if (batch < worldSize) throw new RangeError(`training.batchSize ${batch} is smaller than the ${worldSize} workers`);
-    this.options = options;
+    const { train: _train, valid: _valid, ...kept } = options;
+    this.options = kept;
     const perCase = this.dims === 3 ? spec.data.patches.perVolume : 1;
     this.itemCounts = trainCounts.map((n) => n * perCase);
     this.localBatches = trainCounts.map((_, r) => Math.floor(((r + 1) * batch) / worldSize) - Math.floor((r * batch) / worldSize));
