@@ -53,6 +53,14 @@ export default async function DatasetsPage({ searchParams }: { searchParams: Pro
                     {d.kind === 'image-folder' ? 'images' : 'first rows'}
                     <span className="visually-hidden"> of {d.name}</span>
                   </Link>
+                  {d.kind === 'segmentation' && (
+                    <>
+                      {' · '}
+                      <Link href={`/datasets/${encodeURIComponent(d.name)}/viewer?sha256=${d.sha256}`}>
+                        slice viewer<span className="visually-hidden"> of {d.name}</span>
+                      </Link>
+                    </>
+                  )}
                 </td>
               </tr>
             ))}

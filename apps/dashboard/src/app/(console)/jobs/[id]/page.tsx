@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import type { TesseraClient } from '@tessera/client/tessera-client';
 import { CancelJobButton } from '../../../../components/cancel-job-button.tsx';
@@ -52,6 +53,14 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
           </>
         )}
       </dl>
+      {isSegmentationPrediction(job.specJson) && (
+        <p id="job-viewer">
+          <Link href={`/datasets/${encodeURIComponent(job.dataset.split('@')[0] ?? '')}/viewer?${new URLSearchParams({ sha256: job.dataset.split('@')[1] ?? '', prediction: job.id }).toString()}`}>
+            Open the predicted masks in the slice viewer
+          </Link>{' '}
+          <span className="muted">(Dice and IoU per case once the job succeeds)</span>
+        </p>
+      )}
       {!hasEnded(job.state) && (
         <p>
           <CancelJobButton jobId={job.id} />
@@ -62,6 +71,14 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
       <CheckpointList jobId={job.id} checkpoints={checkpoints.map((c) => ({ step: c.step, createdAt: c.createdAt, sizeBytes: c.sizeBytes }))} />
     </>
   );
+}
+
+function isSegmentationPrediction(specJson: string): boolean {
+  try {
+    return (JSON.parse(specJson) as { workload?: string }).workload === 'segmentation-prediction';
+  } catch {
+    return false;
+  }
 }
 
 async function getJobOrNotFound(client: TesseraClient, id: string) {
