@@ -50,6 +50,7 @@ describe('segmentation jobs on 2 workers', () => {
     const updates: JobUpdate[] = [];
     const final = await tc.client.waitForJob(submitted.id, (u) => updates.push(u));
     expect(final.state, final.reason).toBe('JOB_STATE_SUCCEEDED');
+    expect(final.reason).toMatch(/^completed \d+ steps; valid Dice \d\.\d{4}, IoU \d\.\d{4}; valid loss \d+\.\d{4}$/);
     expect(final.workerIds).toHaveLength(2);
     // 55 train slices per rank, 8 per rank per step: 7 steps an epoch.
     expect(Number(final.totalSteps)).toBe(14);

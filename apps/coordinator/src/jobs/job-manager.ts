@@ -379,6 +379,10 @@ export class JobManager {
     const loss = last(split, 'loss');
     const parts = [`completed ${job.step} steps`];
     if (accuracy !== undefined) parts.push(`${split} accuracy ${(accuracy * 100).toFixed(2)}%`);
+    // Segmentation jobs score their valid cases by Dice and IoU.
+    const dice = last(split, 'dice');
+    const iou = last(split, 'iou');
+    if (dice !== undefined) parts.push(`${split} Dice ${dice.toFixed(4)}${iou === undefined ? '' : `, IoU ${iou.toFixed(4)}`}`);
     if (loss !== undefined) parts.push(`${split} loss ${loss.toFixed(4)}`);
     return parts.join('; ');
   }

@@ -16,7 +16,7 @@ export interface PredictOptions {
    * the prefix of the masks, overlays and summary (default `jobs/<id>/predictions`).
    */
   out?: string;
-  /** Segmentation predictions: probability at or above which a voxel is foreground (default 0.5). */
+  /** Segmentation predictions: probability above which a voxel is foreground (default 0.5). */
   threshold?: number;
   name?: string;
   workers: number;

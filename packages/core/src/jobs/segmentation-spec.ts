@@ -167,7 +167,7 @@ export const segmentationPredictionSchema = z
       })
       .strict()
       .default({}),
-    /** Probability at or above which a voxel is foreground. */
+    /** Probability above which a voxel is foreground (an undecided 0.5 is background, as training scores it). */
     threshold: z.number().gt(0).lt(1).default(0.5),
     /** Slices (2D) or patches (3D) per forward pass on each worker: bounds memory, not results. */
     batchSize: int().min(1).max(4096).default(16),

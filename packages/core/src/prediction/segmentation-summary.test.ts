@@ -5,8 +5,8 @@ import { caseAgreement, labelsFromProbabilities, mergeSegmentationParts, scoreCa
 const about = { job: 'job-p', sourceJob: 'job-s', step: 12, dataset: 'lungs', datasetSha256: 'ab'.repeat(32), split: 'valid', threshold: 0.5 };
 
 describe('labelsFromProbabilities', () => {
-  it('thresholds one sigmoid channel at or above the threshold', () => {
-    expect([...labelsFromProbabilities(Float32Array.of(0.1, 0.5, 0.49, 0.9), 1, 0.5)]).toEqual([0, 1, 0, 1]);
+  it('thresholds one sigmoid channel strictly above the threshold, as the trainer scores', () => {
+    expect([...labelsFromProbabilities(Float32Array.of(0.1, 0.5, 0.51, 0.9), 1, 0.5)]).toEqual([0, 0, 1, 1]);
     expect([...labelsFromProbabilities(Float32Array.of(0.1, 0.5, 0.49, 0.9), 1, 0.8)]).toEqual([0, 0, 0, 1]);
   });
 

@@ -40,7 +40,7 @@ export interface SegmentationPredictionPart {
 
 /**
  * Foreground labels of a case from the model's output, `channels` values per voxel: one sigmoid channel gives 1 where
- * the probability is at or above `threshold`, else 0; a softmax over several gives each voxel its most probable class
+ * the probability is above `threshold` (as the trainer's `maskScores` counts it: an undecided 0.5 is background), else 0; a softmax over several gives each voxel its most probable class
  * (0 is background; `threshold` is not used). One pass over the probabilities.
  */
 export function labelsFromProbabilities(probabilities: ArrayLike<number>, channels: number, threshold: number): Uint8Array {
@@ -49,7 +49,7 @@ export function labelsFromProbabilities(probabilities: ArrayLike<number>, channe
   const voxels = probabilities.length / channels;
   const labels = new Uint8Array(voxels);
   if (channels === 1) {
-    for (let i = 0; i < voxels; i += 1) labels[i] = (probabilities[i] as number) >= threshold ? 1 : 0;
+    for (let i = 0; i < voxels; i += 1) labels[i] = (probabilities[i] as number) > threshold ? 1 : 0;
     return labels;
   }
   for (let i = 0; i < voxels; i += 1) {
