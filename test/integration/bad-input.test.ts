@@ -166,7 +166,7 @@ describe('bad input gets a clear error and nothing else stops', () => {
     expect(again.kind).toBe('NotFound');
   });
 
-  it('rejects segmentation zips with a mismatched mask, a corrupt .nii.gz, a truncated or pixel-less DICOM file, naming the file, registering nothing', async () => {
+  it('rejects segmentation zips with a mismatched mask, a corrupt .nii.gz, a truncated or pixel-less DICOM file, a series of mixed sizes and an unsupported transfer syntax, naming the file, registering nothing', async () => {
     const upload = async (name: string, files: ReadonlyMap<string, Uint8Array>): Promise<TesseraClientError> =>
       rejection(tc.client.uploadDataset({ name, kind: 'segmentation', fileName: `${name}.zip`, bytes: buildZip(files), imageHeight: 8, imageWidth: 8 }));
     const shape = await upload('seg-shape', new Map([['images/a.png', await greyPng(16, 16, () => 50)], ['masks/a.png', await greyPng(16, 12, () => 255)]]));
@@ -187,8 +187,27 @@ describe('bad input gets a clear error and nothing else stops', () => {
     const missing = await upload('seg-no-pixels', new Map([['images/ct/one', noPixels]]));
     expect(missing.kind).toBe('InvalidArgument');
     expect(missing.message).toContain('images/ct/one: no pixel data (7FE0,0010) PixelData');
+
+    const sliceOf = (rows: number, position: string) =>
+      buildTestDicom({
+        transferSyntaxUid: '1.2.840.10008.1.2.1',
+        elements: [...imageElements({ rows, columns: rows, series: '1.2.9.7', position, orientation: '1\\0\\0\\0\\1\\0' }), { tag: 0x7fe00010, vr: 'OW', value: new Uint8Array(rows * rows * 2) }],
+      });
+    const mixed = await upload('seg-mixed', new Map([['images/ct/a', sliceOf(4, '0\\0\\0')], ['images/ct/b', sliceOf(6, '0\\0\\1')]]));
+    expect(mixed.kind).toBe('InvalidArgument');
+    expect(mixed.message).toContain('images/ct/b: (0028,0010) Rows differs from images/ct/a in the same series (6 against 4)');
+
+    // JPEG baseline (.4.50), a transfer syntax Tessera does not decode.
+    const baseline = buildTestDicom({
+      transferSyntaxUid: '1.2.840.10008.1.2.4.50',
+      elements: [...imageElements({ rows: 4, columns: 4, series: '1.2.9.8' }), { tag: 0x7fe00010, vr: 'OB', value: new Uint8Array(32) }],
+    });
+    const unsupported = await upload('seg-syntax', new Map([['images/ct/baseline', baseline]]));
+    expect(unsupported.kind).toBe('InvalidArgument');
+    expect(unsupported.message).toContain('images/ct/baseline: unsupported transfer syntax 1.2.840.10008.1.2.4.50 in (0002,0010) TransferSyntaxUID');
+
     const names = (await tc.client.listDatasets()).map((d) => d.name);
-    for (const name of ['seg-shape', 'seg-nifti', 'seg-dicom', 'seg-no-pixels']) expect(names).not.toContain(name);
+    for (const name of ['seg-shape', 'seg-nifti', 'seg-dicom', 'seg-no-pixels', 'seg-mixed', 'seg-syntax']) expect(names).not.toContain(name);
   });
 
   it('still serves and trains after all of the above', async () => {
