@@ -210,6 +210,16 @@ describe.skipIf(skip !== null)('segmentation slice viewer in Chromium against a 
     expect(await page.textContent('.viewer-controls')).toContain('No ground truth for this case (test)');
   });
 
+  it('previews the set on the data-sets page (splits, modality, middle slices) and links the viewer', async () => {
+    await page.goto(`${dashboard.url}/datasets`);
+    await Promise.all([page.waitForURL(/preview=ct-mini/), page.click('a:has-text("images")')]);
+    expect(await page.textContent('#preview-heading')).toBe('ct-mini: 2 train / 0 valid / 1 unlabeled 3D volumes, CT (HU), classes lung');
+    // Thumbnails come from the first packed shard: the train shard holds the 2 labeled volumes.
+    expect(await page.locator('#dataset-thumbnails img').count()).toBe(2);
+    await Promise.all([page.waitForURL(/\/datasets\/ct-mini\/viewer\?/), page.click('text=Open the slice viewer')]);
+    await page.locator('#viewer-canvas').waitFor();
+  });
+
   it('links a segmentation-prediction job\'s page to the viewer', async () => {
     await page.goto(`${dashboard.url}/jobs/${predictionJobId}`);
     await Promise.all([page.waitForURL(/\/datasets\/ct-mini\/viewer\?/), page.click('#job-viewer a')]);

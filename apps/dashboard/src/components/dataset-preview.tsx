@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import type { TesseraClient } from '@tessera/client/tessera-client';
 
 const PREVIEW_ROWS = 10;
@@ -35,6 +36,33 @@ function ImagePreview({ name, preview }: { name: string; preview: Preview }) {
   );
 }
 
+/**
+ * A segmentation set's splits, dimensions, modality and classes, and the middle slice of a few cases with the mask
+ * outlined; the slice viewer shows every case in full.
+ */
+function SegmentationPreview({ name, sha256, preview }: { name: string; sha256: string; preview: Preview }) {
+  const size = preview.dims === 2 ? `${preview.imageWidth}x${preview.imageHeight} slices` : '3D volumes';
+  const test = preview.testCount > 0 ? ` / ${String(preview.testCount)} unlabeled` : '';
+  return (
+    <section aria-labelledby="preview-heading">
+      <h2 id="preview-heading">
+        {name}: {String(preview.trainCount)} train / {String(preview.validCount)} valid{test} {size}, {preview.modality}
+        {preview.units === 'HU' ? ' (HU)' : ''}, classes {preview.classNames.slice(1).join(', ')}
+      </h2>
+      <p>
+        <Link href={`/datasets/${encodeURIComponent(name)}/viewer?sha256=${sha256}`}>Open the slice viewer</Link> (window/level, masks, Dice per case).
+      </p>
+      <ul id="dataset-thumbnails" className="thumbnails">
+        {preview.thumbnails.map((t) => (
+          <li key={t.id}>
+            <img src={`data:image/png;base64,${Buffer.from(t.png).toString('base64')}`} alt={`${t.id}, middle slice, mask outlined in red`} title={t.id} />
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 /** The first rows of a data set as the coordinator parses them, or thumbnails of an image set (a server component: it calls the API itself). */
 export async function DatasetPreview({ client, name, sha256 }: { client: TesseraClient; name: string; sha256: string | undefined }) {
   let preview: Preview;
@@ -48,6 +76,7 @@ export async function DatasetPreview({ client, name, sha256 }: { client: Tessera
     );
   }
   if (preview.kind === 'image-folder') return <ImagePreview name={name} preview={preview} />;
+  if (preview.kind === 'segmentation') return <SegmentationPreview name={name} sha256={preview.sha256} preview={preview} />;
   return (
     <section aria-labelledby="preview-heading">
       <h2 id="preview-heading">

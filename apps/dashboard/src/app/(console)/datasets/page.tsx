@@ -50,7 +50,7 @@ export default async function DatasetsPage({ searchParams }: { searchParams: Pro
                 </td>
                 <td>
                   <Link href={`/datasets?preview=${encodeURIComponent(d.name)}&sha256=${d.sha256}`}>
-                    {d.kind === 'image-folder' ? 'images' : 'first rows'}
+                    {d.kind === 'image-folder' || d.kind === 'segmentation' ? 'images' : 'first rows'}
                     <span className="visually-hidden"> of {d.name}</span>
                   </Link>
                   {d.kind === 'segmentation' && (
