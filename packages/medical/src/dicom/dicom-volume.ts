@@ -101,32 +101,29 @@ function stackGeometry(series: DicomSeries, slices: number): Geometry {
   return { sliceSpacing, step, shearDegrees, warnings };
 }
 
+/** The voxel grid of a series without its pixels: what buildDicomVolume stacks the frames on. */
+export interface DicomSeriesGrid {
+  /** [columns, rows, slices]. */
+  readonly dims: readonly [number, number, number];
+  /** As DicomVolume's `spacing`. */
+  readonly spacing: readonly [number, number, number];
+  /** As DicomVolume's `affine`: voxel (i, j, k, 1) to patient LPS mm, 4x4 row-major. */
+  readonly affine: Float64Array;
+  readonly shearDegrees: number;
+  readonly warnings: readonly string[];
+}
+
 /**
- * Decodes every file of a series and stacks the frames (all frames of a multi-frame file, in order) into one float32
- * volume in modality units, MONOCHROME1 mirrored (see modalityFrame). Costs one decode per file and
- * columns x rows x slices x 4 bytes for the volume. Throws MixedSeriesGeometry naming both files and the tag when
- * Rows, Columns, SamplesPerPixel, PixelSpacing or ImageOrientationPatient differ within the series, and any
- * decoding error of a file.
+ * The grid of a series from its headers alone (no pixel decoding): dims, spacing along the slice normal, the
+ * voxel->LPS affine and warnings, exactly as buildDicomVolume reports them. Use it to map data on a series' grid
+ * (a predicted mask, say) back to its files without decoding them. Throws MixedSeriesGeometry like buildDicomVolume.
  */
-export async function buildDicomVolume(series: DicomSeries): Promise<DicomVolume> {
+export function dicomSeriesGrid(series: DicomSeries): DicomSeriesGrid {
   const first = series.files[0];
   if (first === undefined) throw dicomError({ kind: 'EmptySeries', file: series.seriesInstanceUid, reason: 'series has no files' });
   checkUniform(series);
   const { rows, columns } = first.header;
   const slices = series.files.reduce((total, file) => total + file.header.numberOfFrames, 0);
-  const sliceSize = rows * columns;
-  const data = new Float32Array(sliceSize * slices);
-  let slice = 0;
-  let windows: readonly WindowSetting[] = first.header.windows;
-  for (const file of series.files) {
-    const image = await decodeDicomPixels(file);
-    for (let frame = 0; frame < image.frames.length; frame += 1) {
-      const values = modalityFrame(image, frame);
-      if (slice === 0) windows = values.windows;
-      data.set(values.values, slice * sliceSize);
-      slice += 1;
-    }
-  }
   const geometry = stackGeometry(series, slices);
   const orientation = first.header.imageOrientationPatient ?? { row: [1, 0, 0] as Vec3, column: [0, 1, 0] as Vec3 };
   const [rowSpacing, columnSpacing] = first.header.pixelSpacing ?? [1, 1];
@@ -145,17 +142,43 @@ export async function buildDicomVolume(series: DicomSeries): Promise<DicomVolume
   if (first.header.pixelSpacing === undefined) warnings.push('PixelSpacing missing: 1 mm assumed');
   const slicesOfMultiFrame = series.files.some((file) => file.header.numberOfFrames > 1);
   if (slicesOfMultiFrame) warnings.push('multi-frame file: frames stacked in stored order, per-frame positions not read');
+  return { dims: [columns, rows, slices], spacing: [columnSpacing, rowSpacing, Math.abs(geometry.sliceSpacing)], affine, shearDegrees: geometry.shearDegrees, warnings };
+}
+
+/**
+ * Decodes every file of a series and stacks the frames (all frames of a multi-frame file, in order) into one float32
+ * volume in modality units, MONOCHROME1 mirrored (see modalityFrame), on dicomSeriesGrid's grid. Costs one decode per
+ * file and columns x rows x slices x 4 bytes for the volume. Throws MixedSeriesGeometry naming both files and the tag
+ * when Rows, Columns, SamplesPerPixel, PixelSpacing or ImageOrientationPatient differ within the series, and any
+ * decoding error of a file.
+ */
+export async function buildDicomVolume(series: DicomSeries): Promise<DicomVolume> {
+  const grid = dicomSeriesGrid(series);
+  const [columns, rows, slices] = grid.dims;
+  const sliceSize = rows * columns;
+  const data = new Float32Array(sliceSize * slices);
+  let slice = 0;
+  let windows: readonly WindowSetting[] = series.files[0]?.header.windows ?? [];
+  for (const file of series.files) {
+    const image = await decodeDicomPixels(file);
+    for (let frame = 0; frame < image.frames.length; frame += 1) {
+      const values = modalityFrame(image, frame);
+      if (slice === 0) windows = values.windows;
+      data.set(values.values, slice * sliceSize);
+      slice += 1;
+    }
+  }
   return {
     seriesInstanceUid: series.seriesInstanceUid,
     modality: series.modality,
-    dims: [columns, rows, slices],
-    spacing: [columnSpacing, rowSpacing, Math.abs(geometry.sliceSpacing)],
-    affine,
-    shearDegrees: geometry.shearDegrees,
+    dims: grid.dims,
+    spacing: grid.spacing,
+    affine: grid.affine,
+    shearDegrees: grid.shearDegrees,
     data,
     files: series.files.map((file) => file.file),
     order: series.order,
     windows,
-    warnings,
+    warnings: grid.warnings,
   };
 }
