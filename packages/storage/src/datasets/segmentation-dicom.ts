@@ -1,11 +1,11 @@
 import { deidentifyDicomFolder } from '@tessera/medical/dicom/deidentify-folder';
 import type { DataSetDeidentificationReport, DeidentifiedFileReport } from '@tessera/medical/dicom/deidentify-folder';
 import { isDeidentifyError } from '@tessera/medical/dicom/deidentify-errors';
+import { dicomCanonicalPlan } from '@tessera/medical/dicom/dicom-canonical-plan';
 import { parseDicomFile } from '@tessera/medical/dicom/dicom-file';
 import { groupDicomSeries } from '@tessera/medical/dicom/dicom-series';
 import { buildDicomVolume } from '@tessera/medical/dicom/dicom-volume';
-import { affineFromRows } from '@tessera/medical/nifti/nifti-affine';
-import { applyCanonical, planCanonical } from '@tessera/medical/nifti/nifti-orientation';
+import { applyCanonical } from '@tessera/medical/nifti/nifti-orientation';
 import type { LoadedCase, ReadSourceFile } from './segmentation-case-readers.ts';
 import { flattenAffine, naming, readCanonicalNifti, readCaseFile, unionMasks } from './segmentation-case-readers.ts';
 import { segmentationIngestError } from './segmentation-errors.ts';
@@ -64,10 +64,8 @@ export async function readDicomCase(read: ReadSourceFile, plan: SegmentationCase
   const only = series[0];
   if (series.length !== 1 || only === undefined) throw segmentationIngestError({ kind: 'SeriesCount', file: folderPath, series: series.length });
   const volume = await naming(folderPath, () => buildDicomVolume(only));
-  const lps = volume.affine;
-  // DICOM patient space is LPS; NIfTI's and the manifest's is RAS: negate x and y.
-  const ras = affineFromRows([0, 1, 2, 3].map((row) => [0, 1, 2, 3].map((col) => (row < 2 ? -1 : 1) * (lps[row * 4 + col] ?? 0))));
-  const canonical = planCanonical(ras, volume.dims);
+  // DICOM patient space is LPS; NIfTI's and the manifest's is RAS. DICOM SEG output inverts this same plan.
+  const canonical = dicomCanonicalPlan(volume);
   const data = canonical.identity ? volume.data : applyCanonical(volume.data, volume.dims, canonical);
   const [nx, ny, nz] = canonical.shape;
   const spacing = canonical.from.map(({ axis }) => volume.spacing[axis] ?? 1) as [number, number, number];
