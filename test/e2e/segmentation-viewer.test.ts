@@ -7,6 +7,8 @@ import { startDashboard, type DashboardServer } from '@tessera/client/cli/dashbo
 import { affineFromRows } from '@tessera/medical/nifti/nifti-affine';
 import { writeNiftiGz } from '@tessera/medical/nifti/nifti-writer';
 import { encodeVolumeMaskNiftiGz } from '@tessera/medical/nifti/volume-mask-nifti';
+import { buildZip } from '@tessera/storage/datasets/image-folder-fixtures';
+import { greyPng } from '@tessera/storage/datasets/segmentation-fixtures';
 import { ingestSegmentationDataset } from '@tessera/storage/datasets/segmentation-ingest';
 import { objectStoreConfigFromEnv, openObjectStore } from '@tessera/storage/open-object-store';
 import { startTestCluster, type TestCluster } from '../integration/support/test-cluster.ts';
@@ -267,5 +269,23 @@ describe.skipIf(skip !== null)('segmentation slice viewer in Chromium against a 
       const response = await fetch(`${dashboard.url}${target}`, { redirect: 'manual' });
       expect(refusesOrSendsToSignIn(response), `${target} → ${response.status}`).toBe(true);
     }
+  });
+
+  it('uploads a zip of images/ and masks/ from the data-sets page as a segmentation set', async () => {
+    const files = new Map<string, Uint8Array | null>();
+    for (let i = 0; i < 5; i += 1) {
+      files.set(`images/case-${i}.png`, await greyPng(40, 40, (x, y) => (x + y + i) % 200));
+      files.set(`masks/case-${i}.png`, await greyPng(40, 40, (x) => (x < 20 ? 255 : 0)));
+    }
+    await page.goto(`${dashboard.url}/datasets`);
+    await page.fill('#dataset-name', 'slices');
+    await page.setInputFiles('#dataset-file', { name: 'slices.zip', mimeType: 'application/zip', buffer: buildZip(files) });
+    await page.selectOption('#dataset-zip-kind', 'segmentation');
+    await page.selectOption('#dataset-image-size', '64');
+    await page.click('form[aria-label="Upload a data set"] button[type=submit]');
+    await page.getByText('Uploaded slices@').waitFor();
+    const stored = (await tc.client.listDatasets()).find((d) => d.name === 'slices');
+    expect(stored).toMatchObject({ kind: 'segmentation' });
+    expect(stored?.summary).toMatch(/^5 slices, 64x64 \(4 train, 1 valid\), png/);
   });
 });

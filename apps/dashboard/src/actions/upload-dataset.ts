@@ -13,7 +13,8 @@ export interface UploadState {
 
 /**
  * Streams an uploaded file to the coordinator, which stores it content-addressed and registers it: a `.csv` as a
- * tabular-csv data set, a `.zip` of class folders as an image-folder one at the chosen square size. The coordinator
+ * tabular-csv data set, a `.zip` of class folders as an image-folder one, or a `.zip` of `images/` and `masks/` as a
+ * segmentation one (2D slices at the chosen square size; NIfTI or DICOM volumes as they are). The coordinator
  * checks the name, the zip's contents and its size limit; the dashboard only passes the bytes on.
  */
 export async function uploadDataset(_previous: UploadState, form: FormData): Promise<UploadState> {
@@ -23,13 +24,14 @@ export async function uploadDataset(_previous: UploadState, form: FormData): Pro
   if (!name) return { error: 'Give the data set a name.' };
   if (!(file instanceof File) || file.size === 0) return { error: 'Choose a CSV or zip file to upload.' };
   const isZip = file.name.toLowerCase().endsWith('.zip');
+  const zipKind = formText(form, 'zipKind') === 'segmentation' ? 'segmentation' : 'image-folder';
   const side = imageSideFrom(formText(form, 'imageSize') || '224');
   if (isZip && side === undefined) return { error: `Image size must be one of ${IMAGE_SIDES.join(', ')}.` };
   try {
     const bytes = new Uint8Array(await file.arrayBuffer());
     const dataset = await coordinatorFor(session).uploadDataset(
       isZip
-        ? { name, kind: 'image-folder', fileName: file.name, bytes, imageHeight: side ?? 224, imageWidth: side ?? 224 }
+        ? { name, kind: zipKind, fileName: file.name, bytes, imageHeight: side ?? 224, imageWidth: side ?? 224 }
         : { name, kind: 'tabular-csv', fileName: file.name, bytes },
     );
     revalidatePath('/datasets');

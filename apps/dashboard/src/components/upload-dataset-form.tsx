@@ -13,14 +13,21 @@ export function UploadDatasetForm() {
         <input id="dataset-name" name="name" required pattern="[A-Za-z0-9][A-Za-z0-9._\-]*" />
       </div>
       <div className="field">
-        <label htmlFor="dataset-file">CSV file, or zip of class folders</label>
+        <label htmlFor="dataset-file">CSV file, or zip</label>
         <input id="dataset-file" name="file" type="file" accept=".csv,text/csv,.zip,application/zip" required aria-describedby="dataset-file-hint" />
         <small id="dataset-file-hint" className="muted">
-          A zip holds train/&lt;class&gt;/&lt;image&gt; (and optionally valid/…).
+          A zip holds train/&lt;class&gt;/&lt;image&gt; (and optionally valid/…), or images/ and masks/ for segmentation.
         </small>
       </div>
       <div className="field">
-        <label htmlFor="dataset-image-size">Image size (zip only)</label>
+        <label htmlFor="dataset-zip-kind">Zip holds</label>
+        <select id="dataset-zip-kind" name="zipKind" defaultValue="image-folder">
+          <option value="image-folder">class folders (classification)</option>
+          <option value="segmentation">images/ + masks/ (segmentation: PNG, TIFF, NIfTI or DICOM)</option>
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="dataset-image-size">Image size (zip of 2D images only)</label>
         <select id="dataset-image-size" name="imageSize" defaultValue="224">
           {IMAGE_SIDES.map((side) => (
             <option key={side} value={side}>
