@@ -74,7 +74,16 @@ async function main(): Promise<void> {
   try {
     const zip = await zipFolders(source, ['images', 'masks'], /\.png$/i);
     const uploadStart = performance.now();
-    const dataset = await client.uploadDataset({ name: 'montgomery-cxr', kind: 'segmentation', fileName: 'montgomery-cxr.zip', bytes: zip, imageHeight: IMAGE_SIZE, imageWidth: IMAGE_SIZE });
+    const dataset = await client.uploadDataset({
+      name: 'montgomery-cxr',
+      kind: 'segmentation',
+      fileName: 'montgomery-cxr.zip',
+      bytes: zip,
+      imageHeight: IMAGE_SIZE,
+      imageWidth: IMAGE_SIZE,
+      className: 'lung',
+      modality: 'CR',
+    });
     const uploadSeconds = (performance.now() - uploadStart) / 1000;
     log({ msg: 'data set ingested', summary: dataset.summary, seconds: uploadSeconds });
     const trainImages = Number(/([\d,]+) train/.exec(dataset.summary)?.[1]?.replaceAll(',', '') ?? NaN);

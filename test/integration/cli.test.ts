@@ -84,9 +84,11 @@ describe('the tessera CLI against a running cluster', () => {
     }
     const folder = path.join(tc.dataDir, 'lungs');
     await writeTree(folder, files);
-    const upload = await tessera(tc.dataDir, ['dataset', 'upload', 'lungs', folder, '--kind', 'segmentation', '--image-size', '16']);
+    const upload = await tessera(tc.dataDir, ['dataset', 'upload', 'lungs', folder, '--kind', 'segmentation', '--image-size', '16', '--class-name', 'lung', '--modality', 'CR']);
     expect(upload.code, upload.stderr).toBe(0);
-    expect(upload.stdout).toMatch(/registered lungs@[0-9a-f]{64} \(5 slices, 16x16 \(4 train, 1 valid\), png/);
+    expect(upload.stdout).toMatch(/registered lungs@[0-9a-f]{64} \(5 slices, 16x16 \(4 train, 1 valid\), png CR, classes lung, /);
+    const misplaced = await tessera(tc.dataDir, ['dataset', 'upload', 'lungs', folder, '--class-name', 'lung']);
+    expect(misplaced.stderr).toContain('--class-name and --modality describe segmentation uploads (--kind segmentation)');
     const bad = await tessera(tc.dataDir, ['dataset', 'upload', 'lungs', folder, '--kind', 'masks']);
     expect(bad.stderr).toContain('--kind must be one of tabular-csv, image-folder, segmentation');
   });

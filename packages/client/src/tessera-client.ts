@@ -259,11 +259,24 @@ export class TesseraClient {
 
   /**
    * Streams a file's bytes to the coordinator, which stores and registers them. `kind` is `tabular-csv` (default) for
-   * a CSV or `image-folder` for a zip of `train/<class>/<image>` (optionally `valid/...`), stored at `imageHeight` x
-   * `imageWidth` (both 0 or absent: 224 x 224). A bad zip rejects with InvalidArgument naming the file at fault.
+   * a CSV, `image-folder` for a zip of `train/<class>/<image>` (optionally `valid/...`) stored at `imageHeight` x
+   * `imageWidth` (both 0 or absent: 224 x 224), or `segmentation` for a zip of `images/` and `masks/` (2D slices at
+   * that size, 256 x 256 by default; NIfTI volumes; DICOM series, de-identified before anything is stored) whose mask
+   * class is `className` (default `foreground`) and whose PNG/TIFF/NIfTI images have `modality` (default `OT`; `CT`
+   * means NIfTI in HU). A bad zip rejects with InvalidArgument naming the file at fault.
    */
   uploadDataset(
-    input: { name: string; kind?: string; fileName: string; bytes: Uint8Array; sha256?: string; imageHeight?: number; imageWidth?: number },
+    input: {
+      name: string;
+      kind?: string;
+      fileName: string;
+      bytes: Uint8Array;
+      sha256?: string;
+      imageHeight?: number;
+      imageWidth?: number;
+      className?: string;
+      modality?: string;
+    },
     onProgress?: (sentBytes: number, totalBytes: number) => void,
   ): Promise<Dataset> {
     return new Promise<Dataset>((resolve, reject) => {
@@ -276,6 +289,8 @@ export class TesseraClient {
           sha256: input.sha256 ?? '',
           imageHeight: input.imageHeight ?? 0,
           imageWidth: input.imageWidth ?? 0,
+          className: input.className ?? '',
+          modality: input.modality ?? '',
         },
       });
       const bytes = Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);

@@ -35,6 +35,16 @@ describe('segmentation uploads', () => {
     expect(red).toBeGreaterThan(8);
   });
 
+  it('names the mask class and the modality from the header, and refuses bad ones', async () => {
+    const service = new DatasetService(new MemoryJobStore(), new MemoryObjectStore());
+    const header = { name: 'cxr', kind: 'segmentation', fileName: 'cxr.zip', sha256: '', imageHeight: 16, imageWidth: 16 };
+    const record = await service.upload({ ...header, className: 'lung', modality: 'CR' }, await lungZip());
+    expect(record.summary).toBe('6 slices, 16x16 (4 train, 1 valid, 1 test, unlabeled), png CR, classes lung');
+    await expect(service.upload({ ...header, className: 'background' }, await lungZip())).rejects.toMatchObject({ error: { field: 'header.class_name' } });
+    await expect(service.upload({ ...header, className: '../x' }, await lungZip())).rejects.toMatchObject({ error: { field: 'header.class_name' } });
+    await expect(service.upload({ ...header, modality: 'ct scan' }, await lungZip())).rejects.toMatchObject({ error: { field: 'header.modality' } });
+  });
+
   it('rejects a mask whose size differs from its image, naming the file, and registers nothing', async () => {
     const store = new MemoryJobStore();
     const objects = new MemoryObjectStore();

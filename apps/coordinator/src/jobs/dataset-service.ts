@@ -26,7 +26,14 @@ export interface UploadHeader {
   /** image-folder and 2D segmentation only; 0 for both means {@link DEFAULT_IMAGE_SIDE} ({@link DEFAULT_SEGMENTATION_SIDE}). */
   imageHeight?: number;
   imageWidth?: number;
+  /** segmentation only: the name of mask label 1; empty means `foreground`. */
+  className?: string;
+  /** segmentation only: the modality of PNG, TIFF or NIfTI images (`CT`: NIfTI in HU); empty means `OT`. */
+  modality?: string;
 }
+
+const CLASS_NAME = /^[A-Za-z0-9][A-Za-z0-9 _-]{0,63}$/;
+const MODALITY = /^[A-Z]{2,4}$/;
 
 /** Registers data sets: bytes uploaded through the API, or objects already placed in the store by other means. */
 export class DatasetService {
@@ -92,11 +99,25 @@ export class DatasetService {
       throw new CoordinatorError({ kind: 'InvalidArgument', field: 'header.file_name', message: `a segmentation upload is a .zip of images/ and masks/, not ${header.fileName}` });
     }
     const size = imageSize(header.imageHeight ?? 0, header.imageWidth ?? 0, DEFAULT_SEGMENTATION_SIDE);
+    const className = header.className ?? '';
+    if (className !== '' && (!CLASS_NAME.test(className) || className === 'background')) {
+      throw new CoordinatorError({ kind: 'InvalidArgument', field: 'header.class_name', message: `"${className}" is not a class name (1-64 letters, digits, spaces, _ or -, not "background")` });
+    }
+    const modality = header.modality ?? '';
+    if (modality !== '' && !MODALITY.test(modality)) {
+      throw new CoordinatorError({ kind: 'InvalidArgument', field: 'header.modality', message: `"${modality}" is not a DICOM modality code (CT, MR, CR, ...)` });
+    }
     const dir = await mkdtemp(path.join(os.tmpdir(), 'tessera-upload-'));
     try {
       const source = path.join(dir, 'upload.zip');
       await writeFile(source, bytes);
-      const { manifest } = await ingestSegmentationDataset(this.objects, { name: header.name, source, size });
+      const { manifest } = await ingestSegmentationDataset(this.objects, {
+        name: header.name,
+        source,
+        size,
+        ...(className === '' ? {} : { className }),
+        ...(modality === '' ? {} : { modality }),
+      });
       return await this.register(header.name, manifest.sha256);
     } catch (cause) {
       if (isSegmentationIngestError(cause)) {

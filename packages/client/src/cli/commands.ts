@@ -67,7 +67,12 @@ export type UploadKind = (typeof UPLOAD_KINDS)[number];
  * `masks/`, kind segmentation; DICOM in it is de-identified by the coordinator before anything is stored), 2D images
  * stored at `imageSize` pixels.
  */
-export async function datasetUploadCommand(client: TesseraClient, name: string, file: string, options: { readonly imageSize: number; readonly kind?: UploadKind }): Promise<number> {
+export async function datasetUploadCommand(
+  client: TesseraClient,
+  name: string,
+  file: string,
+  options: { readonly imageSize: number; readonly kind?: UploadKind; readonly className?: string; readonly modality?: string },
+): Promise<number> {
   const directory = (await stat(file)).isDirectory();
   const bytes = directory ? await zipDirectory(file) : await readFile(file);
   const kind = options.kind ?? (directory || /\.zip$/i.test(file) ? 'image-folder' : 'tabular-csv');
@@ -76,6 +81,8 @@ export async function datasetUploadCommand(client: TesseraClient, name: string, 
     fileName: directory ? `${path.basename(path.resolve(file))}.zip` : path.basename(file),
     bytes,
     ...(kind === 'tabular-csv' ? {} : { kind, imageHeight: options.imageSize, imageWidth: options.imageSize }),
+    ...(options.className === undefined ? {} : { className: options.className }),
+    ...(options.modality === undefined ? {} : { modality: options.modality }),
   });
   out(`registered ${dataset.name}@${dataset.sha256} (${dataset.summary}, ${dataset.sizeBytes} bytes)`);
   return 0;

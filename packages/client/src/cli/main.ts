@@ -38,7 +38,8 @@ Usage:
                                                              or a flat folder); --kind segmentation: images/ and
                                                              masks/ of PNG/TIFF slices (--image-size, default 256),
                                                              NIfTI volumes or DICOM case folders (de-identified by
-                                                             the coordinator before anything is stored)
+                                                             the coordinator before anything is stored);
+      [--class-name lung] [--modality CT]                    the mask's class and the images' modality
   tessera dataset register NAME SHA256                        register a data set already placed in the object store
   tessera dataset list                                       list data sets
   tessera user create NAME [--admin]                         create a dashboard user (password: TESSERA_NEW_PASSWORD,
@@ -66,6 +67,8 @@ async function main(argv: string[]): Promise<number> {
       'dashboard-port': { type: 'string', default: '3000' },
       'image-size': { type: 'string' },
       kind: { type: 'string' },
+      'class-name': { type: 'string' },
+      modality: { type: 'string' },
       admin: { type: 'boolean', default: false },
       watch: { type: 'boolean', default: false },
       reason: { type: 'string', default: '' },
@@ -142,7 +145,17 @@ async function main(argv: string[]): Promise<number> {
           if (kind !== undefined && !UPLOAD_KINDS.includes(kind)) throw new Error(`--kind must be one of ${UPLOAD_KINDS.join(', ')}, got "${kind}"`);
           const imageSize = Number(values['image-size'] ?? (kind === 'segmentation' ? '256' : '224'));
           if (!Number.isInteger(imageSize) || imageSize < 8 || imageSize > 1024) throw new Error(`--image-size must be 8..1024 pixels, got "${values['image-size']}"`);
-          return await datasetUploadCommand(client, args[1]!, args[2]!, { imageSize, ...(kind === undefined ? {} : { kind }) });
+          const className = values['class-name'];
+          const modality = values.modality;
+          if (kind !== 'segmentation' && (className !== undefined || modality !== undefined)) {
+            throw new Error('--class-name and --modality describe segmentation uploads (--kind segmentation)');
+          }
+          return await datasetUploadCommand(client, args[1]!, args[2]!, {
+            imageSize,
+            ...(kind === undefined ? {} : { kind }),
+            ...(className === undefined ? {} : { className }),
+            ...(modality === undefined ? {} : { modality }),
+          });
         }
         if (args[0] === 'register') {
           need(3, 'register NAME SHA256');

@@ -8,6 +8,8 @@ export interface UploadDatasetHeader {
   'sha256'?: (string);
   'imageHeight'?: (number);
   'imageWidth'?: (number);
+  'className'?: (string);
+  'modality'?: (string);
 }
 
 export interface UploadDatasetHeader__Output {
@@ -17,4 +19,6 @@ export interface UploadDatasetHeader__Output {
   'sha256': (string);
   'imageHeight': (number);
   'imageWidth': (number);
+  'className': (string);
+  'modality': (string);
 }
