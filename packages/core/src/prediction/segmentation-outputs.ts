@@ -6,6 +6,8 @@ import type { SegmentationPredictionSpec } from '../jobs/job-spec.ts';
  *
  *   <prefix>/masks/<case>.nii.gz    the predicted mask (uint8 labels) in the case's stored grid and affine
  *   <prefix>/overlays/<case>.png    the image as the job saw it, the predicted mask and the true mask's outline
+ *   <prefix>/seg/<case>.dcm         cases of a DICOM data set: the mask as a DICOM Segmentation over the stored
+ *                                   (de-identified) source series, frames in the series' own slice and pixel order
  *   <prefix>/summary.json           Dice and IoU per case and their means (see segmentation-summary.ts)
  *
  * The coordinator (the job's result key), the worker (the writer) and clients (the viewer) all take the keys from here.
@@ -42,4 +44,8 @@ export function segmentationMaskKey(prefix: string, caseId: string): string {
 
 export function segmentationOverlayKey(prefix: string, caseId: string): string {
   return `${prefix}/overlays/${caseFileStem(caseId)}.png`;
+}
+
+export function segmentationDicomSegKey(prefix: string, caseId: string): string {
+  return `${prefix}/seg/${caseFileStem(caseId)}.dcm`;
 }

@@ -14,6 +14,11 @@ export interface SegmentationCaseResult {
   /** Voxels of any foreground class in the predicted mask. */
   readonly predictedVoxels: number;
   readonly trueVoxels: number | null;
+  /**
+   * The case's DICOM Segmentation (segmentationDicomSegKey) when its data set kept DICOM originals for it, else null;
+   * absent in summaries written before DICOM SEG output existed.
+   */
+  readonly dicomSeg?: string | null;
 }
 
 export interface SegmentationPredictionSummary {
