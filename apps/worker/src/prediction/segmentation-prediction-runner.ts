@@ -12,6 +12,7 @@ import { runRankJob, type RunnerContext } from '../training/rank-job-run.ts';
 import { loadCheckpointModel } from './checkpoint-model.ts';
 import { predictionPartKey } from './prediction-parts.ts';
 import { writeCaseOutputs } from './segmentation-case-outputs.ts';
+import { writeCaseDicomSeg } from './segmentation-dicom-seg.ts';
 
 /** How often rank 0 tells the coordinator how many cases it has predicted (each report is one RPC). */
 const PROGRESS_INTERVAL_MS = 250;
@@ -23,10 +24,10 @@ const DEFAULT_SPLITS: readonly SegmentationSplit[] = ['test', 'valid', 'train'];
  * Runs one rank of a segmentation-prediction job: loads the checkpoint the coordinator resolved (the model's own
  * topology and weights; intensity step and 3D patch overlap from the segmentation job that trained it), fetches this
  * rank's share of the split, predicts each case (slices in passes of `batchSize`, or volumes by sliding window) and
- * writes its mask and overlay as soon as it is done, then leaves its cases' scores as a part object. One all-reduce is
- * the barrier after which rank 0 merges every part into `<prefix>/summary.json`, deletes the parts and reports the mean
- * Dice and IoU. Bad input (no checkpoint, slice size mismatch, an empty split, two cases with one output name) fails
- * the job naming it.
+ * writes its mask and overlay (and, for a case of a DICOM data set, its DICOM SEG) as soon as it is done, then leaves
+ * its cases' scores as a part object. One all-reduce is the barrier after which rank 0 merges every part into
+ * `<prefix>/summary.json`, deletes the parts and reports the mean Dice and IoU. Bad input (no checkpoint, slice size
+ * mismatch, an empty split, two cases with one output name) fails the job naming it.
  */
 export function runSegmentationPredictionJob(
   assignment: Assignment__Output,
@@ -77,7 +78,9 @@ export function runSegmentationPredictionJob(
         const info = stored.get(predicted.sample.id);
         if (info === undefined) throw new Error(`case '${predicted.sample.id}' of a shard is not in the manifest of ${manifest.name}`);
         await writeCaseOutputs(ctx.objects, prefix, predicted, info, intensity);
-        cases.push(scoreCase(predicted.sample.id, predicted.labels, predicted.sample.mask, classCount));
+        const skipped = (reason: string): void => log.warn('no DICOM SEG for this case', { case: info.id, reason });
+        const dicomSeg = await writeCaseDicomSeg(ctx.objects, manifest, prefix, info, predicted.labels, { jobId: assignment.jobId, skipped });
+        cases.push({ ...scoreCase(predicted.sample.id, predicted.labels, predicted.sample.mask, classCount), dicomSeg });
         const now = performance.now();
         throughput((cases.length * 1000) / Math.max(1, now - started));
         if (rank !== 0 || (now - lastReport < PROGRESS_INTERVAL_MS && cases.length < samples.length)) return;
@@ -115,7 +118,8 @@ export function runSegmentationPredictionJob(
     const metrics = [{ split: 'predict', name: 'cases', value: summary.cases.length }];
     if (summary.meanDice !== null) metrics.push({ split: 'predict', name: 'dice', value: summary.meanDice });
     if (summary.meanIou !== null) metrics.push({ split: 'predict', name: 'iou', value: summary.meanIou });
-    await report({ info: `wrote ${summary.cases.length} masks and overlays (${split} split) under ${prefix}/; summary at ${summaryKey}` });
+    const segs = summary.cases.filter((c) => c.dicomSeg != null).length;
+    await report({ info: `wrote ${summary.cases.length} masks and overlays${segs > 0 ? ` and ${segs} DICOM SEGs` : ''} (${split} split) under ${prefix}/; summary at ${summaryKey}` });
     await report({ step: samples.length, totalSteps: samples.length, metrics, finished: true });
     log.info('segmentation predictions written', { prefix, cases: summary.cases.length, meanDice: summary.meanDice });
   });
