@@ -48,10 +48,11 @@ describe('parseJobSpec for image-prediction', () => {
   });
 
   it('lists the new workload among the accepted ones', () => {
-    const result = parseJobSpec({ ...minimal, workload: 'segmentation' });
+    const result = parseJobSpec({ ...minimal, workload: 'detection' });
     expect(result).toMatchObject({ ok: false, field: 'workload' });
     if (result.ok) return;
     expect(result.message).toContain('"image-prediction"');
+    expect(result.message).toContain('"segmentation-prediction"');
   });
 });
 
