@@ -98,7 +98,14 @@ export function runRankJob(
           });
           transport = ring;
           let call = 0;
-          allReduce = (flat) => ringAllReduce(ring, flat, { tag: `g${call++}`, op: 'sum', timeoutMs: ctx.collectiveTimeoutMs, signal: abort.signal });
+          allReduce = async (flat) => {
+            const started = performance.now();
+            const tag = `g${call++}`;
+            const reduced = await ringAllReduce(ring, flat, { tag, op: 'sum', timeoutMs: ctx.collectiveTimeoutMs, signal: abort.signal });
+            // Time in the collective includes waiting for the slowest rank to arrive: compute imbalance shows here.
+            log.debug('all-reduce', { tag, floats: flat.length, ms: Math.round(performance.now() - started) });
+            return reduced;
+          };
           return allReduce;
         },
       });

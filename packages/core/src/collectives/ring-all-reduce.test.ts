@@ -94,38 +94,44 @@ describe('ringAllReduce over in-process peers', () => {
     ]);
     expectClose(b[0] as Float32Array, Float64Array.from(a[0] as Float32Array));
     const slices = Math.ceil(1000 / 64);
-    expect(sliced.sends.length).toBe(n * slices * 2 * (n - 1));
+    // Per slice 2(n-1) chunks per rank, plus one delivery confirmation per rank for the whole call.
+    expect(sliced.sends.length).toBe(n * slices * 2 * (n - 1) + n);
   });
 });
 
 describe('ringAllReduce message topology', () => {
   for (const n of [2, 3, 4, 5]) {
-    it(`each of ${n} ranks sends 2(n-1) chunks, only to its right neighbour, covering the vector`, async () => {
+    it(`each of ${n} ranks sends 2(n-1) chunks, only to its right neighbour, covering the vector, then confirms delivery to its left one`, async () => {
       const length = 10 * n + 3;
       const ring = createMemoryRing(n);
       await Promise.all(
         ring.transports.map((t, rank) => ringAllReduce(t, randomVector(length, rank + 1), { tag: 'topo' })),
       );
       for (const transport of ring.transports) {
-        expect(transport.sends).toHaveLength(2 * (n - 1));
-        for (const send of transport.sends) expect(send.to).toBe((transport.rank + 1) % n);
+        const chunks = transport.sends.filter((send) => send.tag !== 'topo/delivered');
+        expect(chunks).toHaveLength(2 * (n - 1));
+        for (const send of chunks) expect(send.to).toBe((transport.rank + 1) % n);
+        // Last, one value to the left neighbour: "I hold everything you sent me".
+        expect(transport.sends.at(-1)).toEqual({ from: transport.rank, to: (transport.rank - 1 + n) % n, tag: 'topo/delivered', length: 1 });
         // Reduce-scatter and all-gather each move n-1 of the n segments: everything but one segment per phase.
-        const moved = transport.sends.reduce((total, send) => total + send.length, 0);
+        const moved = chunks.reduce((total, send) => total + send.length, 0);
         expect(moved).toBeGreaterThanOrEqual(2 * (length - Math.ceil(length / n)));
         expect(moved).toBeLessThanOrEqual(2 * (length - Math.floor(length / n)));
       }
     });
   }
 
-  it('sends 2(n-1) chunks per pipeline slice', async () => {
+  it('sends 2(n-1) chunks per pipeline slice and one delivery confirmation per call', async () => {
     const n = 4;
     const ring = createMemoryRing(n);
     await Promise.all(
       ring.transports.map((t, rank) => ringAllReduce(t, randomVector(100, rank + 1), { tag: 'pipe', sliceElements: 30 })),
     );
     for (const transport of ring.transports) {
-      expect(transport.sends).toHaveLength(4 * 2 * (n - 1));
-      expect(new Set(transport.sends.map((s) => s.to))).toEqual(new Set([(transport.rank + 1) % n]));
+      const chunks = transport.sends.filter((send) => send.tag !== 'pipe/delivered');
+      expect(chunks).toHaveLength(4 * 2 * (n - 1));
+      expect(new Set(chunks.map((s) => s.to))).toEqual(new Set([(transport.rank + 1) % n]));
+      expect(transport.sends.filter((send) => send.tag === 'pipe/delivered')).toHaveLength(1);
     }
   });
 });

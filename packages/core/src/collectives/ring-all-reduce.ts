@@ -82,6 +82,7 @@ export async function ringAllReduce(
   };
   try {
     await Promise.all(Array.from({ length: Math.min(slicesInFlight, slices) }, lane));
+    await confirmDelivery(ring, options.tag);
     return data;
   } catch (error) {
     controller.abort(error);
@@ -150,11 +151,29 @@ async function exchange(
           if (mode === 'add') addInto(target, incoming);
           else target.set(incoming);
         });
-  const step = Promise.all([transport.send(ring.right, tag, outgoing), receive]);
+  await bounded(ring, tag, Promise.all([transport.send(ring.right, tag, outgoing), receive]));
+}
+
+/**
+ * Waits until the right neighbour holds everything this rank sent it. When a rank's own receives complete, its last
+ * frames may still sit in its send buffers (HTTP/2 flow control releases them only as the neighbour reads and the
+ * sender's event loop turns); a rank that then starts a long synchronous step (a training step holds the event loop
+ * for seconds) would hold them, and its neighbour, until the step ends: measured at 1.5 s per step on 2 workers.
+ * So each rank tells its left neighbour it has received everything and waits for the same word from its right one:
+ * one one-value message each way.
+ */
+async function confirmDelivery(ring: Ring, tag: string): Promise<void> {
+  const { transport } = ring;
+  const delivered = `${tag}/delivered`;
+  await bounded(ring, delivered, Promise.all([transport.send(ring.left, delivered, new Float32Array(1)), transport.recv(ring.right, delivered, { signal: ring.signal })]));
+}
+
+/** `step`, or a `CollectiveTimeout` after the ring's step timeout. */
+async function bounded(ring: Ring, tag: string, step: Promise<unknown>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      reject(collectiveFailure({ kind: 'CollectiveTimeout', rank: transport.rank, tag, timeoutMs: ring.timeoutMs }));
+      reject(collectiveFailure({ kind: 'CollectiveTimeout', rank: ring.transport.rank, tag, timeoutMs: ring.timeoutMs }));
     }, ring.timeoutMs);
   });
   try {
