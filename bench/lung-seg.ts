@@ -9,7 +9,7 @@
  * 0.90 and 0.95 (null if never reached), images/s per worker of both runs and their ratio, the curves. Progress goes
  * to stderr as one line per epoch.
  *
- *   pnpm bench:lung-seg        (tsx bench/lung-seg.ts; about 25 minutes on 2 cores)
+ *   pnpm bench:lung-seg        (tsx bench/lung-seg.ts; about 20 minutes on 2 cores)
  *   BENCH_EPOCHS=30  BENCH_SINGLE_EPOCHS=2  BENCH_SPEC=file.json (a whole job spec replacing the default)
  *   TESSERA_DATASET_MIRROR=dir (default ../shared/datasets)  BENCH_RESULTS=path
  *
