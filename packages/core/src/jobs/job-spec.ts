@@ -8,9 +8,9 @@ import {
   defaultImageTraining,
   imageTrainingSchema,
   int,
-  jobIdPattern,
   optimizerNames,
-  outputKeyProblem,
+  outputKeySchema,
+  predictionSourceSchema,
   resourcesSchema,
 } from './spec-parts.ts';
 import { segmentationPredictionSchema, segmentationSchema } from './segmentation-spec.ts';
@@ -191,14 +191,8 @@ const imagePredictionSchema = z
   .object({
     name: z.string().trim().min(1).max(100),
     workload: z.literal('image-prediction'),
-    source: z
-      .object({
-        /** The image-classification job whose checkpoint classifies. */
-        jobId: z.string().regex(jobIdPattern, 'must be a job id (job-...)'),
-        /** A step with a complete checkpoint; left out: the job's latest complete checkpoint when this job starts. */
-        step: int().min(0).optional(),
-      })
-      .strict(),
+    /** The image-classification job whose checkpoint classifies. */
+    source: predictionSourceSchema,
     dataset: z
       .string()
       .regex(datasetRefPattern, 'must be a registered image-folder data set name, optionally followed by @<sha256 hex>'),
@@ -207,14 +201,7 @@ const imagePredictionSchema = z
     output: z
       .object({
         /** Object-store key of the CSV; left out: `jobs/<this job's id>/predictions.csv`. */
-        key: z
-          .string()
-          .max(512)
-          .superRefine((key, ctx) => {
-            const problem = outputKeyProblem(key);
-            if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
-          })
-          .optional(),
+        key: outputKeySchema(512).optional(),
       })
       .strict()
       .default({}),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { modelRefSchema } from '../models/model-registry.ts';
-import { checkpointSchema, datasetRefPattern, imageTrainingSchema, int, jobIdPattern, outputKeyProblem, resourcesSchema } from './spec-parts.ts';
+import { checkpointSchema, datasetRefPattern, imageTrainingSchema, int, outputKeySchema, predictionSourceSchema, resourcesSchema } from './spec-parts.ts';
 
 /**
  * The two segmentation workloads of the job spec: `segmentation` trains a U-Net on a `segmentation` data set (image
@@ -144,26 +144,15 @@ export const segmentationPredictionSchema = z
   .object({
     name: z.string().trim().min(1).max(100),
     workload: z.literal('segmentation-prediction'),
-    source: z
-      .object({
-        jobId: z.string().regex(jobIdPattern, 'must be a job id (job-...)'),
-        step: int().min(0).optional(),
-      })
-      .strict(),
+    /** The segmentation job whose checkpoint predicts. */
+    source: predictionSourceSchema,
     dataset: z.string().regex(datasetRefPattern, 'must be a registered segmentation data set name, optionally followed by @<sha256 hex>'),
     /** Left out: `test` (unlabeled samples) when the data set has any, else `valid`, else `train`. */
     split: z.enum(['test', 'valid', 'train']).optional(),
     output: z
       .object({
         /** Object-store prefix of the outputs; left out: `jobs/<this job's id>/predictions`. */
-        prefix: z
-          .string()
-          .max(400)
-          .superRefine((key, ctx) => {
-            const problem = outputKeyProblem(key);
-            if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
-          })
-          .optional(),
+        prefix: outputKeySchema(400).optional(),
       })
       .strict()
       .default({}),

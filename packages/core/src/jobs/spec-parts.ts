@@ -59,3 +59,23 @@ export function outputKeyProblem(key: string): string | undefined {
   if (key.startsWith('datasets/') || /^jobs\/[^/]+\/checkpoints(\/|$)/.test(key)) return 'must not be under datasets/ or a job\'s checkpoints/';
   return undefined;
 }
+
+/** A prediction job's `source`: the training job whose checkpoint predicts, and optionally which step. */
+export const predictionSourceSchema = z
+  .object({
+    jobId: z.string().regex(jobIdPattern, 'must be a job id (job-...)'),
+    /** A step with a complete checkpoint; left out: the job's latest complete checkpoint when this job starts. */
+    step: int().min(0).optional(),
+  })
+  .strict();
+
+/** An object-store key (or prefix) a job may write its output under, at most `max` characters (see outputKeyProblem). */
+export function outputKeySchema(max: number) {
+  return z
+    .string()
+    .max(max)
+    .superRefine((key, ctx) => {
+      const problem = outputKeyProblem(key);
+      if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+    });
+}
