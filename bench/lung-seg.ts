@@ -16,15 +16,13 @@
  * Images/s per worker come from epoch wall times (the median epoch, so the first epoch's warm-up and checkpoint
  * epochs do not count): train images per epoch / median epoch seconds / workers, validation included.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JobSpecInput } from '@tessera/core/jobs/job-spec';
-import { startEmbeddedCluster } from '@tessera/client/cli/embedded-cluster';
-import { TesseraClient } from '@tessera/client/tessera-client';
 import { datasetMirrorDirsFromEnv } from '@tessera/storage/datasets/dataset-fetcher';
-import { benchLog as log, runBenchJob, secondsToReach, zipFolders } from './support/bench-jobs.ts';
+import { benchLog as log, benchSpecs, runBenchJob, secondsToReach, startBenchCluster, zipFolders } from './support/bench-jobs.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const RESULTS = process.env.BENCH_RESULTS ?? path.join(HERE, 'results/lung-seg.json');
@@ -59,18 +57,9 @@ export function benchSpec(epochs: number, workers: number): JobSpecInput {
 async function main(): Promise<void> {
   const mirror = datasetMirrorDirsFromEnv(process.env)[0] ?? path.resolve(HERE, '../../shared/datasets');
   const source = path.join(mirror, 'lung-ct/montgomery-cxr');
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tessera-bench-lung-'));
   const benchStart = performance.now();
-  log({ msg: 'starting cluster', dataDir, workers: WORKERS, source });
-  const cluster = await startEmbeddedCluster({ dataDir, workers: WORKERS, backend: 'wasm' });
-  const client = new TesseraClient({ address: cluster.address, token: cluster.apiToken, deadlineMs: 600_000 });
-  // Ctrl-C (or a timeout's SIGTERM) stops the cluster's processes too, not just this one.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      log({ msg: 'interrupted, stopping the cluster', signal });
-      void cluster.stop().finally(() => rm(dataDir, { recursive: true, force: true }).finally(() => process.exit(130)));
-    });
-  }
+  log({ msg: 'bench source', source });
+  const { client, close } = await startBenchCluster('lung', WORKERS);
   try {
     const zip = await zipFolders(source, ['images', 'masks'], /\.png$/i);
     const uploadStart = performance.now();
@@ -88,12 +77,7 @@ async function main(): Promise<void> {
     log({ msg: 'data set ingested', summary: dataset.summary, seconds: uploadSeconds });
     const trainImages = Number(/([\d,]+) train/.exec(dataset.summary)?.[1]?.replaceAll(',', '') ?? NaN);
 
-    const custom = process.env.BENCH_SPEC ? (JSON.parse(await readFile(process.env.BENCH_SPEC, 'utf8')) as JobSpecInput) : undefined;
-    const specFor = (epochs: number, workers: number): JobSpecInput => {
-      const base = custom ?? benchSpec(epochs, workers);
-      const spec = base as { name: string; training?: object; resources?: object };
-      return { ...base, name: `${spec.name}-${workers}w`, training: { ...spec.training, epochs }, resources: { ...spec.resources, minWorkers: workers, maxWorkers: workers } } as JobSpecInput;
-    };
+    const specFor = await benchSpecs(benchSpec);
     const progress = { trainSamples: trainImages, progress: 'valid/dice' };
     const single = await runBenchJob(client, specFor(SINGLE_EPOCHS, 1), { ...progress, workers: 1 });
     const parallel = await runBenchJob(client, specFor(EPOCHS, WORKERS), { ...progress, workers: WORKERS });
@@ -135,9 +119,7 @@ async function main(): Promise<void> {
     });
     if (parallel.state !== 'JOB_STATE_SUCCEEDED') process.exitCode = 1;
   } finally {
-    client.close();
-    await cluster.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await close();
   }
 }
 

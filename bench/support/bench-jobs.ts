@@ -1,10 +1,15 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { JobSpecInput } from '@tessera/core/jobs/job-spec';
-import type { Job, TesseraClient } from '@tessera/client/tessera-client';
+import { startEmbeddedCluster } from '@tessera/client/cli/embedded-cluster';
+import { TesseraClient, type Job } from '@tessera/client/tessera-client';
 import { buildZip } from '@tessera/storage/datasets/image-folder-fixtures';
 
-/** What the training benches share: structured progress lines, zipping a shared folder, watching a job's epochs. */
+/**
+ * What the training benches share: structured progress lines, their embedded cluster, the spec they run, zipping a
+ * shared folder, watching a job's epochs.
+ */
 
 export const benchLog = (fields: Record<string, unknown>): void => {
   process.stderr.write(JSON.stringify({ at: new Date().toISOString(), ...fields }) + '\n');
@@ -96,4 +101,48 @@ export async function runBenchJob(
 /** Seconds from the job's start to the first epoch whose `metric` reaches `target`, or null if none did. */
 export function secondsToReach(run: BenchRun, metric: string, target: number): number | null {
   return run.epochs.find((p) => (p.metrics[metric] ?? -Infinity) >= target)?.seconds ?? null;
+}
+
+/** An embedded cluster for a bench, with a client; `close` stops its processes and removes its folder. */
+export interface BenchCluster {
+  readonly client: TesseraClient;
+  readonly close: () => Promise<void>;
+}
+
+/**
+ * Starts an embedded cluster (coordinator + `workers` wasm worker processes) in a fresh temp folder named after
+ * `label`. Ctrl-C (or a timeout's SIGTERM) stops the cluster's processes too, not just this one.
+ */
+export async function startBenchCluster(label: string, workers: number): Promise<BenchCluster> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), `tessera-bench-${label}-`));
+  benchLog({ msg: 'starting cluster', dataDir, workers });
+  const cluster = await startEmbeddedCluster({ dataDir, workers, backend: 'wasm' });
+  const client = new TesseraClient({ address: cluster.address, token: cluster.apiToken, deadlineMs: 600_000 });
+  const stop = () => cluster.stop().finally(() => rm(dataDir, { recursive: true, force: true }));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      benchLog({ msg: 'interrupted, stopping the cluster', signal });
+      void stop().finally(() => process.exit(130));
+    });
+  }
+  return {
+    client,
+    close: async () => {
+      client.close();
+      await stop();
+    },
+  };
+}
+
+/**
+ * The spec a bench runs for `epochs` on `workers`: `BENCH_SPEC` (a whole job spec file) when set, else `fallback`'s,
+ * named `<name>-<workers>w` with its epochs and worker counts replaced.
+ */
+export async function benchSpecs(fallback: (epochs: number, workers: number) => JobSpecInput): Promise<(epochs: number, workers: number) => JobSpecInput> {
+  const custom = process.env.BENCH_SPEC ? (JSON.parse(await readFile(process.env.BENCH_SPEC, 'utf8')) as JobSpecInput) : undefined;
+  return (epochs, workers) => {
+    const base = custom ?? fallback(epochs, workers);
+    const spec = base as { name: string; training?: object; resources?: object };
+    return { ...base, name: `${spec.name}-${workers}w`, training: { ...spec.training, epochs }, resources: { ...spec.resources, minWorkers: workers, maxWorkers: workers } } as JobSpecInput;
+  };
 }
