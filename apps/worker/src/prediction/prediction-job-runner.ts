@@ -1,22 +1,18 @@
-import type { ImageSplit } from '@tessera/core/data/image-shard-format';
-import { parseJobSpec, type ImageClassificationSpec } from '@tessera/core/jobs/job-spec';
 import { modelInputImageShape, predictImages, type PredictedImage } from '@tessera/core/prediction/image-predictor';
 import { predictionOutputKey } from '@tessera/core/prediction/prediction-target';
 import { formatPredictionsCsv } from '@tessera/core/prediction/predictions-csv';
 import type { Assignment__Output } from '@tessera/proto/generated/tessera/workers/v1/Assignment';
-import { readImageFolderManifest, type ImageFolderManifest } from '@tessera/storage/datasets/image-folder-manifest';
+import { readImageFolderManifest } from '@tessera/storage/datasets/image-folder-manifest';
 import { fetchRankImages } from '@tessera/storage/datasets/image-shard-fetch';
 import type { JobRun, ReportFn } from '../agent/worker-agent.ts';
 import { loadTrainingCheckpoint } from '../training/checkpoint-codec.ts';
 import { runRankJob, type RunnerContext } from '../training/rank-job-run.ts';
 import { loadCheckpointModel } from './checkpoint-model.ts';
+import { choosePredictionSplit, sourceSpecOf } from './prediction-source.ts';
 import { mergePredictionParts, predictionPartKey, type PredictionPart } from './prediction-parts.ts';
 
 /** How often rank 0 tells the coordinator how many images it has classified (each report is one RPC). */
 const PROGRESS_INTERVAL_MS = 250;
-
-/** Splits tried, in order, when the spec names none: unlabeled images first, as Kaggle's test1/ is. */
-const DEFAULT_SPLITS: readonly ImageSplit[] = ['test', 'valid', 'train'];
 
 /**
  * Runs one rank of an image-prediction job: loads the checkpoint the coordinator resolved (topology, weights and
@@ -34,14 +30,14 @@ export function runPredictionJob(
 ): JobRun {
   return runRankJob(assignment, report, throughput, ctx, async ({ spec, rank, worldSize, signal, log, openRing, defer }) => {
     if (spec.workload !== 'image-prediction') throw new Error(`the prediction runner cannot run a '${spec.workload}' job`);
-    const sourceSpec = parseSourceSpec(assignment);
+    const sourceSpec = sourceSpecOf(assignment, 'image-classification');
     const checkpointKey = assignment.sourceCheckpointKey;
     const checkpoint = await loadTrainingCheckpoint(ctx.objects, checkpointKey).catch((err: unknown) => {
       throw new Error(`source checkpoint ${checkpointKey} of job ${spec.source.jobId}: ${(err as Error).message}`, { cause: err });
     });
     const classNames = checkpoint.state.labelMapping;
     const manifest = await readImageFolderManifest(ctx.objects, assignment.datasetManifestKey);
-    const split = chooseSplit(spec.split, manifest);
+    const split = choosePredictionSplit(spec.split, { test: manifest.images.splits.test.count, valid: manifest.images.splits.valid.count, train: manifest.images.splits.train.count }, manifest.name, 'images');
 
     const model = await loadCheckpointModel(checkpoint);
     defer(() => model.dispose());
@@ -98,27 +94,6 @@ export function runPredictionJob(
     await report({ step: records.count, totalSteps: records.count, metrics, finished: true });
     log.info('predictions written', { key: outputKey, rows: merged.rows.length });
   });
-}
-
-function parseSourceSpec(assignment: Assignment__Output): ImageClassificationSpec {
-  if (!assignment.sourceCheckpointKey || !assignment.sourceSpecJson) {
-    throw new Error('the assignment names no source checkpoint: the coordinator is older than this worker');
-  }
-  const parsed = parseJobSpec(JSON.parse(assignment.sourceSpecJson));
-  if (!parsed.ok) throw new Error(`the source job's spec is invalid at ${parsed.field}: ${parsed.message}`);
-  if (parsed.spec.workload !== 'image-classification') throw new Error(`the source job is a ${parsed.spec.workload} job, not image-classification`);
-  return parsed.spec;
-}
-
-function chooseSplit(requested: ImageSplit | undefined, manifest: ImageFolderManifest): ImageSplit {
-  const counts = manifest.images.splits;
-  if (requested !== undefined) {
-    if (counts[requested].count === 0) throw new Error(`split: data set ${manifest.name} has no ${requested} images`);
-    return requested;
-  }
-  const split = DEFAULT_SPLITS.find((s) => counts[s].count > 0);
-  if (split === undefined) throw new Error(`dataset: data set ${manifest.name} holds no images`);
-  return split;
 }
 
 /**

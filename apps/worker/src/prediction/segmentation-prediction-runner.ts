@@ -1,24 +1,20 @@
-import type { SegmentationSplit } from '@tessera/core/data/segmentation-shard-format';
-import { parseJobSpec, type SegmentationSpec } from '@tessera/core/jobs/job-spec';
 import { segmentationPredictionPrefix, segmentationSummaryKey } from '@tessera/core/prediction/segmentation-outputs';
 import { predictSegmentationCases, segmentationModelInput } from '@tessera/core/prediction/segmentation-predictor';
 import { mergeSegmentationParts, scoreCase, type SegmentationCaseResult, type SegmentationPredictionPart } from '@tessera/core/prediction/segmentation-summary';
 import type { Assignment__Output } from '@tessera/proto/generated/tessera/workers/v1/Assignment';
-import { readSegmentationManifest, type SegmentationCase, type SegmentationManifest } from '@tessera/storage/datasets/segmentation-manifest';
+import { readSegmentationManifest, type SegmentationCase } from '@tessera/storage/datasets/segmentation-manifest';
 import { fetchRankSegmentation } from '@tessera/storage/datasets/segmentation-shard-fetch';
 import type { JobRun, ReportFn } from '../agent/worker-agent.ts';
 import { loadTrainingCheckpoint } from '../training/checkpoint-codec.ts';
 import { runRankJob, type RunnerContext } from '../training/rank-job-run.ts';
 import { loadCheckpointModel } from './checkpoint-model.ts';
+import { choosePredictionSplit, sourceSpecOf } from './prediction-source.ts';
 import { predictionPartKey } from './prediction-parts.ts';
 import { writeCaseOutputs } from './segmentation-case-outputs.ts';
 import { writeCaseDicomSeg } from './segmentation-dicom-seg.ts';
 
 /** How often rank 0 tells the coordinator how many cases it has predicted (each report is one RPC). */
 const PROGRESS_INTERVAL_MS = 250;
-
-/** Splits tried, in order, when the spec names none: unlabeled cases first. */
-const DEFAULT_SPLITS: readonly SegmentationSplit[] = ['test', 'valid', 'train'];
 
 /**
  * Runs one rank of a segmentation-prediction job: loads the checkpoint the coordinator resolved (the model's own
@@ -37,13 +33,13 @@ export function runSegmentationPredictionJob(
 ): JobRun {
   return runRankJob(assignment, report, throughput, ctx, async ({ spec, rank, worldSize, signal, log, openRing, defer }) => {
     if (spec.workload !== 'segmentation-prediction') throw new Error(`the segmentation prediction runner cannot run a '${spec.workload}' job`);
-    const sourceSpec = parseSourceSpec(assignment);
+    const sourceSpec = sourceSpecOf(assignment, 'segmentation');
     const checkpointKey = assignment.sourceCheckpointKey;
     const checkpoint = await loadTrainingCheckpoint(ctx.objects, checkpointKey).catch((err: unknown) => {
       throw new Error(`source checkpoint ${checkpointKey} of job ${spec.source.jobId}: ${(err as Error).message}`, { cause: err });
     });
     const manifest = await readSegmentationManifest(ctx.objects, assignment.datasetManifestKey);
-    const split = chooseSplit(spec.split, manifest);
+    const split = choosePredictionSplit(spec.split, manifest.segmentation.splits, manifest.name, 'cases');
     const model = await loadCheckpointModel(checkpoint);
     defer(() => model.dispose());
     const input = segmentationModelInput(model);
@@ -125,23 +121,3 @@ export function runSegmentationPredictionJob(
   });
 }
 
-function parseSourceSpec(assignment: Assignment__Output): SegmentationSpec {
-  if (!assignment.sourceCheckpointKey || !assignment.sourceSpecJson) {
-    throw new Error('the assignment names no source checkpoint: the coordinator is older than this worker');
-  }
-  const parsed = parseJobSpec(JSON.parse(assignment.sourceSpecJson));
-  if (!parsed.ok) throw new Error(`the source job's spec is invalid at ${parsed.field}: ${parsed.message}`);
-  if (parsed.spec.workload !== 'segmentation') throw new Error(`the source job is a ${parsed.spec.workload} job, not segmentation`);
-  return parsed.spec;
-}
-
-function chooseSplit(requested: SegmentationSplit | undefined, manifest: SegmentationManifest): SegmentationSplit {
-  const counts = manifest.segmentation.splits;
-  if (requested !== undefined) {
-    if (counts[requested] === 0) throw new Error(`split: data set ${manifest.name} has no ${requested} cases`);
-    return requested;
-  }
-  const split = DEFAULT_SPLITS.find((s) => counts[s] > 0);
-  if (split === undefined) throw new Error(`dataset: data set ${manifest.name} holds no cases`);
-  return split;
-}
