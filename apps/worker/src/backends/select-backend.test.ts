@@ -21,7 +21,7 @@ function fakeModules(packages: Record<string, () => unknown>): ModuleLoader & { 
 }
 
 /** A Dawn with these adapters: `adapter=NAME` picks the first whose name contains NAME, as Dawn's bindings do. */
-function fakeDawn(adapters: Array<{ name: string; maxBufferSize: number }>, flagsSeen: string[][]): DawnModule {
+function fakeDawn(adapters: Array<{ name: string; maxBufferSize: number; software?: boolean }>, flagsSeen: string[][]): DawnModule {
   return {
     globals: { GPUBufferUsage: { STORAGE: 128 } },
     create: (flags) => {
@@ -30,7 +30,14 @@ function fakeDawn(adapters: Array<{ name: string; maxBufferSize: number }>, flag
       const match = adapters.find((a) => wanted === undefined || a.name.includes(wanted));
       return {
         requestAdapter: (): Promise<GpuAdapterLike | null> =>
-          Promise.resolve(match ? { info: { description: match.name }, limits: { maxBufferSize: match.maxBufferSize } } : null),
+          Promise.resolve(
+            match
+              ? {
+                  info: { description: match.name, ...(match.software ? { architecture: 'swiftshader' } : {}) },
+                  limits: { maxBufferSize: match.maxBufferSize },
+                }
+              : null,
+          ),
       };
     },
   };
@@ -41,6 +48,9 @@ function fakeTfjsWebgpu(): unknown {
   if (tf.findBackendFactory('webgpu') === null) tf.registerBackend('webgpu', () => new MathBackendCPU());
   return {};
 }
+
+/** Stands in for registering Tessera's WGSL kernels (the fake webgpu backend above is a cpu one). */
+const fakeKernels = { registerWebgpuKernels: () => Promise.resolve(['Conv2DBackpropFilter', 'Sum']) };
 
 describe('selectBackend', () => {
   it('activates wasm and describes the device', async () => {
@@ -83,7 +93,7 @@ describe('selectBackend', () => {
       webgpu: () => fakeDawn([{ name: 'NVIDIA H100 80GB HBM3', maxBufferSize: 4 * 2 ** 30 }], flags),
       '@tensorflow/tfjs-backend-webgpu': fakeTfjsWebgpu,
     });
-    const selection = await selectBackend('webgpu', { modules });
+    const selection = await selectBackend('webgpu', { modules, ...fakeKernels });
     expect(selection).toMatchObject({ backend: 'webgpu', device: 'webgpu (Dawn) on NVIDIA H100 80GB HBM3 (max buffer 4.0 GiB)' });
     expect(tf.getBackend()).toBe('webgpu');
     expect(flags).toEqual([[]]);
@@ -99,7 +109,7 @@ describe('selectBackend', () => {
       { name: 'NVIDIA A100-SXM4-40GB', maxBufferSize: 2 * 2 ** 30 },
     ];
     const modules = fakeModules({ webgpu: () => fakeDawn(adapters, flags), '@tensorflow/tfjs-backend-webgpu': fakeTfjsWebgpu });
-    const selection = await selectBackend('webgpu', { modules, gpu: 'A100' });
+    const selection = await selectBackend('webgpu', { modules, gpu: 'A100', ...fakeKernels });
     expect(selection.device).toBe('webgpu (Dawn) on NVIDIA A100-SXM4-40GB (max buffer 2.0 GiB)');
     expect(flags).toEqual([['adapter=A100']]);
   });
@@ -111,7 +121,7 @@ describe('selectBackend', () => {
   ])('refuses webgpu with %s, without falling back', async (_case, adapters, gpu, message) => {
     await selectBackend('cpu');
     const modules = fakeModules({ webgpu: () => fakeDawn(adapters, []), '@tensorflow/tfjs-backend-webgpu': fakeTfjsWebgpu });
-    const error: unknown = await selectBackend('webgpu', { modules, ...(gpu ? { gpu } : {}) }).catch((e: unknown) => e);
+    const error: unknown = await selectBackend('webgpu', { modules, ...fakeKernels, ...(gpu ? { gpu } : {}) }).catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: 'BackendUnavailable', backend: 'webgpu' });
     expect((error as Error).message).toMatch(message);
     expect(tf.getBackend()).toBe('cpu');
@@ -138,9 +148,34 @@ describe('selectBackend', () => {
   it('auto picks webgpu when it is installed and finds an adapter', async () => {
     const lines: string[] = [];
     const modules = fakeModules({ webgpu: () => fakeDawn([{ name: 'GPU', maxBufferSize: 2 ** 30 }], []), '@tensorflow/tfjs-backend-webgpu': fakeTfjsWebgpu });
-    const selection = await selectBackend('auto', { modules, log: (line) => lines.push(line) });
+    const selection = await selectBackend('auto', { modules, ...fakeKernels, log: (line) => lines.push(line) });
     expect(selection.backend).toBe('webgpu');
-    expect(selection.reason).toMatch(/^tensorflow skipped: not installed.*; webgpu chosen: WebGPU adapter found$/);
+    expect(selection.reason).toMatch(
+      /^tensorflow skipped: not installed.*; webgpu chosen: WebGPU adapter found; Tessera kernels for Conv2DBackpropFilter, Sum$/,
+    );
+  });
+
+  it('auto skips a software adapter (SwiftShader), says so, and picks wasm', async () => {
+    const modules = fakeModules({
+      webgpu: () => fakeDawn([{ name: 'SwiftShader driver 5.0.0', maxBufferSize: 2 ** 30, software: true }], []),
+      '@tensorflow/tfjs-backend-webgpu': fakeTfjsWebgpu,
+    });
+    const selection = await selectBackend('auto', { modules, ...fakeKernels });
+    expect(selection.backend).toBe('wasm');
+    expect(selection.reason).toMatch(
+      /webgpu skipped: only a software adapter \(SwiftShader driver 5\.0\.0\): it emulates a GPU on the CPU, slower than wasm/,
+    );
+    // Skipped before tfjs-backend-webgpu was imported: it would otherwise become tfjs' preferred backend.
+    expect(modules.loaded).toEqual(['webgpu']);
+  });
+
+  it('accepts a software adapter when webgpu is asked for by name, and marks it in the device string', async () => {
+    const modules = fakeModules({
+      webgpu: () => fakeDawn([{ name: 'SwiftShader driver 5.0.0', maxBufferSize: 2 ** 30, software: true }], []),
+      '@tensorflow/tfjs-backend-webgpu': fakeTfjsWebgpu,
+    });
+    const selection = await selectBackend('webgpu', { modules, ...fakeKernels });
+    expect(selection.device).toBe('webgpu (Dawn) on SwiftShader driver 5.0.0 [software adapter, no GPU] (max buffer 1.0 GiB)');
   });
 
   it('auto skips the absent native and GPU backends, says why, and picks wasm', async () => {

@@ -5,7 +5,7 @@ import { maxWasmThreads, registerThreadedWasmBackend, restoreSingleThreadedWasmB
 import { registerCpuKernelFixes } from '@tessera/core/backends/cpu-kernel-fixes';
 import { registerWasmTrainingKernels } from '@tessera/core/backends/wasm-training-kernels';
 import type { ModuleLoader, Probe } from './backend-probe.ts';
-import { activateWebgpu } from './webgpu-backend.ts';
+import { activateWebgpu, type WebgpuKernelRegistration } from './webgpu-backend.ts';
 
 /** What the operator asks for (TESSERA_BACKEND). */
 export type BackendRequest = 'auto' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -40,6 +40,8 @@ export interface SelectBackendOptions {
   readonly wasmThreads?: number;
   /** How optional packages are found and loaded; tests substitute fakes. */
   readonly modules?: ModuleLoader;
+  /** Registers Tessera's WGSL kernels once webgpu is up; tests substitute fakes. */
+  readonly registerWebgpuKernels?: WebgpuKernelRegistration;
 }
 
 const nodeModules: ModuleLoader = { isInstalled: isResolvable, load: (specifier) => import(specifier) };
@@ -61,7 +63,7 @@ export async function selectBackend(
 ): Promise<BackendSelection> {
   const log = options.log ?? (() => undefined);
   if (request !== 'auto') {
-    const probe = await activate(request, options);
+    const probe = await activate(request, options, false);
     if (!probe.ok) {
       log(`${request}: unavailable (${probe.reason})`);
       throw new BackendUnavailableError(request, probe.reason, { cause: probe.cause });
@@ -72,7 +74,7 @@ export async function selectBackend(
   }
   const skipped: string[] = [];
   for (const backend of autoOrder) {
-    const probe = await activate(backend, options);
+    const probe = await activate(backend, options, true);
     if (probe.ok) {
       const reason = [...skipped, `${backend} chosen: ${probe.detail}`].join('; ');
       log(`${backend}: selected by auto (${reason})`);
@@ -84,14 +86,18 @@ export async function selectBackend(
   throw new BackendUnavailableError('cpu', `no tfjs backend could start (${skipped.join('; ')})`);
 }
 
-async function activate(backend: BackendName, options: SelectBackendOptions): Promise<Probe> {
+async function activate(backend: BackendName, options: SelectBackendOptions, auto: boolean): Promise<Probe> {
   const modules = options.modules ?? nodeModules;
   try {
     switch (backend) {
       case 'tensorflow':
         return await activateTensorflow(modules);
       case 'webgpu':
-        return await activateWebgpu(modules, options.gpu);
+        return await activateWebgpu(modules, {
+          gpu: options.gpu,
+          auto,
+          ...(options.registerWebgpuKernels ? { registerKernels: options.registerWebgpuKernels } : {}),
+        });
       case 'wasm':
         return await activateWasm(options.wasmThreads ?? defaultWasmThreads());
       case 'cpu':

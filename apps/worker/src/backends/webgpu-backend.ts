@@ -1,28 +1,33 @@
 import * as tf from '@tensorflow/tfjs-core';
+import {
+  describeAdapter,
+  installWebgpuGlobals,
+  swiftShaderIcdCandidates,
+  type DawnModule,
+  type GpuAdapterLike,
+} from '@tessera/core/backends/webgpu-runtime';
 import type { ModuleLoader, Probe } from './backend-probe.ts';
+
+export type { DawnModule, GpuAdapterLike };
 
 // Optional packages, named through constants so the compiler does not require them to be installed.
 export const dawnPackage: string = 'webgpu';
 export const webgpuBackendPackage: string = '@tensorflow/tfjs-backend-webgpu';
 
-/** The parts of the `webgpu` package (Dawn's Node bindings) the worker uses. */
-export interface DawnModule {
-  create: (flags: string[]) => GpuLike;
-  globals: Record<string, unknown>;
-}
-export interface GpuLike {
-  requestAdapter: (options?: object) => Promise<GpuAdapterLike | null>;
-}
-export interface GpuAdapterLike {
-  info?: GpuAdapterInfoLike;
-  requestAdapterInfo?: () => Promise<GpuAdapterInfoLike>;
-  limits?: { maxBufferSize?: number; maxStorageBufferBindingSize?: number };
-}
-interface GpuAdapterInfoLike {
-  vendor?: string;
-  architecture?: string;
-  device?: string;
-  description?: string;
+/** Registers Tessera's WGSL kernels over the package's (see webgpu-training-kernels.ts); tests substitute fakes. */
+export type WebgpuKernelRegistration = () => Promise<readonly string[]>;
+
+const registerTesseraKernels: WebgpuKernelRegistration = async () => {
+  const { registerWebgpuTrainingKernels } = await import('@tessera/core/backends/webgpu-training-kernels');
+  return registerWebgpuTrainingKernels();
+};
+
+export interface ActivateWebgpuOptions {
+  /** `--gpu N` / TESSERA_GPU. */
+  readonly gpu?: string | undefined;
+  /** `auto` refuses a software adapter (SwiftShader, llvmpipe): it emulates a GPU on the CPU, slower than wasm. */
+  readonly auto: boolean;
+  readonly registerKernels?: WebgpuKernelRegistration;
 }
 
 /**
@@ -32,14 +37,16 @@ interface GpuAdapterInfoLike {
  * ever return the first adapter that matches, so identical GPUs cannot be told apart by index inside one process;
  * run one worker per GPU with the others hidden from it (e.g. the container's NVIDIA_VISIBLE_DEVICES).
  *
- * WebGPU does not expose a device's memory size; the device string reports the largest buffer the adapter allows.
+ * A software adapter (SwiftShader, when VK_DRIVER_FILES points the Vulkan loader at it) is accepted when webgpu is
+ * asked for by name, and says so in the device string; `auto` skips it. WebGPU does not expose a device's memory
+ * size; the device string reports the largest buffer the adapter allows.
  */
-export async function activateWebgpu(modules: ModuleLoader, gpu: string | undefined): Promise<Probe> {
+export async function activateWebgpu(modules: ModuleLoader, options: ActivateWebgpuOptions): Promise<Probe> {
   const missing = [dawnPackage, webgpuBackendPackage].filter((name) => !modules.isInstalled(name));
   if (missing.length > 0) {
     return { ok: false, reason: `not installed (${missing.join(' and ')} do not resolve from the worker)` };
   }
-  const choice = gpu?.trim() ?? '';
+  const choice = options.gpu?.trim() ?? '';
   if (/^\d+$/.test(choice) && Number(choice) > 0) {
     return {
       ok: false,
@@ -54,12 +61,18 @@ export async function activateWebgpu(modules: ModuleLoader, gpu: string | undefi
   const adapter = await navigatorGpu.requestAdapter();
   if (adapter === null) {
     const which = flags.length > 0 ? ` named like "${choice}"` : '';
-    return { ok: false, reason: `no WebGPU adapter${which} found (no GPU, or its driver is not usable by Dawn)` };
+    return {
+      ok: false,
+      reason:
+        `no WebGPU adapter${which} found (no GPU, or its driver is not usable by Dawn; without a GPU, ` +
+        `VK_DRIVER_FILES=${swiftShaderIcdCandidates[0]} gives a software adapter for testing)`,
+    };
   }
-  // tfjs-backend-webgpu looks for the browser globals (navigator.gpu, GPUBufferUsage, ...) and decides when it is
-  // first imported whether WebGPU exists, so they must be in place before that import.
-  Object.assign(globalThis, dawn.globals);
-  Object.defineProperty(globalThis, 'navigator', { value: { gpu: navigatorGpu }, configurable: true, writable: true });
+  const { name, software } = describeAdapter(adapter, adapter.info ?? (await adapter.requestAdapterInfo?.()) ?? {});
+  if (software && options.auto) {
+    return { ok: false, reason: `only a software adapter (${name}): it emulates a GPU on the CPU, slower than wasm` };
+  }
+  installWebgpuGlobals(dawn, navigatorGpu);
   await modules.load(webgpuBackendPackage);
   if (tf.findBackendFactory('webgpu') === null) {
     return {
@@ -70,12 +83,10 @@ export async function activateWebgpu(modules: ModuleLoader, gpu: string | undefi
   if (!(await tf.setBackend('webgpu'))) {
     return { ok: false, reason: 'a WebGPU adapter exists but the tfjs webgpu backend failed to initialise' };
   }
-  return { ok: true, device: describeAdapter(adapter.info ?? (await adapter.requestAdapterInfo?.()) ?? {}, adapter), detail: 'WebGPU adapter found' };
-}
-
-function describeAdapter(info: GpuAdapterInfoLike, adapter: GpuAdapterLike): string {
-  const name = info.description || [info.vendor, info.architecture, info.device].filter(Boolean).join(' ') || 'unknown adapter';
+  const kernels = await (options.registerKernels ?? registerTesseraKernels)();
   const maxBuffer = adapter.limits?.maxBufferSize;
   const memory = maxBuffer ? ` (max buffer ${(maxBuffer / 2 ** 30).toFixed(1)} GiB)` : '';
-  return `webgpu (Dawn) on ${name}${memory}`;
+  const device = `webgpu (Dawn) on ${name}${software ? ' [software adapter, no GPU]' : ''}${memory}`;
+  const detail = `WebGPU adapter found${kernels.length > 0 ? `; Tessera kernels for ${kernels.join(', ')}` : ''}`;
+  return { ok: true, device, detail };
 }

@@ -1,0 +1,29 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
+
+/**
+ * Tessera's WGSL kernels for the `webgpu` backend of @tensorflow/tfjs-backend-webgpu 4.22, registered over the
+ * package's own where they are faster for training (each handles the cases it was built for and hands the rest to the
+ * package's kernel). Every one is tested against the cpu backend to 1e-4 on SwiftShader (webgpu-*.test.ts).
+ * Call after the webgpu backend module is imported; calling again changes nothing. Returns the kernels it replaced.
+ */
+export function registerWebgpuTrainingKernels(): readonly string[] {
+  const registered: string[] = [];
+  for (const [kernelName, make] of overrides) {
+    const current = tf.getKernel(kernelName, 'webgpu');
+    if (current !== undefined && ours.has(current.kernelFunc)) {
+      registered.push(kernelName);
+      continue;
+    }
+    const kernelFunc = make(current?.kernelFunc);
+    ours.add(kernelFunc);
+    if (current !== undefined) tf.unregisterKernel(kernelName, 'webgpu');
+    tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc } satisfies KernelConfig);
+    registered.push(kernelName);
+  }
+  return registered;
+}
+
+const ours = new WeakSet<KernelFunc>();
+
+const overrides: ReadonlyArray<readonly [string, (stock: KernelFunc | undefined) => KernelFunc]> = [];
