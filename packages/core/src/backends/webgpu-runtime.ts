@@ -72,7 +72,8 @@ let started: Promise<SoftwareWebgpu> | undefined;
 /**
  * For tests: makes the `webgpu` tfjs backend available in this process on SwiftShader (or on a real GPU when the
  * Vulkan loader already finds one and no SwiftShader is installed), and makes it the current backend. Rejects with
- * the reason when it cannot: the tests that need it fail rather than skip.
+ * the reason when it cannot: the tests that need it fail rather than skip. Modules that import
+ * @tensorflow/tfjs-backend-webgpu must be imported (dynamically) after it resolves.
  */
 export function startTestWebgpu(): Promise<SoftwareWebgpu> {
   started ??= (async () => {
@@ -93,7 +94,12 @@ export function startTestWebgpu(): Promise<SoftwareWebgpu> {
     installWebgpuGlobals(dawn, gpu);
     const backendName: string = '@tensorflow/tfjs-backend-webgpu';
     await import(backendName);
-    if (tf.findBackendFactory('webgpu') === null) throw new Error('@tensorflow/tfjs-backend-webgpu did not register with this tfjs-core');
+    if (tf.findBackendFactory('webgpu') === null) {
+      throw new Error(
+        '@tensorflow/tfjs-backend-webgpu registered no webgpu backend: it looks for navigator.gpu once, when first ' +
+          'imported, so a module that imports it (e.g. a WGSL kernel) must be imported dynamically after startTestWebgpu()',
+      );
+    }
     if (!(await tf.setBackend('webgpu'))) throw new Error('the tfjs webgpu backend failed to initialise on the adapter');
     const info = adapter.info ?? (await adapter.requestAdapterInfo?.()) ?? {};
     return { adapter: describeAdapter(adapter, info).name };

@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
+import { webgpuOptimizerKernels } from './webgpu-optimizer-kernels.ts';
 
 /**
  * Tessera's WGSL kernels for the `webgpu` backend of @tensorflow/tfjs-backend-webgpu 4.22, registered over the
  * package's own where they are faster for training (each handles the cases it was built for and hands the rest to the
  * package's kernel). Every one is tested against the cpu backend to 1e-4 on SwiftShader (webgpu-*.test.ts).
- * Call after the webgpu backend module is imported; calling again changes nothing. Returns the kernels it replaced.
+ * Also registers the fused optimizer update (webgpu-optimizer-kernels.ts). Call after the webgpu backend module is
+ * imported; calling again changes nothing. Returns the kernels it registered.
  */
 export function registerWebgpuTrainingKernels(): readonly string[] {
   const registered: string[] = [];
@@ -20,6 +22,11 @@ export function registerWebgpuTrainingKernels(): readonly string[] {
     if (current !== undefined) tf.unregisterKernel(kernelName, 'webgpu');
     tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc } satisfies KernelConfig);
     registered.push(kernelName);
+  }
+  // Kernels of Tessera's own ops (the fused optimizer update): the package has no counterpart.
+  for (const config of webgpuOptimizerKernels) {
+    if (tf.getKernel(config.kernelName, 'webgpu') === undefined) tf.registerKernel(config);
+    registered.push(config.kernelName);
   }
   return registered;
 }

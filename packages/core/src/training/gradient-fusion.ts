@@ -33,18 +33,31 @@ export class GradientFusion {
     return new Float32Array(this.bufferLength);
   }
 
-  /** Copies `grads` (keyed by variable name) and the local loss into a new buffer; a missing gradient counts as 0. */
-  async flatten(grads: tf.NamedTensorMap, loss: number): Promise<Float32Array> {
-    const flat = this.zeros();
-    for (let i = 0; i < this.variables.length; i += 1) {
-      const variable = this.variables[i];
-      const grad = variable === undefined ? undefined : grads[variable.name];
-      if (grad !== undefined) {
-        flat.set(await grad.data(), this.offsets[i] ?? 0);
-      }
+  /** Where variable `index`'s gradient starts in the buffer. */
+  offsetOf(index: number): number {
+    return this.offsets[index] ?? 0;
+  }
+
+  /**
+   * Packs `grads` (keyed by variable name; a missing one counts as 0) and the local loss into one buffer on the
+   * device, then reads it back once: on a GPU one transfer per step, not one per variable plus one for the loss.
+   */
+  async flatten(grads: tf.NamedTensorMap, loss: tf.Scalar): Promise<Float32Array> {
+    const packed = tf.tidy(() =>
+      tf.concat([
+        ...this.variables.map((variable) => {
+          const grad = grads[variable.name];
+          return grad === undefined ? tf.zeros([variable.size]) : tf.reshape(grad, [variable.size]);
+        }),
+        tf.reshape(loss, [1]),
+      ]),
+    );
+    try {
+      // A fresh array: concat's result is ours alone, and it is released below.
+      return (await packed.data()) as Float32Array;
+    } finally {
+      packed.dispose();
     }
-    flat[this.parameterCount] = loss;
-    return flat;
   }
 
   /**

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { OptimizerName } from '../jobs/job-spec.ts';
+import { applyFusedUpdate, fusedUpdateSupported } from './fused-update.ts';
 import { GradientFusion } from './gradient-fusion.ts';
 import { setOptimizerLearningRate } from './learning-rate-schedule.ts';
 import { createOptimizer, decodeOptimizerState, encodeOptimizerState } from './optimizer-state.ts';
@@ -53,17 +54,27 @@ export class SynchronousUpdate {
       // tidy: the caller's input tensors, made inside `localLoss`, go with the step.
       const { value, grads } = tf.tidy(() => tf.variableGrads(localLoss, [...this.fusion.variables]));
       try {
-        flat = await this.fusion.flatten(grads, (await value.data())[0] ?? 0);
+        flat = await this.fusion.flatten(grads, value);
       } finally {
         tf.dispose([value, ...Object.values(grads)]);
       }
     }
     const reduced = await this.options.allReduceSum(flat);
-    const summed = this.fusion.unflatten(reduced);
-    try {
-      this.optimizer.applyGradients(summed);
-    } finally {
-      tf.dispose(Object.values(summed));
+    if (fusedUpdateSupported(this.options.optimizer)) {
+      // One upload of the whole buffer; each variable's update kernel reads its gradient at its offset.
+      const onDevice = tf.tensor1d(reduced, 'float32');
+      try {
+        applyFusedUpdate(this.optimizer, this.options.optimizer, this.fusion, onDevice);
+      } finally {
+        onDevice.dispose();
+      }
+    } else {
+      const summed = this.fusion.unflatten(reduced);
+      try {
+        this.optimizer.applyGradients(summed);
+      } finally {
+        tf.dispose(Object.values(summed));
+      }
     }
     return this.fusion.loss(reduced);
   }
