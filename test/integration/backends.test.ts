@@ -5,18 +5,35 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedCluster, type EmbeddedCluster } from '@tessera/client/cli/embedded-cluster';
 import { TesseraClient, type JobUpdate } from '@tessera/client/tessera-client';
 import { sonarExampleSpec } from '@tessera/core/jobs/job-spec';
+import { findSwiftShaderIcd } from '@tessera/core/backends/webgpu-runtime';
 import { sonarCsvPath } from './support/datasets.ts';
 
-// A data-parallel job on the JavaScript cpu backend (the wasm case is sonar-job.test.ts): the backend the operator
-// named is the one both workers register with and train on, and the job's events say so for each rank.
-describe('2-worker Sonar job on the cpu backend', () => {
+// A data-parallel job on each backend this machine has besides wasm (the wasm case is sonar-job.test.ts): the backend
+// the operator named is the one both workers register with and train on, and the job's events say so for each rank.
+// WebGPU runs on SwiftShader's software Vulkan (Chromium ships it) here, and on the GPU on a GPU machine: the same
+// tfjs webgpu backend, Tessera's WGSL kernels and the fused optimizer update, only slower.
+const backends = [
+  { backend: 'cpu', device: /^cpu \(JavaScript\) on /, env: {} },
+  {
+    backend: 'webgpu',
+    device: /^webgpu \(Dawn\) on .+ \[software adapter, no GPU\]/,
+    env: { VK_DRIVER_FILES: findSwiftShaderIcd() ?? 'no SwiftShader ICD found: install chromium', XDG_RUNTIME_DIR: tmpdir() },
+  },
+] as const;
+
+describe.each(backends)('2-worker Sonar job on the $backend backend', ({ backend, device, env }) => {
   let dataDir: string;
   let cluster: EmbeddedCluster;
   let client: TesseraClient;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'tessera-backends-'));
-    cluster = await startEmbeddedCluster({ dataDir, workers: 2, backend: 'cpu', env: { TESSERA_LOG_LEVEL: 'info', TESSERA_HEARTBEAT_MS: '500' } });
+    cluster = await startEmbeddedCluster({
+      dataDir,
+      workers: 2,
+      backend,
+      env: { TESSERA_LOG_LEVEL: 'info', TESSERA_HEARTBEAT_MS: '500', ...env },
+    });
     client = new TesseraClient({ address: cluster.address, token: cluster.apiToken });
   });
   afterAll(async () => {
@@ -25,13 +42,13 @@ describe('2-worker Sonar job on the cpu backend', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('registers both workers as cpu and reports "starting on cpu" for both ranks', async () => {
+  it(`registers both workers as ${backend} and reports "starting on ${backend}" for both ranks`, async () => {
     const workers = await client.listWorkers();
-    expect(workers.map((w) => w.backend)).toEqual(['cpu', 'cpu']);
-    expect(workers.every((w) => /^cpu \(JavaScript\) on /.test(w.device))).toBe(true);
+    expect(workers.map((w) => w.backend)).toEqual([backend, backend]);
+    for (const worker of workers) expect(worker.device).toMatch(device);
 
     await client.uploadDataset({ name: 'sonar', fileName: 'sonar.csv', bytes: await readFile(sonarCsvPath()) });
-    const spec = sonarExampleSpec({ name: 'sonar-cpu-backend', seed: 1 });
+    const spec = sonarExampleSpec({ name: `sonar-${backend}-backend`, seed: 1 });
     // A few epochs are enough to see both ranks start and finish; accuracy is sonar-job.test.ts's concern.
     spec.training = { ...spec.training, epochs: 3 };
     spec.resources = { ...spec.resources, minWorkers: 2, maxWorkers: 2 };
@@ -44,7 +61,7 @@ describe('2-worker Sonar job on the cpu backend', () => {
     const infos = updates.flatMap((u) => (u.event?.kind === 'info' ? [u.event.message] : []));
     const starts = infos.filter((m) => /rank \d\/2 starting on /.test(m));
     expect(starts).toHaveLength(2);
-    expect(starts.every((m) => /starting on cpu\b/.test(m))).toBe(true);
+    expect(starts.every((m) => new RegExp(`starting on ${backend}\\b`).test(m))).toBe(true);
     expect(new Set(starts.map((m) => /rank (\d)\/2/.exec(m)?.[1]))).toEqual(new Set(['0', '1']));
   });
 });
