@@ -1,0 +1,113 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import type { KernelFunc } from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestWebgpu } from './webgpu-runtime.ts';
+import { contiguousSum, planSum } from './webgpu-sum.ts';
+
+interface SumCase {
+  name: string;
+  shape: number[];
+  axis: number | number[] | null;
+  keepDims?: boolean;
+  dtype?: 'float32' | 'int32';
+}
+
+// Odd sizes on purpose: partial workgroups along B, chunks that do not divide R, B below a warp.
+const cases: SumCase[] = [
+  { name: 'bias gradient: axes [0, 1, 2] of [2, 7, 5, 3]', shape: [2, 7, 5, 3], axis: [0, 1, 2] },
+  { name: 'bias gradient, 70 channels (two column blocks), many chunks', shape: [4, 33, 31, 70], axis: [0, 1, 2] },
+  { name: 'full sum of 1e6 + 3 elements to a scalar', shape: [1_000_003], axis: null },
+  { name: 'full sum of a rank-3 tensor, negative axes', shape: [3, 50, 7], axis: [-3, -2, -1] },
+  { name: 'innermost axis', shape: [6, 5, 300], axis: 2 },
+  { name: 'innermost axis, long rows split into chunks', shape: [3, 70_001], axis: -1 },
+  { name: 'innermost axis, short rows (a thread per row)', shape: [300, 7], axis: 1 },
+  { name: 'innermost axis, more than 65535 rows (a folded dispatch)', shape: [66_000, 17], axis: 1 },
+  { name: 'middle axis', shape: [4, 9, 5], axis: 1 },
+  { name: 'middle axis, short (a thread per output)', shape: [70, 5, 33], axis: 1 },
+  { name: 'middle axis, more than 65535 column workgroups (a folded dispatch)', shape: [66_000, 17, 2], axis: 1 },
+  { name: 'middle axes [1, 2] of a rank-4', shape: [3, 4, 5, 6], axis: [2, 1] },
+  { name: 'keepDims, bias gradient', shape: [2, 7, 5, 3], axis: [0, 1, 2], keepDims: true },
+  { name: 'keepDims, full sum', shape: [4, 6], axis: null, keepDims: true },
+  { name: 'a single-element axis', shape: [3, 1, 4], axis: 1 },
+  { name: 'empty axis list (identity)', shape: [3, 4], axis: [] },
+  { name: 'int32, bias gradient', shape: [5, 6, 7, 9], axis: [0, 1, 2], dtype: 'int32' },
+  { name: 'int32, full sum', shape: [20_001], axis: 0, dtype: 'int32' },
+];
+
+let stockCalls = 0;
+let stock: KernelFunc | undefined;
+
+beforeAll(async () => {
+  await startTestWebgpu();
+  stock = tf.getKernel(tf.Sum, 'webgpu')?.kernelFunc;
+  const counted: KernelFunc = (args) => {
+    stockCalls++;
+    return stock!(args);
+  };
+  tf.unregisterKernel(tf.Sum, 'webgpu');
+  tf.registerKernel({ kernelName: tf.Sum, backendName: 'webgpu', kernelFunc: contiguousSum(counted) });
+}, 60_000);
+
+afterAll(() => {
+  tf.unregisterKernel(tf.Sum, 'webgpu');
+  if (stock !== undefined) tf.registerKernel({ kernelName: tf.Sum, backendName: 'webgpu', kernelFunc: stock });
+});
+
+async function sumOn(backend: string, values: Float32Array | Int32Array, c: SumCase): Promise<{ shape: number[]; data: ArrayLike<number> }> {
+  await tf.setBackend(backend);
+  const x = tf.tensor(values, c.shape, c.dtype ?? 'float32');
+  const y = tf.sum(x, c.axis ?? undefined, c.keepDims ?? false);
+  const data = await y.data();
+  const shape = y.shape;
+  tf.dispose([x, y]);
+  return { shape, data };
+}
+
+function valuesFor(c: SumCase, seed: number): Float32Array | Int32Array {
+  const size = c.shape.reduce((a, b) => a * b, 1);
+  // Positive floats so that a relative tolerance on large sums means something; ints small enough not to wrap.
+  let state = seed;
+  const next = () => ((state = (state * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  return c.dtype === 'int32' ? Int32Array.from({ length: size }, () => Math.floor(next() * 200) - 100) : Float32Array.from({ length: size }, next);
+}
+
+describe('contiguous-axes Sum on webgpu', () => {
+  it.each(cases)('$name matches the cpu backend', async (c) => {
+    const values = valuesFor(c, c.shape.length * 7919 + c.shape[0]!);
+    const before = stockCalls;
+    const gpu = await sumOn('webgpu', values, c);
+    expect(stockCalls).toBe(before);
+    const cpu = await sumOn('cpu', values, c);
+    expect(gpu.shape).toEqual(cpu.shape);
+    expect(gpu.data.length).toBe(cpu.data.length);
+    // One expect over the worst element: an expect per element costs seconds on the larger cases.
+    let worst = { at: -1, error: 0 };
+    for (let i = 0; i < cpu.data.length; i++) {
+      const want = cpu.data[i]!;
+      const error = Math.abs(gpu.data[i]! - want) / (c.dtype === 'int32' ? 1 : Math.max(1, Math.abs(want)));
+      if (!(error <= worst.error)) worst = { at: i, error };
+    }
+    expect(worst.error, `element ${worst.at}: ${gpu.data[worst.at]} vs ${cpu.data[worst.at]}`).toBeLessThanOrEqual(c.dtype === 'int32' ? 0 : 1e-4);
+  });
+
+  it('hands non-contiguous axes ([0, 2] of a rank-3) to the package kernel, with the right result', async () => {
+    const c: SumCase = { name: 'fallback', shape: [3, 4, 5], axis: [0, 2] };
+    const values = valuesFor(c, 11);
+    const before = stockCalls;
+    const gpu = await sumOn('webgpu', values, c);
+    expect(stockCalls).toBe(before + 1);
+    const cpu = await sumOn('cpu', values, c);
+    expect(Array.from(gpu.data).map((v) => v.toFixed(3))).toEqual(Array.from(cpu.data).map((v) => v.toFixed(3)));
+  });
+});
+
+describe('planSum', () => {
+  it('views the reduced block as [A, R, B] and declines what it does not handle', () => {
+    expect(planSum([8, 56, 56, 64], [0, 1, 2], 'float32')).toEqual({ outer: 1, reduce: 8 * 56 * 56, inner: 64, outShape: [64], keptShape: [1, 1, 1, 64] });
+    expect(planSum([3, 4, 5], [], 'float32')).toMatchObject({ outer: 12 * 5, reduce: 1, inner: 1, outShape: [3, 4, 5] });
+    expect(planSum([3, 4, 5], [0, 2], 'float32')).toBeUndefined();
+    expect(planSum([3, 4, 5], 1, 'bool')).toBeUndefined();
+    expect(planSum([3, 0, 5], 1, 'float32')).toBeUndefined();
+  });
+});
