@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import type { KernelFunc } from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestWebgpu } from './webgpu-runtime.ts';
-import { contiguousSum, planSum } from './webgpu-sum.ts';
+import { contiguousSum, planSum, targetWorkgroups } from './webgpu-sum.ts';
 
 interface SumCase {
   name: string;
@@ -91,6 +91,27 @@ describe('contiguous-axes Sum on webgpu', () => {
     expect(worst.error, `element ${worst.at}: ${gpu.data[worst.at]} vs ${cpu.data[worst.at]}`).toBeLessThanOrEqual(c.dtype === 'int32' ? 0 : 1e-4);
   });
 
+  // On SwiftShader the kernel aims for 64 workgroups a pass; a GPU's 1024 split the same sums into many more chunks.
+  it.each([
+    { name: 'bias gradient, 70 channels', shape: [4, 33, 31, 70], axis: [0, 1, 2] },
+    { name: 'full sum of 300001 elements', shape: [300_001], axis: null },
+  ])('$name with a GPU adapter\'s workgroup budget matches the cpu backend', async (c: SumCase) => {
+    const values = valuesFor(c, 5);
+    await tf.setBackend('webgpu');
+    const backend = tf.backend() as unknown as { adapterInfo: { vendor?: string; architecture?: string } };
+    const software = backend.adapterInfo;
+    backend.adapterInfo = { vendor: 'nvidia', architecture: 'hopper' };
+    let gpu: Awaited<ReturnType<typeof sumOn>>;
+    try {
+      gpu = await sumOn('webgpu', values, c);
+    } finally {
+      backend.adapterInfo = software;
+    }
+    const cpu = await sumOn('cpu', values, c);
+    const errors = Array.from(cpu.data, (want, i) => Math.abs(gpu.data[i]! - want) / Math.max(1, Math.abs(want)));
+    expect(Math.max(...errors)).toBeLessThanOrEqual(1e-4);
+  });
+
   it('hands non-contiguous axes ([0, 2] of a rank-3) to the package kernel, with the right result', async () => {
     const c: SumCase = { name: 'fallback', shape: [3, 4, 5], axis: [0, 2] };
     const values = valuesFor(c, 11);
@@ -99,6 +120,14 @@ describe('contiguous-axes Sum on webgpu', () => {
     expect(stockCalls).toBe(before + 1);
     const cpu = await sumOn('cpu', values, c);
     expect(Array.from(gpu.data).map((v) => v.toFixed(3))).toEqual(Array.from(cpu.data).map((v) => v.toFixed(3)));
+  });
+});
+
+describe('targetWorkgroups', () => {
+  it('fills a GPU, and keeps software adapters to a few workgroups', () => {
+    expect(targetWorkgroups({ vendor: 'nvidia', architecture: 'hopper' })).toBe(1024);
+    expect(targetWorkgroups(undefined)).toBe(1024);
+    expect(targetWorkgroups({ vendor: 'google', architecture: 'swiftshader' })).toBe(64);
   });
 });
 

@@ -14,13 +14,14 @@ import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webg
  * [N·H·W, C] → [C], full sums, innermost and middle-axis sums), and R is split into chunks across workgroups:
  *
  * - B > 1, a column reduction: the threads of a workgroup that share a row read neighbouring b (coalesced), the
- *   workgroup's rows step through the chunk together, and a shared-memory tree adds the rows' partial sums.
- * - B = 1, a row reduction: a workgroup of up to 256 threads strides through its chunk of one row, then a
- *   shared-memory tree.
+ *   workgroup's rows step through the chunk together, and the rows' partial sums are added in shared memory.
+ * - B = 1, a row reduction: a workgroup of up to 256 threads strides through its chunk of one row; the threads' sums
+ *   are added in shared memory.
  * - R ≤ 16 (class scores, a single-element axis, the identity of an empty axis list): one thread per output element.
  *
  * Each pass writes one partial sum per (a, chunk, b); while more than one chunk remains, the same program reduces
- * the partials ([A, chunks, B]) again: one large pass and one or two small ones. float32 and int32 inputs (int32 sums
+ * the partials ([A, chunks, B]) again: one large pass and one or two small ones. The number of chunks aims at about
+ * 1024 workgroups a pass on a GPU and 64 on a software adapter (targetWorkgroups). float32 and int32 inputs (int32 sums
  * wrap like the cpu backend's); other dtypes and non-contiguous axis sets go to the package's kernel.
  */
 export function contiguousSum(stock: KernelFunc | undefined): KernelFunc {
@@ -35,7 +36,8 @@ export function contiguousSum(stock: KernelFunc | undefined): KernelFunc {
     const backend = args.backend as unknown as WebGPUBackend;
     const outShape = attrs.keepDims ? plan.keptShape : plan.outShape;
     // The programs index x and their output flat; tfjs' Reshape on webgpu is likewise the same buffer under a new shape.
-    const flat = reduceView(backend, { dataId: x.dataId, shape: [plan.outer * plan.reduce * plan.inner], dtype: x.dtype }, plan);
+    const view = { dataId: x.dataId, shape: [plan.outer * plan.reduce * plan.inner], dtype: x.dtype };
+    const flat = reduceView(backend, view, plan, targetWorkgroups((backend as unknown as { adapterInfo?: AdapterNames }).adapterInfo));
     return { dataId: flat.dataId, shape: outShape, dtype: flat.dtype };
   };
 }
@@ -67,10 +69,22 @@ export function planSum(shape: readonly number[], axis: number | number[] | null
 }
 
 /**
- * About enough 256-thread workgroups to keep every SM of an H100 (132 SMs, 2048 resident threads each) busy; fewer
- * leave SMs idle on a memory-bound pass, more only add partial sums.
+ * How many workgroups a pass aims for. On a GPU, about enough 256-thread workgroups to keep every SM of an H100 (132
+ * SMs, 2048 resident threads each) busy: fewer leave SMs idle on a memory-bound pass, more only add partial sums. A
+ * software adapter (SwiftShader) runs workgroups a few at a time on CPU threads and pays dearly for each one: there,
+ * the bias-gradient sum of [8, 56, 56, 64] took 455 ms with 1024 workgroups and 61 ms with 64 (tfjs' kernel: 226 ms).
  */
-const targetWorkgroups = 1024;
+export function targetWorkgroups(adapter: AdapterNames | undefined): number {
+  const { vendor = '', architecture = '' } = adapter ?? {};
+  return /swiftshader|llvmpipe|lavapipe/i.test(`${vendor} ${architecture}`) ? 64 : 1024;
+}
+
+/** What the backend's `adapterInfo` holds (public at run time; private in the package's typings). */
+export interface AdapterNames {
+  vendor?: string;
+  architecture?: string;
+}
+
 /** Each thread adds at least this many elements in a chunk, so that chunks are not too small to be worth a partial. */
 const minElementsPerThread = 8;
 const workgroupThreads = 256;
@@ -82,7 +96,7 @@ interface Pass {
 }
 
 /** Sums `input` viewed as [outer, reduce, inner] down to a flat [outer·inner] tensor, in as many passes as needed. */
-function reduceView(backend: WebGPUBackend, input: TensorInfo, pass: Pass): TensorInfo {
+function reduceView(backend: WebGPUBackend, input: TensorInfo, pass: Pass, target: number): TensorInfo {
   const type = input.dtype === 'int32' ? 'i32' : 'f32';
   let current = input;
   let reduce = pass.reduce;
@@ -91,8 +105,8 @@ function reduceView(backend: WebGPUBackend, input: TensorInfo, pass: Pass): Tens
       reduce <= shortReduce
         ? threadPerOutputProgram(type, pass.outer, reduce, pass.inner)
         : pass.inner > 1
-          ? columnProgram(type, pass.outer, reduce, pass.inner)
-          : rowProgram(type, pass.outer, reduce);
+          ? columnProgram(type, pass.outer, reduce, pass.inner, target)
+          : rowProgram(type, pass.outer, reduce, target);
     const next = backend.runWebGPUProgram(planned.program, [current], input.dtype, planned.uniforms.map((value) => ({ type: 'int32', data: [value] })));
     if (current !== input) backend.disposeData(current.dataId);
     current = next;
@@ -111,9 +125,9 @@ function nextPowerOfTwo(n: number): number {
   return 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 }
 
-/** Splits `reduce` into chunks so that about `targetWorkgroups` workgroups run, each thread adding at least a few elements. */
-function chunking(reduce: number, workgroupsPerChunk: number, rowsPerStep: number): { chunkSize: number; chunks: number } {
-  const wanted = Math.max(1, Math.ceil(targetWorkgroups / workgroupsPerChunk));
+/** Splits `reduce` into chunks so that about `target` workgroups run, each thread adding at least a few elements. */
+function chunking(reduce: number, workgroupsPerChunk: number, rowsPerStep: number, target: number): { chunkSize: number; chunks: number } {
+  const wanted = Math.max(1, Math.ceil(target / workgroupsPerChunk));
   const chunkSize = Math.min(reduce, Math.max(rowsPerStep * minElementsPerThread, Math.ceil(reduce / wanted)));
   return { chunkSize, chunks: Math.ceil(reduce / chunkSize) };
 }
@@ -145,16 +159,48 @@ function program(shaderKey: string, outputSize: number, workgroupSize: [number, 
 }
 
 /**
+ * Adds the `count` partial sums that a workgroup left in shared memory (`slot(k)`, k < count, a power of two) and
+ * hands the total to `finish` on the lane 0 thread. Two levels (16 threads each add count / 16 slots, then one thread
+ * adds those 16) rather than a halving tree: two barriers instead of log2(count), which a GPU hardly notices (a
+ * few dozen shared-memory reads) and which SwiftShader, which runs each barrier as a switch between coroutines,
+ * does.
+ */
+function combineSnippet(type: 'f32' | 'i32', count: number, slot: (k: string) => string, lane: string, finish: (total: string) => string): string {
+  const firstLevel =
+    count <= 16
+      ? ''
+      : `
+      workgroupBarrier();
+      if (${lane} < 16) {
+        var part = ${slot(lane)};
+        for (var k = ${lane} + 16; k < ${count}; k = k + 16) {
+          part = part + ${slot('k')};
+        }
+        ${slot(lane)} = part;
+      }`;
+  const width = Math.min(count, 16);
+  return `${firstLevel}
+      workgroupBarrier();
+      if (${lane} == 0) {
+        var total = ${type}(0);
+        for (var k = 0; k < ${width}; k = k + 1) {
+          total = total + ${slot('k')};
+        }
+        ${finish('total')}
+      }`;
+}
+
+/**
  * [A, R, B] → [A, chunks, B]. A workgroup is blockX × blockY threads (256 unless R is short): blockX neighbouring b
  * (up to 64, so a warp reads 128 contiguous bytes of a row) by blockY rows. For small B, blockX shrinks to B's power
  * of two and blockY grows, so that each step of the workgroup still reads one contiguous span of memory.
  */
-function columnProgram(type: 'f32' | 'i32', outer: number, reduce: number, inner: number): PlannedProgram {
+function columnProgram(type: 'f32' | 'i32', outer: number, reduce: number, inner: number, target: number): PlannedProgram {
   const blockX = Math.min(64, nextPowerOfTwo(inner));
   // Short columns get fewer rows (and a smaller workgroup) rather than rows with nothing to add.
   const blockY = Math.min(workgroupThreads / blockX, Math.max(2, nextPowerOfTwo(Math.ceil(reduce / minElementsPerThread))));
   const blocks = Math.ceil(inner / blockX);
-  const { chunkSize, chunks } = chunking(reduce, outer * blocks, blockY);
+  const { chunkSize, chunks } = chunking(reduce, outer * blocks, blockY, target);
   const groups = outer * chunks * blocks;
   const code = `
     var<workgroup> partials : array<${type}, ${blockX * blockY}>;
@@ -180,16 +226,10 @@ function columnProgram(type: 'f32' | 'i32', outer: number, reduce: number, inner
         }
       }
       partials[ly * ${blockX} + lx] = sum;
-      workgroupBarrier();
-      for (var rows = ${blockY / 2}; rows > 0; rows = rows / 2) {
-        if (ly < rows) {
-          partials[ly * ${blockX} + lx] = partials[ly * ${blockX} + lx] + partials[(ly + rows) * ${blockX} + lx];
-        }
-        workgroupBarrier();
-      }
-      if (live && ly == 0 && b < uniforms.innerSize) {
-        result[chunkIndex * uniforms.innerSize + b] = partials[lx];
-      }
+      ${combineSnippet(type, blockY, (k) => `partials[(${k}) * ${blockX} + lx]`, 'ly', (total) => `
+        if (live && b < uniforms.innerSize) {
+          result[chunkIndex * uniforms.innerSize + b] = ${total};
+        }`)}
     }`;
   return {
     chunks,
@@ -203,9 +243,9 @@ function columnProgram(type: 'f32' | 'i32', outer: number, reduce: number, inner
  * neighbouring elements), then adds the threads' sums in shared memory. Short rows get smaller workgroups (down to a
  * warp) instead of idle threads.
  */
-function rowProgram(type: 'f32' | 'i32', outer: number, reduce: number): PlannedProgram {
+function rowProgram(type: 'f32' | 'i32', outer: number, reduce: number, target: number): PlannedProgram {
   const threads = Math.min(workgroupThreads, Math.max(32, nextPowerOfTwo(reduce)));
-  const { chunkSize, chunks } = chunking(reduce, outer, threads);
+  const { chunkSize, chunks } = chunking(reduce, outer, threads, target);
   const groups = outer * chunks;
   const code = `
     var<workgroup> partials : array<${type}, ${threads}>;
@@ -225,16 +265,10 @@ function rowProgram(type: 'f32' | 'i32', outer: number, reduce: number): Planned
         }
       }
       partials[lx] = sum;
-      workgroupBarrier();
-      for (var width = ${threads / 2}; width > 0; width = width / 2) {
-        if (lx < width) {
-          partials[lx] = partials[lx] + partials[lx + width];
-        }
-        workgroupBarrier();
-      }
-      if (live && lx == 0) {
-        result[groupIndex] = partials[0];
-      }
+      ${combineSnippet(type, threads, (k) => `partials[${k}]`, 'lx', (total) => `
+        if (live) {
+          result[groupIndex] = ${total};
+        }`)}
     }`;
   return {
     chunks,
