@@ -18,6 +18,9 @@ const tfjsOn = (backend: string): TfjsFigures => ({
   forward: timing,
   matmul: timing,
   parameters: 138_357_544,
+  fusedUpdate: backend === 'webgpu',
+  profile: [{ kernel: 'Conv2DBackpropFilter', programs: ['TesseraConv2DFilterGradProgram'], count: 13, totalMs: 40 }],
+  stock: backend === 'webgpu' ? { firstTrainStepMs: 1, trainStep: timing, trainImgPerSec: 3.2, profile: [] } : null,
 });
 const scriptOutput = JSON.stringify({
   device: 'NVIDIA H100 80GB HBM3',
@@ -41,6 +44,14 @@ describe('gpu.json', () => {
     expect(result.ratiosVsTf32.forward).toBeCloseTo(443.2 / 3515.5, 12);
     expect(result.webgpuMeasured).toBe(true);
     expect(result.device).toBe('webgpu on test');
+    expect(result.trainSpeedupOverStockTfjs).toBeCloseTo(12.8 / 3.2, 12);
+  });
+
+  it('does not count WebGPU over a software adapter (SwiftShader) as a GPU measurement', () => {
+    const swiftShader = { ...tfjsOn('webgpu'), device: 'webgpu (Dawn) on SwiftShader driver 5.0.0 [software adapter, no GPU]' };
+    const result = buildGpuResult(swiftShader, { available: false, reason: 'no torch' }, {}, new Date(0));
+    expect(result.webgpuMeasured).toBe(false);
+    expect(result.note).toMatch(/software adapter .*the GPU figures are still unmeasured/);
   });
 
   it('has null ratios and says why when PyTorch is unavailable, and flags figures not from WebGPU', () => {
@@ -49,6 +60,7 @@ describe('gpu.json', () => {
     expect(result.ratios).toEqual({ train: null, forward: null, matmul: null });
     expect(result.ratiosVsTf32).toEqual({ train: null, forward: null });
     expect(result.webgpuMeasured).toBe(false);
+    expect(result.trainSpeedupOverStockTfjs).toBeNull();
     expect(result.note).toMatch(/wasm.*still unmeasured.*PyTorch unavailable: no torch/);
   });
 

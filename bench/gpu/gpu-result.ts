@@ -1,4 +1,5 @@
 import type { BenchSizes } from './bench-sizes.ts';
+import type { KernelTime } from './kernel-profile.ts';
 
 /** A median over timed runs, with the runs themselves (milliseconds). */
 export interface Timing {
@@ -22,6 +23,17 @@ export interface TfjsFigures {
   readonly forward: Timing;
   readonly matmul: Timing;
   readonly parameters: number;
+  /** Whether the training step applied the fused optimizer update from one packed gradient buffer (webgpu). */
+  readonly fusedUpdate: boolean;
+  /** Per-kernel times of one training step as the worker runs it, slowest first. */
+  readonly profile: readonly KernelTime[];
+  /** On webgpu: the same step on the package's own kernels and tfjs' SGD, measured in the same process. */
+  readonly stock: {
+    readonly firstTrainStepMs: number;
+    readonly trainStep: Timing;
+    readonly trainImgPerSec: number;
+    readonly profile: readonly KernelTime[];
+  } | null;
 }
 
 /** PyTorch's figures from pytorch-vgg16-baseline.py in the same run, or why there are none. */
@@ -61,6 +73,8 @@ export interface GpuResult {
   readonly ratios: Ratios;
   /** Against PyTorch with TF32 tensor cores on (what a PyTorch user gets by default for convolutions). */
   readonly ratiosVsTf32: Omit<Ratios, 'matmul'>;
+  /** The worker's training step (Tessera's kernels, fused update) ÷ tfjs' own on the same device, same run (webgpu). */
+  readonly trainSpeedupOverStockTfjs: number | null;
   readonly machine: Readonly<Record<string, string | number>>;
 }
 
@@ -80,9 +94,14 @@ export function buildGpuResult(
   measuredAt: Date,
 ): GpuResult {
   const torch = pytorch.available ? pytorch : undefined;
-  const webgpuMeasured = tfjs.backend === 'webgpu';
+  const software = tfjs.device.includes('[software adapter');
+  const webgpuMeasured = tfjs.backend === 'webgpu' && !software;
   const notes = [
-    webgpuMeasured ? `tfjs on WebGPU (${tfjs.device})` : `tfjs on ${tfjs.backend}, not WebGPU: the GPU figures are still unmeasured`,
+    webgpuMeasured
+      ? `tfjs on WebGPU (${tfjs.device})`
+      : software
+        ? `tfjs on WebGPU over a software adapter (${tfjs.device}): kernels checked, the GPU figures are still unmeasured`
+        : `tfjs on ${tfjs.backend}, not WebGPU: the GPU figures are still unmeasured`,
     pytorch.available ? `PyTorch ${pytorch.torch} on ${pytorch.device} in the same run` : `PyTorch unavailable: ${pytorch.reason}`,
   ];
   return {
@@ -103,6 +122,7 @@ export function buildGpuResult(
       train: ratioOf(tfjs.trainImgPerSec, torch?.trainTf32ImgPerSec),
       forward: ratioOf(tfjs.forwardImgPerSec, torch?.forwardTf32ImgPerSec),
     },
+    trainSpeedupOverStockTfjs: ratioOf(tfjs.trainImgPerSec, tfjs.stock?.trainImgPerSec),
     machine,
   };
 }

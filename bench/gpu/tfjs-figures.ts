@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { buildVgg16 } from '@tessera/core/models/vgg16';
+import { applyFusedUpdate, fusedUpdateSupported } from '@tessera/core/training/fused-update';
 import type { BenchSizes } from './bench-sizes.ts';
 import type { TfjsFigures, Timing } from './gpu-result.ts';
+import { profileKernels } from './kernel-profile.ts';
 
 /**
  * Measures, on whatever backend tfjs is now set to: an fp32 matmul (GFLOP/s), Keras's VGG16 with its top forward
@@ -29,21 +31,36 @@ export async function measureTfjs(
   const parameters = model.countParams();
   const trainX = tf.randomUniform<tf.Rank.R4>([sizes.trainBatch, side, side, 3], -1, 1, 'float32', 3);
   const labels = tf.oneHot(tf.tensor1d(Array.from({ length: sizes.trainBatch }, (_, i) => (i * 7919) % sizes.classes), 'int32'), sizes.classes);
-  const optimizer = tf.train.sgd(0.01);
   const loss = (): tf.Scalar => tf.mean(tfl.metrics.categoricalCrossentropy(labels, model.apply(trainX, { training: true }) as tf.Tensor));
-  const step = () => optimizer.minimize(loss, true)!;
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
 
-  const first = performance.now();
-  await readAndDispose(step());
-  const firstTrainStepMs = performance.now() - first;
-  log(`tfjs: first train step ${firstTrainStepMs.toFixed(0)} ms (includes compiling kernels)`);
-  const trainStep = await timeRuns(Math.max(0, sizes.warmup - 1), sizes.trainReps, step, (ms) =>
-    log(`tfjs: train step ${ms.toFixed(0)} ms (${((sizes.trainBatch * 1000) / ms).toFixed(2)} img/s)`),
-  );
+  // On webgpu, the package's own kernels and tfjs' SGD first (the step as tfjs alone runs it), then the worker's step:
+  // Tessera's WGSL kernels and the fused update reading each gradient where it lies (one worker: nothing to reduce).
+  const webgpuKernels = selection.backend === 'webgpu' ? await import('@tessera/core/backends/webgpu-training-kernels') : undefined;
+  let stock: TfjsFigures['stock'] = null;
+  if (webgpuKernels !== undefined) {
+    webgpuKernels.restoreStockWebgpuKernels();
+    const optimizer = tf.train.sgd(0.01);
+    const measured = await measureTrainStep('stock tfjs', () => optimizer.minimize(loss, true)!, sizes, log);
+    stock = { ...measured, profile: await profileKernels(() => optimizer.minimize(loss, true)!) };
+    optimizer.dispose();
+    webgpuKernels.registerWebgpuTrainingKernels();
+  }
+  const optimizer = tf.train.sgd(0.01);
+  const fused = fusedUpdateSupported('sgd');
+  const step = fused
+    ? (): tf.Tensor => {
+        const { value, grads } = tf.tidy(() => tf.variableGrads(loss, variables));
+        applyFusedUpdate(optimizer, 'sgd', variables, (i) => ({ tensor: grads[variables[i]!.name]!, offset: 0 }));
+        tf.dispose(Object.values(grads));
+        return value;
+      }
+    : (): tf.Tensor => optimizer.minimize(loss, true)!;
+  const { firstTrainStepMs, trainStep, trainImgPerSec } = await measureTrainStep(fused ? 'tessera (fused update)' : 'tessera', step, sizes, log);
+  const profile = await profileKernels(step);
+  for (const k of profile.slice(0, 8)) log(`tfjs: profile ${k.kernel} x${k.count} ${k.totalMs.toFixed(1)} ms ${k.programs.join(',')}`);
   tf.dispose([trainX, labels]);
   optimizer.dispose();
-  const trainImgPerSec = (sizes.trainBatch * 1000) / trainStep.medianMs;
-  log(`tfjs: VGG16 train batch ${sizes.trainBatch}: ${trainImgPerSec.toFixed(2)} img/s`);
 
   const forwardX = tf.randomUniform<tf.Rank.R4>([sizes.forwardBatch, side, side, 3], -1, 1, 'float32', 4);
   const forward = await timeRuns(sizes.warmup, sizes.forwardReps, () => tf.tidy(() => model.apply(forwardX, { training: false }) as tf.Tensor));
@@ -65,7 +82,29 @@ export async function measureTfjs(
     forward,
     matmul,
     parameters,
+    fusedUpdate: fused,
+    profile,
+    stock,
   };
+}
+
+/** One training step's figures: the first run alone (compilation), then warm-up and the median of timed runs. */
+async function measureTrainStep(
+  label: string,
+  step: () => tf.Tensor,
+  sizes: BenchSizes,
+  log: (line: string) => void,
+): Promise<{ firstTrainStepMs: number; trainStep: Timing; trainImgPerSec: number }> {
+  const first = performance.now();
+  await readAndDispose(step());
+  const firstTrainStepMs = performance.now() - first;
+  log(`tfjs: ${label}: first train step ${firstTrainStepMs.toFixed(0)} ms (includes compiling kernels)`);
+  const trainStep = await timeRuns(Math.max(0, sizes.warmup - 1), sizes.trainReps, step, (ms) =>
+    log(`tfjs: ${label}: train step ${ms.toFixed(0)} ms (${((sizes.trainBatch * 1000) / ms).toFixed(2)} img/s)`),
+  );
+  const trainImgPerSec = (sizes.trainBatch * 1000) / trainStep.medianMs;
+  log(`tfjs: ${label}: VGG16 train batch ${sizes.trainBatch}: ${trainImgPerSec.toFixed(2)} img/s`);
+  return { firstTrainStepMs, trainStep, trainImgPerSec };
 }
 
 /** `warmup` untimed runs, then the median of `reps` timed ones; each run ends when its result has been read. */

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { OptimizerName } from '../jobs/job-spec.ts';
-import { applyFusedUpdate, fusedUpdateSupported } from '../training/fused-update.ts';
+import { applyFusedUpdate, fromFlatBuffer, fusedUpdateSupported } from '../training/fused-update.ts';
 import { createOptimizer } from '../training/optimizer-state.ts';
 import { startTestWebgpu } from './webgpu-runtime.ts';
 
@@ -35,7 +35,7 @@ async function run(backend: string, optimizerName: OptimizerName, fused: boolean
     const grads = sizes.map((size, i) => seeded(size, 100 * (step + 1) + i));
     if (fused) {
       const flat = tf.tensor1d(Float32Array.from(grads.flatMap((g) => [...g])));
-      applyFusedUpdate(optimizer, optimizerName, { variables, offsetOf: (i) => offsets[i]! }, flat);
+      applyFusedUpdate(optimizer, optimizerName, variables, fromFlatBuffer(flat, { offsetOf: (i) => offsets[i]! }));
       flat.dispose();
     } else {
       const named: tf.NamedTensorMap = {};
@@ -88,7 +88,8 @@ describe('fused optimizer update kernels (webgpu) against tfjs optimizers on the
     const g1 = tf.tensor1d(seeded(9, 2));
     const g2 = tf.tensor1d(seeded(9, 3));
     a.applyGradients({ mixed_w: g1 });
-    applyFusedUpdate(a, 'adam', { variables: [w], offsetOf: () => 0 }, g2);
+    // Its own gradient tensor (offset 0), as a single worker's step hands it over without a buffer.
+    applyFusedUpdate(a, 'adam', [w], () => ({ tensor: g2, offset: 0 }));
     b.applyGradients({ mixed_ref: g1 });
     b.applyGradients({ mixed_ref: g2 });
     expectClose((await w.data()) as Float32Array, (await reference.data()) as Float32Array);
@@ -105,7 +106,7 @@ describe('fused optimizer update kernels (webgpu) against tfjs optimizers on the
     const w = tf.variable(tf.zeros([4]), true, 'outside_w');
     const flat = tf.zeros([3]);
     const sgd = createOptimizer('sgd', 0.1);
-    expect(() => applyFusedUpdate(sgd, 'sgd', { variables: [w], offsetOf: () => 0 }, flat as tf.Tensor1D)).toThrow(
+    expect(() => applyFusedUpdate(sgd, 'sgd', [w], () => ({ tensor: flat, offset: 0 }))).toThrow(
       /TesseraSgdUpdate: gradient slice \[0, 4\) lies outside the 3-element buffer/,
     );
     tf.dispose([w, flat]);

@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
+import { webgpuConv2DBackpropFilter } from './webgpu-conv2d-filter-grad.ts';
+import { tiledMaxPoolGrad } from './webgpu-max-pool-grad.ts';
+import { contiguousSum } from './webgpu-sum.ts';
 import { webgpuOptimizerKernels } from './webgpu-optimizer-kernels.ts';
 
 /**
@@ -19,7 +22,10 @@ export function registerWebgpuTrainingKernels(): readonly string[] {
     }
     const kernelFunc = make(current?.kernelFunc);
     ours.add(kernelFunc);
-    if (current !== undefined) tf.unregisterKernel(kernelName, 'webgpu');
+    if (current !== undefined) {
+      stock.set(kernelName, current);
+      tf.unregisterKernel(kernelName, 'webgpu');
+    }
     tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc } satisfies KernelConfig);
     registered.push(kernelName);
   }
@@ -31,6 +37,24 @@ export function registerWebgpuTrainingKernels(): readonly string[] {
   return registered;
 }
 
-const ours = new WeakSet<KernelFunc>();
+/**
+ * Puts the package's own kernels back (benchmarks compare both in one process); the fused optimizer kernels stay, as
+ * they replace nothing. registerWebgpuTrainingKernels() registers Tessera's again.
+ */
+export function restoreStockWebgpuKernels(): void {
+  for (const [kernelName, config] of stock) {
+    const current = tf.getKernel(kernelName, 'webgpu');
+    if (current === undefined || !ours.has(current.kernelFunc)) continue;
+    tf.unregisterKernel(kernelName, 'webgpu');
+    tf.registerKernel(config);
+  }
+}
 
-const overrides: ReadonlyArray<readonly [string, (stock: KernelFunc | undefined) => KernelFunc]> = [];
+const ours = new WeakSet<KernelFunc>();
+const stock = new Map<string, KernelConfig>();
+
+const overrides: ReadonlyArray<readonly [string, (stock: KernelFunc | undefined) => KernelFunc]> = [
+  [tf.Conv2DBackpropFilter, webgpuConv2DBackpropFilter],
+  [tf.Sum, contiguousSum],
+  [tf.MaxPoolGrad, tiledMaxPoolGrad],
+];

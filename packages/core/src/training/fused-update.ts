@@ -18,10 +18,15 @@ export function fusedUpdateSupported(optimizer: OptimizerName): boolean {
   return needed !== undefined && needed.every((kernel) => tf.getKernel(kernel, backend) !== undefined);
 }
 
-/** Where each variable's gradient lies in the flat buffer (a GradientFusion). */
-export interface FlatLayout {
-  readonly variables: readonly tf.Variable[];
-  offsetOf(index: number): number;
+/**
+ * Where variable `index`'s gradient is: a tensor of at least its size, starting at `offset` — the whole reduced
+ * fusion buffer with the variable's offset in it, or the variable's own local gradient with offset 0.
+ */
+export type GradientSource = (index: number) => { readonly tensor: tf.Tensor; readonly offset: number };
+
+/** The gradients of `variables` inside one flat buffer laid out as `layout` (a GradientFusion) says. */
+export function fromFlatBuffer(flat: tf.Tensor1D, layout: { offsetOf(index: number): number }): GradientSource {
+  return (index) => ({ tensor: flat, offset: layout.offsetOf(index) });
 }
 
 interface OptimizerVariable {
@@ -43,20 +48,26 @@ interface AdamInternals extends SgdInternals {
 }
 
 /**
- * One step of a tfjs SGD or Adam optimizer (as createOptimizer makes them) applied straight from the reduced flat
- * gradient buffer, already on the device: one kernel per variable for SGD, three for Adam, instead of one upload per
- * variable and tfjs' two (SGD) or about thirteen (Adam) elementwise kernels. The state stays in the optimizer's own
+ * One step of a tfjs SGD or Adam optimizer (as createOptimizer makes them) applied straight from gradients already on
+ * the device (the reduced flat buffer, uploaded once, or a single worker's own gradients): one kernel per variable for
+ * SGD, three for Adam, instead of one upload per variable and tfjs' two (SGD) or about thirteen (Adam) kernels. The state stays in the optimizer's own
  * variables (moments named `<variable>/m` and `/v`, the β powers, the iteration count), so checkpoints and a later
  * plain `applyGradients` see exactly what tfjs would have left. Call only when {@link fusedUpdateSupported}.
  */
-export function applyFusedUpdate(optimizer: tf.Optimizer, name: OptimizerName, layout: FlatLayout, flat: tf.Tensor1D): void {
+export function applyFusedUpdate(
+  optimizer: tf.Optimizer,
+  name: OptimizerName,
+  variables: readonly tf.Variable[],
+  gradient: GradientSource,
+): void {
   const engine = tf.engine();
   const run = (kernel: string, inputs: tf.NamedTensorMap, attrs: object): tf.Tensor =>
     engine.runKernel<tf.Tensor>(kernel, inputs, attrs as unknown as tf.NamedAttrMap);
   if (name === 'sgd') {
     const sgd = optimizer as unknown as SgdInternals;
-    layout.variables.forEach((w, i) => {
-      const next = run(sgdUpdateKernel, { w, flat }, { offset: layout.offsetOf(i), learningRate: sgd.learningRate });
+    variables.forEach((w, i) => {
+      const { tensor: flat, offset } = gradient(i);
+      const next = run(sgdUpdateKernel, { w, flat }, { offset, learningRate: sgd.learningRate });
       w.assign(next);
       next.dispose();
     });
@@ -65,11 +76,11 @@ export function applyFusedUpdate(optimizer: tf.Optimizer, name: OptimizerName, l
   }
   if (name !== 'adam') throw new Error(`no fused update for optimizer ${name}`);
   const adam = optimizer as unknown as AdamInternals;
-  layout.variables.forEach((w, i) => {
+  variables.forEach((w, i) => {
     // The slots tfjs' Adam creates on its first step, under the same names, in the same positions.
     const m = (adam.accumulatedFirstMoment[i] ??= { originalName: `${w.name}/m`, variable: tf.tidy(() => tf.zerosLike(w).variable(false)) }).variable;
     const v = (adam.accumulatedSecondMoment[i] ??= { originalName: `${w.name}/v`, variable: tf.tidy(() => tf.zerosLike(w).variable(false)) }).variable;
-    const offset = layout.offsetOf(i);
+    const { tensor: flat, offset } = gradient(i);
     const nextW = run(adamWeightsKernel, { w, m, v, flat, accBeta1: adam.accBeta1, accBeta2: adam.accBeta2 }, {
       offset,
       learningRate: adam.learningRate,

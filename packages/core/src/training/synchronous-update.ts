@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { OptimizerName } from '../jobs/job-spec.ts';
-import { applyFusedUpdate, fusedUpdateSupported } from './fused-update.ts';
+import { applyFusedUpdate, fromFlatBuffer, fusedUpdateSupported } from './fused-update.ts';
 import { GradientFusion } from './gradient-fusion.ts';
 import { setOptimizerLearningRate } from './learning-rate-schedule.ts';
 import { createOptimizer, decodeOptimizerState, encodeOptimizerState } from './optimizer-state.ts';
@@ -64,7 +64,7 @@ export class SynchronousUpdate {
       // One upload of the whole buffer; each variable's update kernel reads its gradient at its offset.
       const onDevice = tf.tensor1d(reduced, 'float32');
       try {
-        applyFusedUpdate(this.optimizer, this.options.optimizer, this.fusion, onDevice);
+        applyFusedUpdate(this.optimizer, this.options.optimizer, this.fusion.variables, fromFlatBuffer(onDevice, this.fusion));
       } finally {
         onDevice.dispose();
       }
