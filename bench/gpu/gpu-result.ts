@@ -1,4 +1,5 @@
 import type { BenchSizes } from './bench-sizes.ts';
+import type { GradientCheck } from '@tessera/core/backends/gradient-check';
 import type { KernelTime } from './kernel-profile.ts';
 
 /** A median over timed runs, with the runs themselves (milliseconds). */
@@ -25,6 +26,8 @@ export interface TfjsFigures {
   readonly parameters: number;
   /** Whether the training step applied the fused optimizer update from one packed gradient buffer (webgpu). */
   readonly fusedUpdate: boolean;
+  /** On webgpu: Tessera's kernels against the cpu backend on this device, before any timing (gradient-check.ts). */
+  readonly gradientCheck: GradientCheck | null;
   /** Per-kernel times of one training step as the worker runs it, slowest first. */
   readonly profile: readonly KernelTime[];
   /** On webgpu: the same step on the package's own kernels and tfjs' SGD, measured in the same process. */

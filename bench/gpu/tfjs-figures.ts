@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { compareTrainingGradients } from '@tessera/core/backends/gradient-check';
 import { buildVgg16 } from '@tessera/core/models/vgg16';
 import { applyFusedUpdate, fusedUpdateSupported } from '@tessera/core/training/fused-update';
 import type { BenchSizes } from './bench-sizes.ts';
@@ -17,6 +18,13 @@ export async function measureTfjs(
   selection: { backend: string; device: string; reason: string },
   log: (line: string) => void,
 ): Promise<TfjsFigures> {
+  // Tessera's kernels first checked against the cpu backend on this device (a small VGG's loss and gradients).
+  let gradientCheck: TfjsFigures['gradientCheck'] = null;
+  if (selection.backend === 'webgpu') {
+    await import('@tensorflow/tfjs-backend-cpu');
+    gradientCheck = await compareTrainingGradients('cpu', 'webgpu');
+    log(`tfjs: Tessera's webgpu kernels vs cpu on a small VGG: worst relative error ${gradientCheck.worstRelativeError.toExponential(2)}`);
+  }
   const n = sizes.matmul;
   const a = tf.randomUniform([n, n], -1, 1, 'float32', 1);
   const b = tf.randomUniform([n, n], -1, 1, 'float32', 2);
@@ -83,6 +91,7 @@ export async function measureTfjs(
     matmul,
     parameters,
     fusedUpdate: fused,
+    gradientCheck,
     profile,
     stock,
   };
