@@ -119,6 +119,7 @@ export class DataParallelTrainer {
       optimizer: options.spec.training.optimizer,
       learningRate: options.spec.training.learningRate,
       allReduceSum: options.allReduceSum,
+      worldSize,
     });
     this.rng = SeededRandom.fromSeed(options.spec.training.seed, 'dropout');
     this.currentStep = options.startStep ?? 0;

@@ -303,7 +303,13 @@ export class ImageDataParallelTrainer {
     this.leavePhase();
     const { model, spec, allReduceSum } = this.options;
     const trainedFrom = setPhaseTrainability(model, phase);
-    const update = new SynchronousUpdate({ model, optimizer: spec.training.optimizer, learningRate: phase.learningRate, allReduceSum });
+    const update = new SynchronousUpdate({
+      model,
+      optimizer: spec.training.optimizer,
+      learningRate: phase.learningRate,
+      allReduceSum,
+      worldSize: this.options.worldSize,
+    });
     const restored = this.restoredOptimizer;
     this.restoredOptimizer = undefined;
     try {

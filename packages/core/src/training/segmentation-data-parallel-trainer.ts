@@ -252,7 +252,13 @@ export class SegmentationDataParallelTrainer {
   private async optimizerUpdate(): Promise<SynchronousUpdate> {
     if (this.update !== undefined) return this.update;
     const { model, spec, allReduceSum } = this.options;
-    const update = new SynchronousUpdate({ model, optimizer: spec.training.optimizer, learningRate: spec.training.learningRate, allReduceSum });
+    const update = new SynchronousUpdate({
+      model,
+      optimizer: spec.training.optimizer,
+      learningRate: spec.training.learningRate,
+      allReduceSum,
+      worldSize: this.options.worldSize,
+    });
     const restored = this.restoredOptimizer;
     this.restoredOptimizer = undefined;
     try {

@@ -14,6 +14,8 @@ export interface SynchronousUpdateOptions {
   readonly optimizer: OptimizerName;
   readonly learningRate: number;
   readonly allReduceSum: AllReduceSum;
+  /** Ranks in the job. With one, and the fused update available (webgpu), gradients never leave the device. */
+  readonly worldSize?: number;
 }
 
 /**
@@ -47,6 +49,9 @@ export class SynchronousUpdate {
    * (null: the rank has no rows this step and contributes zeros). Returns the global batch's mean loss.
    */
   async step(localLoss: (() => tf.Scalar) | null): Promise<number> {
+    if (localLoss !== null && this.options.worldSize === 1 && fusedUpdateSupported(this.options.optimizer)) {
+      return this.localStep(localLoss);
+    }
     let flat: Float32Array;
     if (localLoss === null) {
       flat = this.fusion.zeros();
@@ -77,6 +82,30 @@ export class SynchronousUpdate {
       }
     }
     return this.fusion.loss(reduced);
+  }
+
+  /**
+   * A single rank's step on the fused update: nothing to sum with peers, so the gradients go from the backward pass
+   * straight into the update kernels, and only the loss (4 bytes) comes back to the CPU.
+   */
+  private async localStep(localLoss: () => tf.Scalar): Promise<number> {
+    const variables = this.fusion.variables;
+    const { value, grads } = tf.tidy(() => tf.variableGrads(localLoss, [...variables]));
+    try {
+      // A variable the loss does not reach gets a zero gradient, as in the buffer path (the optimizer still steps it).
+      const zeros = new Map<number, tf.Tensor>();
+      applyFusedUpdate(this.optimizer, this.options.optimizer, variables, (i) => {
+        const grad = grads[variables[i]!.name];
+        if (grad !== undefined) return { tensor: grad, offset: 0 };
+        const zero = zeros.get(i) ?? tf.zeros(variables[i]!.shape);
+        zeros.set(i, zero);
+        return { tensor: zero, offset: 0 };
+      });
+      tf.dispose([...zeros.values()]);
+      return (await value.data())[0] ?? Number.NaN;
+    } finally {
+      tf.dispose([value, ...Object.values(grads)]);
+    }
   }
 
   /** The optimizer's slots as checkpoint bytes (see optimizer-state.ts). */
