@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DataType, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { describeAdapter } from './webgpu-runtime.ts';
 
 /**
  * `Sum` for the webgpu backend of @tensorflow/tfjs-backend-webgpu 4.22 without a transpose and with enough
@@ -75,8 +76,7 @@ export function planSum(shape: readonly number[], axis: number | number[] | null
  * the bias-gradient sum of [8, 56, 56, 64] took 455 ms with 1024 workgroups and 61 ms with 64 (tfjs' kernel: 226 ms).
  */
 export function targetWorkgroups(adapter: AdapterNames | undefined): number {
-  const { vendor = '', architecture = '' } = adapter ?? {};
-  return /swiftshader|llvmpipe|lavapipe/i.test(`${vendor} ${architecture}`) ? 64 : 1024;
+  return describeAdapter({}, adapter ?? {}).software ? 64 : 1024;
 }
 
 /** What the backend's `adapterInfo` holds (public at run time; private in the package's typings). */
