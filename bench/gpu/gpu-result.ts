@@ -1,6 +1,7 @@
 import type { BenchSizes } from './bench-sizes.ts';
 import type { GradientCheck } from '@tessera/core/backends/gradient-check';
 import type { KernelTime } from './kernel-profile.ts';
+import type { KernelTiming } from './kernel-timings.ts';
 
 /** A median over timed runs, with the runs themselves (milliseconds). */
 export interface Timing {
@@ -28,6 +29,8 @@ export interface TfjsFigures {
   readonly fusedUpdate: boolean;
   /** On webgpu: Tessera's kernels against the cpu backend on this device, before any timing (gradient-check.ts). */
   readonly gradientCheck: GradientCheck | null;
+  /** On webgpu: each kernel Tessera replaces, the package's own vs Tessera's, at this run's VGG16 shapes. */
+  readonly kernelTimings: readonly KernelTiming[] | null;
   /** Per-kernel times of one training step as the worker runs it, slowest first. */
   readonly profile: readonly KernelTime[];
   /** On webgpu: the same step on the package's own kernels and tfjs' SGD, measured in the same process. */

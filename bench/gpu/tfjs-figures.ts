@@ -6,6 +6,7 @@ import { applyFusedUpdate, fusedUpdateSupported } from '@tessera/core/training/f
 import type { BenchSizes } from './bench-sizes.ts';
 import type { TfjsFigures, Timing } from './gpu-result.ts';
 import { profileKernels } from './kernel-profile.ts';
+import { timeWebgpuKernels } from './kernel-timings.ts';
 
 /**
  * Measures, on whatever backend tfjs is now set to: an fp32 matmul (GFLOP/s), Keras's VGG16 with its top forward
@@ -19,11 +20,15 @@ export async function measureTfjs(
   log: (line: string) => void,
 ): Promise<TfjsFigures> {
   // Tessera's kernels first checked against the cpu backend on this device (a small VGG's loss and gradients).
+  // Then each of them timed against the package's own at VGG16's shapes.
+  const webgpuKernels = selection.backend === 'webgpu' ? await import('@tessera/core/backends/webgpu-training-kernels') : undefined;
   let gradientCheck: TfjsFigures['gradientCheck'] = null;
-  if (selection.backend === 'webgpu') {
+  let kernelTimings: TfjsFigures['kernelTimings'] = null;
+  if (webgpuKernels !== undefined) {
     await import('@tensorflow/tfjs-backend-cpu');
     gradientCheck = await compareTrainingGradients('cpu', 'webgpu');
     log(`tfjs: Tessera's webgpu kernels vs cpu on a small VGG: worst relative error ${gradientCheck.worstRelativeError.toExponential(2)}`);
+    kernelTimings = await timeWebgpuKernels(webgpuKernels, sizes.trainBatch, sizes.imageSize, sizes.trainReps, log);
   }
   const n = sizes.matmul;
   const a = tf.randomUniform([n, n], -1, 1, 'float32', 1);
@@ -44,7 +49,6 @@ export async function measureTfjs(
 
   // On webgpu, the package's own kernels and tfjs' SGD first (the step as tfjs alone runs it), then the worker's step:
   // Tessera's WGSL kernels and the fused update reading each gradient where it lies (one worker: nothing to reduce).
-  const webgpuKernels = selection.backend === 'webgpu' ? await import('@tessera/core/backends/webgpu-training-kernels') : undefined;
   let stock: TfjsFigures['stock'] = null;
   if (webgpuKernels !== undefined) {
     webgpuKernels.restoreStockWebgpuKernels();
@@ -92,6 +96,7 @@ export async function measureTfjs(
     parameters,
     fusedUpdate: fused,
     gradientCheck,
+    kernelTimings,
     profile,
     stock,
   };

@@ -6,8 +6,9 @@ import { applyFusedUpdate, fromFlatBuffer, fusedUpdateSupported } from '../train
 import { createOptimizer } from '../training/optimizer-state.ts';
 import { startTestWebgpu } from './webgpu-runtime.ts';
 
-// Odd shapes, a scalar, and one variable large enough to need many workgroups (and a 2D dispatch on a big one).
-const shapes: number[][] = [[3, 5], [7], [], [2, 3, 3, 4], [70_001]];
+// Sizes and offsets that are multiples of 4 first (the kernels' vec4 path: 72 at 0, 8 at 72, 70,000 at 80), then odd
+// shapes, a scalar and a large odd one at unaligned offsets (the scalar path); the large ones need many workgroups.
+const shapes: number[][] = [[2, 3, 3, 4], [8], [16, 4375], [3, 5], [7], [], [70_001]];
 const steps = 3;
 
 function seeded(size: number, seed: number): Float32Array {

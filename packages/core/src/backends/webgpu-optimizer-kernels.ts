@@ -34,28 +34,52 @@ export interface AdamWeightsAttrs {
 }
 
 const workgroupSize: [number, number, number] = [256, 1, 1];
+/** Elements (or vec4s) per thread, strided by the thread count so that neighbouring threads read neighbouring data. */
+const perThread = 4;
 
-/** An elementwise program over a variable of `size` elements, whose gradient starts at `flat[offset]`. */
-function elementwiseProgram(shaderKey: string, variableNames: string[], size: number, uniforms: string, body: string): WebGPUProgram {
-  const outputShape = [size];
-  const dispatchLayout = webgpu_util.flatDispatchLayout(outputShape);
-  return {
-    shaderKey,
-    variableNames,
-    outputShape,
+/**
+ * An elementwise program over a variable of `size` elements whose gradient starts at `flat[offset]`. `body` ends by
+ * defining `value`, the new element. When the size and the offset are multiples of 4 (every VGG16 variable and
+ * offset) it works on vec4s, as tfjs' own elementwise kernels do; the trailing `scalars` inputs stay single floats.
+ */
+function elementwiseProgram(
+  shaderKey: string,
+  vectors: string[],
+  scalars: string[],
+  size: number,
+  offset: number,
+  uniforms: string,
+  body: string,
+): { program: WebGPUProgram; uniformData: Array<{ type: 'int32'; data: number[] }> } {
+  const components = size % 4 === 0 && offset % 4 === 0 ? 4 : 1;
+  const threads = Math.ceil(size / components / perThread);
+  const dispatchShape = [threads];
+  const dispatchLayout = webgpu_util.flatDispatchLayout(dispatchShape);
+  const program: WebGPUProgram = {
+    shaderKey: `${shaderKey}_x${perThread}_c${components}`,
+    variableNames: [...vectors, ...scalars],
+    variableComponents: [...vectors.map(() => components), ...scalars.map(() => 1)],
+    outputComponent: components,
+    outputShape: [size],
     dispatchLayout,
-    dispatch: webgpu_util.computeDispatch(dispatchLayout, outputShape, workgroupSize),
+    dispatch: webgpu_util.computeDispatch(dispatchLayout, dispatchShape, workgroupSize),
     workgroupSize,
     size: true,
-    uniforms,
+    uniforms: `${uniforms} offset : i32, threads : i32,`,
     getUserCode: () => `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          let g = flat[uniforms.offset + index];
-          ${body}
+      fn main(thread : i32) {
+        for (var k = 0; k < ${perThread}; k++) {
+          let index = thread + k * uniforms.threads;
+          if (index < uniforms.size) {
+            let g = flat[uniforms.offset + index];
+            ${body}
+            result[index] = value;
+          }
         }
       }`,
   };
+  // Appended after the kernel's own uniforms, in the order the declaration above lists them.
+  return { program, uniformData: [{ type: 'int32', data: [offset / components] }, { type: 'int32', data: [threads] }] };
 }
 
 function sizeOf(info: TensorInfo): number {
@@ -78,11 +102,11 @@ const sgdUpdate: KernelFunc = ({ inputs, backend, attrs }) => {
   const { w, flat } = inputs as { w: TensorInfo; flat: TensorInfo };
   const { offset, learningRate } = attrs as unknown as SgdUpdateAttrs;
   checkSlice(sgdUpdateKernel, w, flat, offset);
-  const program = elementwiseProgram('tesseraSgdUpdate', ['w', 'flat'], sizeOf(w), 'offset : i32, step : f32,', `
-          setOutputAtIndex(index, uniforms.step * g + w[index]);`);
+  const { program, uniformData } = elementwiseProgram('tesseraSgdUpdate', ['w', 'flat'], [], sizeOf(w), offset, 'step : f32,', `
+            let value = uniforms.step * g + w[index];`);
   const result = (backend as WebGPUBackend).runWebGPUProgram(program, [w, flat], 'float32', [
-    { type: 'int32', data: [offset] },
     { type: 'float32', data: [-learningRate] },
+    ...uniformData,
   ]);
   return shapedLike(result, w);
 };
@@ -92,18 +116,20 @@ const adamMoment: KernelFunc = ({ inputs, backend, attrs }) => {
   const { offset, beta, square } = attrs as unknown as AdamMomentAttrs;
   checkSlice(adamMomentKernel, m, flat, offset);
   const term = square ? 'g * g' : 'g';
-  const program = elementwiseProgram(
+  const { program, uniformData } = elementwiseProgram(
     `tesseraAdamMoment_${square ? 'squared' : 'plain'}`,
     ['m', 'flat'],
+    [],
     sizeOf(m),
-    'offset : i32, beta : f32, oneMinusBeta : f32,',
+    offset,
+    'beta : f32, oneMinusBeta : f32,',
     `
-          setOutputAtIndex(index, m[index] * uniforms.beta + (${term}) * uniforms.oneMinusBeta);`,
+            let value = m[index] * uniforms.beta + (${term}) * uniforms.oneMinusBeta;`,
   );
   const result = (backend as WebGPUBackend).runWebGPUProgram(program, [m, flat], 'float32', [
-    { type: 'int32', data: [offset] },
     { type: 'float32', data: [beta] },
     { type: 'float32', data: [1 - beta] },
+    ...uniformData,
   ]);
   return shapedLike(result, m);
 };
@@ -112,26 +138,28 @@ const adamWeights: KernelFunc = ({ inputs, backend, attrs }) => {
   const { w, m, v, flat, accBeta1, accBeta2 } = inputs as Record<'w' | 'm' | 'v' | 'flat' | 'accBeta1' | 'accBeta2', TensorInfo>;
   const a = attrs as unknown as AdamWeightsAttrs;
   checkSlice(adamWeightsKernel, w, flat, a.offset);
-  const program = elementwiseProgram(
+  const { program, uniformData } = elementwiseProgram(
     'tesseraAdamWeights',
-    ['w', 'm', 'v', 'flat', 'accBeta1', 'accBeta2'],
+    ['w', 'm', 'v', 'flat'],
+    ['accBeta1', 'accBeta2'],
     sizeOf(w),
-    'offset : i32, step : f32, beta1 : f32, oneMinusBeta1 : f32, beta2 : f32, oneMinusBeta2 : f32, epsilon : f32,',
+    a.offset,
+    'step : f32, beta1 : f32, oneMinusBeta1 : f32, beta2 : f32, oneMinusBeta2 : f32, epsilon : f32,',
     `
-          let newM = m[index] * uniforms.beta1 + g * uniforms.oneMinusBeta1;
-          let newV = v[index] * uniforms.beta2 + (g * g) * uniforms.oneMinusBeta2;
-          let mHat = newM / (1.0 - accBeta1[0]);
-          let vHat = newV / (1.0 - accBeta2[0]);
-          setOutputAtIndex(index, mHat / (sqrt(vHat) + uniforms.epsilon) * uniforms.step + w[index]);`,
+            let newM = m[index] * uniforms.beta1 + g * uniforms.oneMinusBeta1;
+            let newV = v[index] * uniforms.beta2 + (g * g) * uniforms.oneMinusBeta2;
+            let mHat = newM / (1.0 - accBeta1[0]);
+            let vHat = newV / (1.0 - accBeta2[0]);
+            let value = mHat / (sqrt(vHat) + uniforms.epsilon) * uniforms.step + w[index];`,
   );
   const result = (backend as WebGPUBackend).runWebGPUProgram(program, [w, m, v, flat, accBeta1, accBeta2], 'float32', [
-    { type: 'int32', data: [a.offset] },
     { type: 'float32', data: [-a.learningRate] },
     { type: 'float32', data: [a.beta1] },
     { type: 'float32', data: [1 - a.beta1] },
     { type: 'float32', data: [a.beta2] },
     { type: 'float32', data: [1 - a.beta2] },
     { type: 'float32', data: [a.epsilon] },
+    ...uniformData,
   ]);
   return shapedLike(result, w);
 };

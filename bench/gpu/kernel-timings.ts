@@ -1,0 +1,128 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { applyFusedUpdate } from '@tessera/core/training/fused-update';
+import { createOptimizer } from '@tessera/core/training/optimizer-state';
+import type { Timing } from './gpu-result.ts';
+
+/** One kernel at one VGG16 shape, on the package's own kernel and on Tessera's, in the same process. */
+export interface KernelTiming {
+  readonly kernel: string;
+  readonly shape: string;
+  readonly stock: Timing;
+  readonly tessera: Timing;
+  /** stock median ÷ Tessera median. */
+  readonly speedup: number;
+}
+
+interface Case {
+  readonly kernel: string;
+  readonly shape: string;
+  /**
+   * Builds the inputs once; `run` is timed, its result read (one element) to wait for the device. Kernels are
+   * switched by registration; `stock` tells a case that is not a kernel (the optimizer update) which path to take.
+   */
+  readonly setup: () => { run: (stock: boolean) => tf.Tensor; dispose: () => void };
+}
+
+/** The kernels Tessera replaces, at the shapes of a VGG16 step with `batch` images of `side`x`side`. */
+function cases(batch: number, side: number): Case[] {
+  const conv = (s: number, c: number): Case => ({
+    kernel: 'Conv2DBackpropFilter',
+    shape: `x [${batch},${s},${s},${c}], 3x3x${c}x${c} same`,
+    setup: () => {
+      const x = tf.randomUniform<tf.Rank.R4>([batch, s, s, c], -1, 1, 'float32', 1);
+      const dy = tf.randomUniform<tf.Rank.R4>([batch, s, s, c], -1, 1, 'float32', 2);
+      const run = () => tf.engine().runKernel<tf.Tensor>(tf.Conv2DBackpropFilter, { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, c, c] });
+      return { run, dispose: () => tf.dispose([x, dy]) };
+    },
+  });
+  // VGG16's first dense layer: the last block's 512 channels after five 2x2 poolings, times 4096 units.
+  const pooled = [1, 2, 3, 4, 5].reduce((s) => Math.floor(s / 2), side);
+  const fc1 = Math.max(1, pooled) ** 2 * 512 * 4096;
+  return [
+    conv(side, 64),
+    conv(Math.max(1, side / 8), 256),
+    {
+      kernel: 'Sum',
+      shape: `bias gradient: [${batch},${side},${side},64] over axes 0,1,2`,
+      setup: () => {
+        const dy = tf.randomUniform([batch, side, side, 64], -1, 1, 'float32', 3);
+        return { run: () => tf.sum(dy, [0, 1, 2]), dispose: () => dy.dispose() };
+      },
+    },
+    {
+      kernel: 'MaxPoolGrad',
+      shape: `x [${batch},${side},${side},64], 2x2/2`,
+      setup: () => {
+        const x = tf.randomUniform<tf.Rank.R4>([batch, side, side, 64], -1, 1, 'float32', 4);
+        const y = tf.maxPool(x, 2, 2, 'valid');
+        const dy = tf.randomUniform<tf.Rank.R4>(y.shape, -1, 1, 'float32', 5);
+        const run = () => tf.engine().runKernel<tf.Tensor>(tf.MaxPoolGrad, { dy, input: x, output: y }, { filterSize: 2, strides: 2, pad: 'valid' });
+        return { run, dispose: () => tf.dispose([x, y, dy]) };
+      },
+    },
+    ...(['sgd', 'adam'] as const).map(
+      (name): Case => ({
+        kernel: `${name} update`,
+        shape: `fc1 [${fc1 / 4096},4096]: tfjs' ${name}.applyGradients vs Tessera's fused update`,
+        setup: () => {
+          const w = tf.variable(tf.randomUniform([fc1 / 4096, 4096], -1, 1, 'float32', 6), true, `kernel_timing_${name}_${fc1}`);
+          const g = tf.randomUniform([fc1 / 4096, 4096], -1, 1, 'float32', 7);
+          const optimizer = createOptimizer(name, 1e-6);
+          const run = (stock: boolean) => {
+            if (stock) optimizer.applyGradients({ [w.name]: g });
+            else applyFusedUpdate(optimizer, name, [w], () => ({ tensor: g, offset: 0 }));
+            return tf.reshape(w, [-1]);
+          };
+          return { run, dispose: () => (tf.dispose([w, g]), optimizer.dispose()) };
+        },
+      }),
+    ),
+  ];
+}
+
+async function time(run: () => tf.Tensor, reps: number): Promise<Timing> {
+  const once = async () => {
+    const start = performance.now();
+    const out = run();
+    const first = tf.slice(tf.reshape(out, [-1]), [0], [1]);
+    await first.data();
+    tf.dispose([out, first]);
+    return performance.now() - start;
+  };
+  await once(); // compiles the shaders
+  const samplesMs: number[] = [];
+  for (let i = 0; i < reps; i++) samplesMs.push(await once());
+  const sorted = [...samplesMs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return { medianMs: sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2, samplesMs };
+}
+
+/**
+ * Times each kernel Tessera replaces on webgpu, the package's own first, then Tessera's, each after one untimed run.
+ * `kernels` is webgpu-training-kernels.ts (loaded after the webgpu backend started); its registration is left on.
+ */
+export async function timeWebgpuKernels(
+  kernels: { registerWebgpuTrainingKernels(): readonly string[]; restoreStockWebgpuKernels(): void },
+  batch: number,
+  side: number,
+  reps: number,
+  log: (line: string) => void,
+): Promise<KernelTiming[]> {
+  const out: KernelTiming[] = [];
+  for (const c of cases(batch, side)) {
+    const { run, dispose } = c.setup();
+    try {
+      kernels.restoreStockWebgpuKernels();
+      const stock = await time(() => run(true), reps);
+      kernels.registerWebgpuTrainingKernels();
+      const tessera = await time(() => run(false), reps);
+      const timing = { kernel: c.kernel, shape: c.shape, stock, tessera, speedup: stock.medianMs / tessera.medianMs };
+      log(`tfjs: kernel ${c.kernel} ${c.shape}: stock ${stock.medianMs.toFixed(2)} ms, Tessera ${tessera.medianMs.toFixed(2)} ms (${timing.speedup.toFixed(2)}x)`);
+      out.push(timing);
+    } finally {
+      kernels.registerWebgpuTrainingKernels();
+      dispose();
+    }
+  }
+  return out;
+}
