@@ -47,6 +47,16 @@ describe('gpu.json', () => {
     expect(result.webgpuMeasured).toBe(true);
     expect(result.device).toBe('webgpu on test');
     expect(result.trainSpeedupOverStockTfjs).toBeCloseTo(12.8 / 3.2, 12);
+    expect(result.dataParallel).toEqual({ available: false, reason: 'not run' });
+    expect(result.dataParallelPerWorkerRatio).toBeNull();
+  });
+
+  it('gives the data-parallel run per worker as a fraction of the single process', () => {
+    const rank = (r: number) => ({ rank: r, backend: 'webgpu', device: 'gpu', localBatch: 8, step: { medianMs: 1000 + r * 250, samplesMs: [] } });
+    const dataParallel = { available: true as const, ranks: [rank(0), rank(1)], globalBatch: 16, totalImgPerSec: 12.8, imgPerSecPerWorker: 6.4, allReduceFloats: 9 };
+    const result = buildGpuResult(tfjsOn('webgpu'), { available: false, reason: 'no torch' }, {}, new Date(0), dataParallel);
+    expect(result.dataParallel).toBe(dataParallel);
+    expect(result.dataParallelPerWorkerRatio).toBeCloseTo(6.4 / 12.8, 12);
   });
 
   it('does not count WebGPU over a software adapter (SwiftShader) as a GPU measurement', () => {

@@ -1,6 +1,7 @@
 import type { BenchSizes } from './bench-sizes.ts';
 import type { GradientCheck } from '@tessera/core/backends/gradient-check';
 import type { KernelTime } from './kernel-profile.ts';
+import type { DataParallelFigures } from './data-parallel.ts';
 import type { KernelTiming } from './kernel-timings.ts';
 
 /** A median over timed runs, with the runs themselves (milliseconds). */
@@ -65,6 +66,9 @@ export interface Ratios {
   readonly matmul: number | null;
 }
 
+/** The data-parallel run (data-parallel.ts), or why there is none. */
+export type DataParallelResult = ({ readonly available: true } & DataParallelFigures) | { readonly available: false; readonly reason: string };
+
 export interface GpuResult {
   readonly measuredAt: string;
   readonly device: string;
@@ -81,6 +85,9 @@ export interface GpuResult {
   readonly ratiosVsTf32: Omit<Ratios, 'matmul'>;
   /** The worker's training step (Tessera's kernels, fused update) ÷ tfjs' own on the same device, same run (webgpu). */
   readonly trainSpeedupOverStockTfjs: number | null;
+  readonly dataParallel: DataParallelResult;
+  /** Data-parallel img/s per worker ÷ the single process's img/s (several workers share one GPU here). */
+  readonly dataParallelPerWorkerRatio: number | null;
   readonly machine: Readonly<Record<string, string | number>>;
 }
 
@@ -98,6 +105,7 @@ export function buildGpuResult(
   pytorch: PytorchFigures,
   machine: Readonly<Record<string, string | number>>,
   measuredAt: Date,
+  dataParallel: DataParallelResult = { available: false, reason: 'not run' },
 ): GpuResult {
   const torch = pytorch.available ? pytorch : undefined;
   const software = tfjs.device.includes('[software adapter');
@@ -129,6 +137,8 @@ export function buildGpuResult(
       forward: ratioOf(tfjs.forwardImgPerSec, torch?.forwardTf32ImgPerSec),
     },
     trainSpeedupOverStockTfjs: ratioOf(tfjs.trainImgPerSec, tfjs.stock?.trainImgPerSec),
+    dataParallel,
+    dataParallelPerWorkerRatio: dataParallel.available ? ratioOf(dataParallel.imgPerSecPerWorker, tfjs.trainImgPerSec) : null,
     machine,
   };
 }

@@ -56,6 +56,8 @@ export BENCH_BACKEND=${BENCH_BACKEND:-webgpu}
 export BENCH_DAWN_NODE=$work/dawn.node
 export BENCH_PYTORCH_SCRIPT=${BENCH_PYTORCH_SCRIPT:-$gpu/pytorch-vgg16-baseline.py}
 export BENCH_RESULTS=$out/gpu.json
+# The data-parallel ranks' peer servers load the gRPC contracts from the repository's proto/ folder.
+export TESSERA_PROTO_ROOT=$root/proto
 status=0
 "$work/node" "$gpu/bundle.js" 2>&1 | tee "$out/gpu.log" || status=$?
 say "exit $status; results in $out"

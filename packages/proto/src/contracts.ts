@@ -8,8 +8,11 @@ import type { ProtoGrpcType as WorkersProto } from './generated/workers.ts';
 import type { ProtoGrpcType as PeersProto } from './generated/peers.ts';
 import type { ProtoGrpcType as AuthProto } from './generated/auth.ts';
 
-/** Root of the `.proto` contracts (the repository's `proto/` folder). */
-export const PROTO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../proto');
+/**
+ * Root of the `.proto` contracts: the repository's `proto/` folder, found from this file; TESSERA_PROTO_ROOT names it
+ * for code bundled elsewhere (the GPU benchmark's bundle).
+ */
+export const PROTO_ROOT = process.env.TESSERA_PROTO_ROOT?.trim() || path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../proto');
 
 export const PROTO_FILES = {
   jobs: 'tessera/jobs/v1/jobs.proto',
