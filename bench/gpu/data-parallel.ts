@@ -7,7 +7,7 @@ import { SynchronousUpdate } from '@tessera/core/training/synchronous-update';
 import { GrpcPeerTransport } from '@tessera/worker/peers/grpc-peer-transport';
 import { PeerServer } from '@tessera/worker/peers/peer-server';
 import type { BenchSizes } from './bench-sizes.ts';
-import type { Timing } from './gpu-result.ts';
+import { timingOf, type Timing } from './gpu-result.ts';
 
 /** One rank of the data-parallel run: the backend and device it trained on, and its step times. */
 export interface RankFigures {
@@ -124,12 +124,9 @@ export async function runDataParallelRank(
       if (i >= sizes.warmup) samplesMs.push(ms);
       if (rank === 0) log(`data-parallel: step ${i + 1}/${sizes.warmup + sizes.trainReps} ${ms.toFixed(0)} ms, global loss ${value.toFixed(4)}`);
     }
-    const sorted = [...samplesMs].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    const medianMs = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
     send({
       type: 'timed',
-      figures: { rank, backend: selection.backend, device: selection.device, localBatch, step: { medianMs, samplesMs } },
+      figures: { rank, backend: selection.backend, device: selection.device, localBatch, step: timingOf(samplesMs) },
       allReduceFloats: update.fusionBufferLength,
     });
     await ring.close();

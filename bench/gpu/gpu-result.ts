@@ -10,6 +10,14 @@ export interface Timing {
   readonly samplesMs: readonly number[];
 }
 
+/** The {@link Timing} of these runs. */
+export function timingOf(samplesMs: readonly number[]): Timing {
+  const sorted = [...samplesMs].sort((p, q) => p - q);
+  const mid = sorted.length >> 1;
+  const medianMs = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { medianMs, samplesMs };
+}
+
 /** What the tfjs side measured, on the backend that selectBackend chose. */
 export interface TfjsFigures {
   readonly backend: string;

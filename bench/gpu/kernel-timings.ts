@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { applyFusedUpdate } from '@tessera/core/training/fused-update';
 import { createOptimizer } from '@tessera/core/training/optimizer-state';
-import type { Timing } from './gpu-result.ts';
+import { timingOf, type Timing } from './gpu-result.ts';
 
 /** One kernel at one VGG16 shape, on the package's own kernel and on Tessera's, in the same process. */
 export interface KernelTiming {
@@ -92,9 +92,7 @@ async function time(run: () => tf.Tensor, reps: number): Promise<Timing> {
   await once(); // compiles the shaders
   const samplesMs: number[] = [];
   for (let i = 0; i < reps; i++) samplesMs.push(await once());
-  const sorted = [...samplesMs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return { medianMs: sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2, samplesMs };
+  return timingOf(samplesMs);
 }
 
 /**

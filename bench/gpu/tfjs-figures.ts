@@ -4,7 +4,7 @@ import { compareTrainingGradients } from '@tessera/core/backends/gradient-check'
 import { buildVgg16 } from '@tessera/core/models/vgg16';
 import { applyFusedUpdate, fusedUpdateSupported } from '@tessera/core/training/fused-update';
 import type { BenchSizes } from './bench-sizes.ts';
-import type { TfjsFigures, Timing } from './gpu-result.ts';
+import { timingOf, type TfjsFigures, type Timing } from './gpu-result.ts';
 import { profileKernels } from './kernel-profile.ts';
 import { timeWebgpuKernels } from './kernel-timings.ts';
 
@@ -132,7 +132,7 @@ async function timeRuns(warmup: number, reps: number, run: () => tf.Tensor, onRu
     samplesMs.push(ms);
     onRun?.(ms);
   }
-  return { medianMs: median(samplesMs), samplesMs };
+  return timingOf(samplesMs);
 }
 
 async function readAndDispose(tensor: tf.Tensor): Promise<void> {
@@ -140,8 +140,3 @@ async function readAndDispose(tensor: tf.Tensor): Promise<void> {
   tensor.dispose();
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((p, q) => p - q);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
