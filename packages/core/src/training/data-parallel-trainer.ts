@@ -8,6 +8,7 @@ import type { ClassificationHead } from '../models/mlp.ts';
 import { SeededRandom } from '../random/seeded-random.ts';
 import { crossEntropySum, predictedClasses } from './classification-loss.ts';
 import { drawDropoutMasks, maskedForward, maskRows } from './masked-forward.ts';
+import { StepLosses } from './step-losses.ts';
 import { SynchronousUpdate } from './synchronous-update.ts';
 import type { AllReduceSum } from './synchronous-update.ts';
 import { captureModel, restoreModelWeights } from './training-state.ts';
@@ -143,14 +144,19 @@ export class DataParallelTrainer {
   /** Trains from the current step to the end (or until stopped), reporting steps and epochs. */
   async run(hooks: RunHooks = {}): Promise<RunResult> {
     let metrics: readonly MetricValue[] = [];
+    const losses = new StepLosses();
     while (this.currentStep < this.totalSteps) {
       if (hooks.shouldStop?.() === true || hooks.signal?.aborted === true) {
         return { status: 'stopped', step: this.currentStep, epoch: this.epoch, metrics };
       }
       const epoch = this.epoch + 1;
-      const loss = await this.trainStep();
-      await hooks.onStep?.({ step: this.currentStep, totalSteps: this.totalSteps, epoch, loss });
-      if (this.currentStep % this.stepsPerEpoch === 0) {
+      const { loss } = await this.queueStep();
+      losses.push({ step: this.currentStep, epoch, loss });
+      const epochEnd = this.currentStep % this.stepsPerEpoch === 0;
+      for (const read of await losses.take(epochEnd)) {
+        await hooks.onStep?.({ step: read.step, totalSteps: this.totalSteps, epoch: read.epoch, loss: read.loss });
+      }
+      if (epochEnd) {
         const every = this.spec.training.metricsEveryEpochs;
         const due = this.evaluates && (epoch % every === 0 || this.currentStep === this.totalSteps);
         const epochMetrics = due ? await this.evaluate() : [];
@@ -168,6 +174,12 @@ export class DataParallelTrainer {
    * Returns the mean loss of the global batch.
    */
   async trainStep(): Promise<number> {
+    const { loss } = await this.queueStep();
+    return loss;
+  }
+
+  /** {@link trainStep}, returning once the step is queued (its loss may still be on the device: see StepLosses). */
+  private async queueStep(): Promise<{ loss: number | Promise<number> }> {
     if (this.currentStep >= this.totalSteps) {
       throw new RangeError(`training already finished at step ${this.currentStep}`);
     }
@@ -182,7 +194,7 @@ export class DataParallelTrainer {
     const hi = Math.floor(((this.rank + 1) * globalRows) / this.worldSize);
 
     const rows = order.subarray(start + lo, start + hi);
-    const loss = await this.update.step(
+    const queued = await this.update.queueStep(
       hi > lo
         ? () => {
             const x = gatherRows(this.dataset.train, rows, this.dataset.featureCount);
@@ -193,7 +205,7 @@ export class DataParallelTrainer {
         : null,
     );
     this.currentStep += 1;
-    return loss;
+    return queued;
   }
 
   /** Loss and accuracy of the current weights on both splits (inference mode: no dropout). */

@@ -13,6 +13,7 @@ import { crossEntropySum, predictedClasses } from './classification-loss.ts';
 import { drawDropoutMasks, maskedForward, maskRows } from './masked-forward.ts';
 import { averageBatchNormStatistics } from './batch-norm-statistics.ts';
 import { learningRateAt } from './learning-rate-schedule.ts';
+import { StepLosses } from './step-losses.ts';
 import { SynchronousUpdate } from './synchronous-update.ts';
 import type { AllReduceSum } from './synchronous-update.ts';
 import { restoreModelWeights, captureModel } from './training-state.ts';
@@ -133,14 +134,19 @@ export class ImageDataParallelTrainer {
     let metrics: readonly ImageMetricValue[] = [];
     let epochLoss = 0;
     let epochSteps = 0;
+    const losses = new StepLosses();
     while (this.currentStep < this.totalSteps) {
       if (hooks.signal?.aborted === true) return { status: 'stopped', step: this.currentStep, epoch: this.epoch, metrics };
       const epoch = this.epoch + 1;
-      const loss = await this.trainStep();
-      epochLoss += loss;
-      epochSteps += 1;
-      await hooks.onStep?.({ step: this.currentStep, totalSteps: this.totalSteps, epoch, loss });
-      if (this.currentStep % this.stepsPerEpoch === 0) {
+      const { loss } = await this.queueStep();
+      losses.push({ step: this.currentStep, epoch, loss });
+      const epochEnd = this.currentStep % this.stepsPerEpoch === 0;
+      for (const read of await losses.take(epochEnd)) {
+        epochLoss += read.loss;
+        epochSteps += 1;
+        await hooks.onStep?.({ step: read.step, totalSteps: this.totalSteps, epoch: read.epoch, loss: read.loss });
+      }
+      if (epochEnd) {
         await this.averageBatchNormStatistics();
         const due = epoch % this.options.spec.training.metricsEveryEpochs === 0 || this.currentStep === this.totalSteps;
         const epochMetrics: ImageMetricValue[] = due
@@ -158,6 +164,12 @@ export class ImageDataParallelTrainer {
 
   /** One optimizer step over global batch t; returns the global batch's mean loss (dropout on). */
   async trainStep(): Promise<number> {
+    const { loss } = await this.queueStep();
+    return loss;
+  }
+
+  /** {@link trainStep}, returning once the step is queued (its loss may still be on the device: see StepLosses). */
+  private async queueStep(): Promise<{ loss: number | Promise<number> }> {
     if (this.currentStep >= this.totalSteps) throw new RangeError(`training already finished at step ${this.currentStep}`);
     const active = await this.enterPhase();
     const { spec, rank, train, trainCounts } = this.options;
@@ -202,9 +214,9 @@ export class ImageDataParallelTrainer {
     }
     const { phase } = active;
     active.update.setLearningRate(learningRateAt(spec.training.schedule, phase.learningRate, this.currentStep, phase.firstStep, phase.endStep));
-    const loss = await active.update.step(localLoss);
+    const queued = await active.update.queueStep(localLoss);
     this.currentStep += 1;
-    return loss;
+    return queued;
   }
 
   /**

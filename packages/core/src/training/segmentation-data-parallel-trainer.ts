@@ -8,6 +8,7 @@ import { learningRateAt } from './learning-rate-schedule.ts';
 import { assembleBatch, epochItems, prepareCases } from './segmentation-batches.ts';
 import type { PreparedCase, TrainingItem } from './segmentation-batches.ts';
 import { scoreCases, segmentationLossSum } from './segmentation-evaluation.ts';
+import { StepLosses } from './step-losses.ts';
 import { SynchronousUpdate } from './synchronous-update.ts';
 import type { AllReduceSum } from './synchronous-update.ts';
 import { captureModel, restoreModelWeights } from './training-state.ts';
@@ -140,14 +141,19 @@ export class SegmentationDataParallelTrainer {
     let metrics: readonly SegmentationMetricValue[] = [];
     let epochLoss = 0;
     let epochSteps = 0;
+    const losses = new StepLosses();
     while (this.currentStep < this.totalSteps) {
       if (hooks.signal?.aborted === true) return { status: 'stopped', step: this.currentStep, epoch: this.epoch, metrics };
       const epoch = this.epoch + 1;
-      const loss = await this.trainStep();
-      epochLoss += loss;
-      epochSteps += 1;
-      await hooks.onStep?.({ step: this.currentStep, totalSteps: this.totalSteps, epoch, loss });
-      if (this.currentStep % this.stepsPerEpoch === 0) {
+      const { loss } = await this.queueStep();
+      losses.push({ step: this.currentStep, epoch, loss });
+      const epochEnd = this.currentStep % this.stepsPerEpoch === 0;
+      for (const read of await losses.take(epochEnd)) {
+        epochLoss += read.loss;
+        epochSteps += 1;
+        await hooks.onStep?.({ step: read.step, totalSteps: this.totalSteps, epoch: read.epoch, loss: read.loss });
+      }
+      if (epochEnd) {
         await averageBatchNormStatistics(this.options.model, this.options.worldSize, this.options.allReduceSum);
         const due = epoch % this.options.spec.training.metricsEveryEpochs === 0 || this.currentStep === this.totalSteps;
         const epochMetrics: SegmentationMetricValue[] = due
@@ -164,6 +170,12 @@ export class SegmentationDataParallelTrainer {
 
   /** One optimizer step over global batch t; returns the global batch's mean loss. Every rank calls it together. */
   async trainStep(): Promise<number> {
+    const { loss } = await this.queueStep();
+    return loss;
+  }
+
+  /** {@link trainStep}, returning once the step is queued (its loss may still be on the device: see StepLosses). */
+  private async queueStep(): Promise<{ loss: number | Promise<number> }> {
     if (this.currentStep >= this.totalSteps) throw new RangeError(`training already finished at step ${this.currentStep}`);
     const update = await this.optimizerUpdate();
     const { spec, rank, model } = this.options;
@@ -185,9 +197,9 @@ export class SegmentationDataParallelTrainer {
       };
     }
     update.setLearningRate(learningRateAt(spec.training.schedule, spec.training.learningRate, this.currentStep, 0, this.totalSteps));
-    const loss = await update.step(localLoss);
+    const queued = await update.queueStep(localLoss);
     this.currentStep += 1;
-    return loss;
+    return queued;
   }
 
   /**

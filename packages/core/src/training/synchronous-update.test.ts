@@ -4,6 +4,9 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startTestWebgpu } from '../backends/webgpu-runtime.ts';
 import type { OptimizerName } from '../jobs/job-spec.ts';
+import { parseJobSpec } from '../jobs/job-spec.ts';
+import { createReplicas, runReplicas } from '../testing/in-process-replicas.ts';
+import { sonarDataset } from '../testing/sonar-fixture.ts';
 import { SynchronousUpdate } from './synchronous-update.ts';
 
 interface Outcome {
@@ -57,12 +60,12 @@ function expectSame(actual: Outcome, expected: Outcome): void {
 }
 
 const fusedKernels = ['TesseraSgdUpdate', 'TesseraAdamMoment', 'TesseraAdamWeights'];
+let register: () => readonly string[];
 
 // The reference is tfjs' own optimizer on the same device (the fused kernels unregistered): Adam's first steps move
 // each weight by about ±lr whatever the gradient's size, so the last-bit differences between two backends' forward
 // passes would show in the weights; the kernels themselves are checked against cpu in webgpu-optimizer-kernels.test.ts.
 describe('SynchronousUpdate with the fused update (webgpu) against tfjs optimizers on the same device', () => {
-  let register: () => readonly string[];
   beforeAll(async () => {
     await startTestWebgpu();
     ({ registerWebgpuTrainingKernels: register } = await import('../backends/webgpu-training-kernels.ts'));
@@ -78,5 +81,62 @@ describe('SynchronousUpdate with the fused update (webgpu) against tfjs optimize
     expectSame(await train('webgpu', optimizer, 1), reference);
     // Where the fused update does not exist (cpu), one rank takes the buffer path.
     expectSame(await train('cpu', optimizer, 1), await train('cpu', optimizer, undefined));
+  });
+});
+
+// A whole single-rank run on webgpu takes the deferred path: each step is queued without reading its loss, and
+// StepLosses reads them a window later; the run must still report every step, in order, with the losses the
+// non-deferred path (tfjs' optimizer, the loss read every step) gives.
+describe('a single-rank run on webgpu with its losses read a window at a time', () => {
+  beforeAll(async () => {
+    await startTestWebgpu();
+    const { registerWebgpuTrainingKernels } = await import('../backends/webgpu-training-kernels.ts');
+    registerWebgpuTrainingKernels();
+  });
+
+  async function sonarRun(): Promise<Array<{ step: number; epoch: number; loss: number }>> {
+    await tf.setBackend('webgpu');
+    const parsed = parseJobSpec({
+      name: 'deferred',
+      workload: 'tabular-classification',
+      dataset: 'sonar',
+      model: { hidden: [{ units: 12, activation: 'relu' }] },
+      training: { seed: 3, batchSize: 32, learningRate: 0.01, epochs: 3, optimizer: 'adam' },
+    });
+    if (!parsed.ok || parsed.spec.workload !== 'tabular-classification') throw new Error('bad spec');
+    const replicas = createReplicas(parsed.spec, sonarDataset(parsed.spec), 1);
+    const steps: Array<{ step: number; epoch: number; loss: number }> = [];
+    try {
+      const result = await runReplicas(replicas, { onStep: ({ step, epoch, loss }) => void steps.push({ step, epoch, loss }) });
+      expect(result.status).toBe('completed');
+    } finally {
+      replicas[Symbol.dispose]();
+    }
+    return steps;
+  }
+
+  it('queues a single-rank webgpu step without its loss, and gives a number where the loss came back already', async () => {
+    for (const backend of ['webgpu', 'cpu']) {
+      await tf.setBackend(backend);
+      const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [2], units: 1 })] });
+      const update = new SynchronousUpdate({ model, optimizer: 'sgd', learningRate: 0.1, allReduceSum: (f) => Promise.resolve(f), worldSize: 1 });
+      const { loss } = await update.queueStep(() => tf.sum(tf.square(model.apply(tf.ones([3, 2])) as tf.Tensor)));
+      if (backend === 'webgpu') expect(loss).toBeInstanceOf(Promise);
+      else expect(typeof loss).toBe('number');
+      expect(Number.isFinite(await loss)).toBe(true);
+      update.dispose();
+      model.dispose();
+    }
+  });
+
+  it('reports every step in order with the losses of the loss-every-step path', async () => {
+    const deferred = await sonarRun();
+    for (const kernel of fusedKernels) tf.unregisterKernel(kernel, 'webgpu');
+    const everyStep = await sonarRun();
+    register();
+    expect(deferred.map((s) => s.step)).toEqual(everyStep.map((s) => s.step));
+    expect(deferred.map((s) => s.step)).toEqual(Array.from({ length: deferred.length }, (_, i) => i + 1));
+    expect(deferred.map((s) => s.epoch)).toEqual(everyStep.map((s) => s.epoch));
+    deferred.forEach((s, i) => expect(Math.abs(s.loss - everyStep[i]!.loss)).toBeLessThan(1e-4));
   });
 });

@@ -49,8 +49,18 @@ export class SynchronousUpdate {
    * (null: the rank has no rows this step and contributes zeros). Returns the global batch's mean loss.
    */
   async step(localLoss: (() => tf.Scalar) | null): Promise<number> {
+    const { loss } = await this.queueStep(localLoss);
+    return loss;
+  }
+
+  /**
+   * {@link step}, returning as soon as the step is queued. On the single-rank fused path (webgpu) nothing is read back
+   * to the CPU, and the loss is a promise that resolves when the device reaches it (see StepLosses); elsewhere the
+   * all-reduce has already brought the loss back with the gradients, and it is a number.
+   */
+  async queueStep(localLoss: (() => tf.Scalar) | null): Promise<{ loss: number | Promise<number> }> {
     if (localLoss !== null && this.options.worldSize === 1 && fusedUpdateSupported(this.options.optimizer)) {
-      return this.localStep(localLoss);
+      return { loss: this.localStep(localLoss) };
     }
     let flat: Float32Array;
     if (localLoss === null) {
@@ -81,19 +91,19 @@ export class SynchronousUpdate {
         tf.dispose(Object.values(summed));
       }
     }
-    return this.fusion.loss(reduced);
+    return { loss: this.fusion.loss(reduced) };
   }
 
   /**
    * A single rank's step on the fused update: nothing to sum with peers, so the gradients go from the backward pass
-   * straight into the update kernels, and only the loss (4 bytes) comes back to the CPU.
+   * straight into the update kernels. Queues the step and returns the loss's read without waiting for it.
    */
-  private async localStep(localLoss: () => tf.Scalar): Promise<number> {
+  private localStep(localLoss: () => tf.Scalar): Promise<number> {
     const variables = this.fusion.variables;
     const { value, grads } = tf.tidy(() => tf.variableGrads(localLoss, [...variables]));
+    // A variable the loss does not reach gets a zero gradient, as in the buffer path (the optimizer still steps it).
+    const zeros = new Map<number, tf.Tensor>();
     try {
-      // A variable the loss does not reach gets a zero gradient, as in the buffer path (the optimizer still steps it).
-      const zeros = new Map<number, tf.Tensor>();
       applyFusedUpdate(this.optimizer, this.options.optimizer, variables, (i) => {
         const grad = grads[variables[i]!.name];
         if (grad !== undefined) return { tensor: grad, offset: 0 };
@@ -101,11 +111,17 @@ export class SynchronousUpdate {
         zeros.set(i, zero);
         return { tensor: zero, offset: 0 };
       });
-      tf.dispose([...zeros.values()]);
-      return (await value.data())[0] ?? Number.NaN;
+    } catch (error) {
+      value.dispose();
+      throw error;
     } finally {
-      tf.dispose([value, ...Object.values(grads)]);
+      tf.dispose([...zeros.values(), ...Object.values(grads)]);
     }
+    // The loss scalar lives until its read completes.
+    return value
+      .data()
+      .then((values) => values[0] ?? Number.NaN)
+      .finally(() => value.dispose());
   }
 
   /** The optimizer's slots as checkpoint bytes (see optimizer-state.ts). */
