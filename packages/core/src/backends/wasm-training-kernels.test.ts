@@ -5,8 +5,8 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerCpuKernelFixes } from './cpu-kernel-fixes.ts';
 import { registerWasmTrainingKernels } from './wasm-training-kernels.ts';
+import { convOutputShape, expectClose, onBackend, seeded, type Pad } from '../testing/kernel-comparison.ts';
 
-type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 interface FilterCase {
   name: string;
   x: [number, number, number, number];
@@ -54,42 +54,6 @@ const poolCases: PoolCase[] = [
   { name: '2x2/2 same on odd sides, padded (package kernel)', x: [1, 5, 5, 2], filter: 2, strides: 2, pad: 'same' },
 ];
 
-/** The shape of dy (the forward output) for a conv case, in the case's data format. */
-function dyShapeOf(c: FilterCase): number[] {
-  const x = c.x;
-  const nhwc: [number, number, number, number] = c.dataFormat === 'NCHW' ? [x[0], x[2], x[3], x[1]] : x;
-  const info = tf.backend_util.computeConv2DInfo(nhwc, c.filter, c.strides, 1, c.pad, c.dimRoundingMode);
-  return c.dataFormat === 'NCHW'
-    ? [info.batchSize, info.outChannels, info.outHeight, info.outWidth]
-    : [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
-}
-
-async function onBackend(backend: 'cpu' | 'wasm', compute: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
-  const results = tf.tidy(() => {
-    const out = compute();
-    return Array.isArray(out) ? out : [out];
-  });
-  const arrays = await Promise.all(results.map(async (t) => (await t.data()) as Float32Array));
-  tf.dispose(results);
-  return arrays;
-}
-
-/** |a - b| ≤ 1e-4 · max(1, |b|): absolute for small values, relative for sums over large windows. */
-function expectClose(actual: Float32Array, expected: Float32Array): void {
-  expect(actual.length).toBe(expected.length);
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const e = expected[i]!;
-    worst = Math.max(worst, Math.abs(actual[i]! - e) / Math.max(1, Math.abs(e)));
-  }
-  expect(worst).toBeLessThanOrEqual(1e-4);
-}
-
-function seeded(shape: number[], seed: number): () => tf.Tensor {
-  return () => tf.randomUniform(shape, -1, 1, 'float32', seed);
-}
-
 describe('registerWasmTrainingKernels', () => {
   beforeAll(async () => {
     await tf.setBackend('wasm');
@@ -106,7 +70,7 @@ describe('registerWasmTrainingKernels', () => {
   it.each(cases)('Conv2DBackpropFilter matches cpu: $name', async (c) => {
     const dataFormat = c.dataFormat ?? 'NHWC';
     const xShape = c.x;
-    const dyShape = dyShapeOf(c);
+    const dyShape = convOutputShape(c);
     const x = seeded(xShape, 11);
     const dy = seeded(dyShape, 23);
     const compute = () =>
@@ -126,7 +90,7 @@ describe('registerWasmTrainingKernels', () => {
   it.each(cases)('Conv2DBackpropInput matches cpu: $name', async (c) => {
     const dataFormat = c.dataFormat ?? 'NHWC';
     const xShape = c.x;
-    const dyShape = dyShapeOf(c);
+    const dyShape = convOutputShape(c);
     const filter = seeded(c.filter, 5);
     const dy = seeded(dyShape, 29);
     const compute = () =>

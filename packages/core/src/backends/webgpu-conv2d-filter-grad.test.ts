@@ -5,8 +5,8 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maxPartialBytes, planSplitK, targetWorkgroups, webgpuConv2DBackpropFilter } from './webgpu-conv2d-filter-grad.ts';
 import { startTestWebgpu } from './webgpu-runtime.ts';
+import { convOutputShape, expectClose, onBackend, seeded, type Pad } from '../testing/kernel-comparison.ts';
 
-type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 interface FilterCase {
   name: string;
   x: [number, number, number, number];
@@ -32,37 +32,6 @@ const cases: FilterCase[] = [
 
 function attrsOf(c: FilterCase, dataFormat: 'NHWC' | 'NCHW' = 'NHWC'): tf.NamedAttrMap {
   return { strides: c.strides, pad: c.pad, dataFormat, dimRoundingMode: c.dimRoundingMode, filterShape: c.filter } as unknown as tf.NamedAttrMap;
-}
-
-function dyShapeOf(c: FilterCase): number[] {
-  const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, c.dimRoundingMode);
-  return [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
-}
-
-function seeded(shape: number[], seed: number): () => tf.Tensor {
-  return () => tf.randomUniform(shape, -1, 1, 'float32', seed);
-}
-
-async function onBackend(backend: 'cpu' | 'webgpu', compute: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
-  const results = tf.tidy(() => {
-    const out = compute();
-    return Array.isArray(out) ? out : [out];
-  });
-  const arrays = await Promise.all(results.map(async (t) => (await t.data()) as Float32Array));
-  tf.dispose(results);
-  return arrays;
-}
-
-/** |a - b| ≤ 1e-4 · max(1, |b|): absolute for small values, relative for sums over many products. */
-function expectClose(actual: Float32Array, expected: Float32Array): void {
-  expect(actual.length).toBe(expected.length);
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const e = expected[i]!;
-    worst = Math.max(worst, Math.abs(actual[i]! - e) / Math.max(1, Math.abs(e)));
-  }
-  expect(worst).toBeLessThanOrEqual(1e-4);
 }
 
 describe('planSplitK', () => {
@@ -107,7 +76,7 @@ describe('webgpuConv2DBackpropFilter', () => {
 
   it.each(cases)('matches cpu: $name', async (c) => {
     const x = seeded(c.x, 11);
-    const dy = seeded(dyShapeOf(c), 23);
+    const dy = seeded(convOutputShape(c), 23);
     const compute = () => tf.engine().runKernel<tf.Tensor>(tf.Conv2DBackpropFilter, { x: x(), dy: dy() }, attrsOf(c));
     const [expected] = await onBackend('cpu', compute);
     const [actual] = await onBackend('webgpu', compute);
@@ -117,7 +86,7 @@ describe('webgpuConv2DBackpropFilter', () => {
 
   it('gives tf.grad of tf.conv2d the cpu filter gradient', async () => {
     const c = cases[2]!;
-    const dy = seeded(dyShapeOf(c), 31);
+    const dy = seeded(convOutputShape(c), 31);
     const compute = () =>
       tf.grad((w: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(seeded(c.x, 17)() as tf.Tensor4D, w as tf.Tensor4D, c.strides, 'same'), dy())))(seeded(c.filter, 19)());
     const [expected] = await onBackend('cpu', compute);
@@ -139,7 +108,7 @@ describe('webgpuConv2DBackpropFilter', () => {
     const [xNchw, dyNchw] = [tf.zeros([2, 3, 9, 7]), tf.zeros([2, 5, 9, 7])];
     expect(kernel({ inputs: { x: xNchw, dy: dyNchw }, backend, attrs: attrsOf(c, 'NCHW') })).toBe(sentinel);
     expect(calls).toEqual(['NCHW']);
-    const [x, dy] = [tf.zeros(c.x), tf.zeros(dyShapeOf(c))];
+    const [x, dy] = [tf.zeros(c.x), tf.zeros(convOutputShape(c))];
     const own = kernel({ inputs: { x, dy }, backend, attrs: attrsOf(c) }) as tf.TensorInfo;
     expect(own.shape).toEqual(c.filter);
     expect(calls).toEqual(['NCHW']);

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import type { KernelFunc } from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestWebgpu } from './webgpu-runtime.ts';
+import { describe, expect, it } from 'vitest';
+import { overrideWebgpuKernel } from '../testing/kernel-comparison.ts';
 import { tiledMaxPoolGrad } from './webgpu-max-pool-grad.ts';
 
 type Pad = 'valid' | 'same' | number;
@@ -30,24 +29,7 @@ const cases: PoolCase[] = [
   { name: '2x2/2 with numeric padding 1 (package kernel)', x: [1, 6, 6, 2], filter: 2, strides: 2, pad: 1, tiled: false },
 ];
 
-let stockCalls = 0;
-let stock: KernelFunc | undefined;
-
-beforeAll(async () => {
-  await startTestWebgpu();
-  stock = tf.getKernel(tf.MaxPoolGrad, 'webgpu')?.kernelFunc;
-  const counted: KernelFunc = (args) => {
-    stockCalls++;
-    return stock!(args);
-  };
-  tf.unregisterKernel(tf.MaxPoolGrad, 'webgpu');
-  tf.registerKernel({ kernelName: tf.MaxPoolGrad, backendName: 'webgpu', kernelFunc: tiledMaxPoolGrad(counted) });
-}, 60_000);
-
-afterAll(() => {
-  tf.unregisterKernel(tf.MaxPoolGrad, 'webgpu');
-  if (stock !== undefined) tf.registerKernel({ kernelName: tf.MaxPoolGrad, backendName: 'webgpu', kernelFunc: stock });
-});
+const kernel = overrideWebgpuKernel(tf.MaxPoolGrad, tiledMaxPoolGrad);
 
 function random(length: number, seed: number, ties: boolean): Float32Array {
   let state = seed;
@@ -73,9 +55,9 @@ describe('one-pass MaxPoolGrad on webgpu for tiling poolings', () => {
     const xValues = random(tf.util.sizeFromShape(c.x), c.x[1] * 31 + c.x[2], c.ties ?? false);
     // dy never 0, so that a gradient written to the wrong position cannot hide behind a zero.
     const dyValues = random(tf.util.sizeFromShape(dyShape), 17, false).map((v) => v + 2);
-    const before = stockCalls;
+    const before = kernel.stockCalls;
     const gpu = await gradOn('webgpu', c, xValues, dyValues, dyShape);
-    expect(stockCalls - before).toBe(c.tiled ? 0 : 1);
+    expect(kernel.stockCalls - before).toBe(c.tiled ? 0 : 1);
     const cpu = await gradOn('cpu', c, xValues, dyValues, dyShape);
     expect(gpu.length).toBe(cpu.length);
     let worst = { at: -1, error: 0 };

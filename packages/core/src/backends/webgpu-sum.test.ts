@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import type { KernelFunc } from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestWebgpu } from './webgpu-runtime.ts';
+import { describe, expect, it } from 'vitest';
+import { overrideWebgpuKernel } from '../testing/kernel-comparison.ts';
 import { contiguousSum, planSum, targetWorkgroups } from './webgpu-sum.ts';
 
 interface SumCase {
@@ -35,24 +34,7 @@ const cases: SumCase[] = [
   { name: 'int32, full sum', shape: [20_001], axis: 0, dtype: 'int32' },
 ];
 
-let stockCalls = 0;
-let stock: KernelFunc | undefined;
-
-beforeAll(async () => {
-  await startTestWebgpu();
-  stock = tf.getKernel(tf.Sum, 'webgpu')?.kernelFunc;
-  const counted: KernelFunc = (args) => {
-    stockCalls++;
-    return stock!(args);
-  };
-  tf.unregisterKernel(tf.Sum, 'webgpu');
-  tf.registerKernel({ kernelName: tf.Sum, backendName: 'webgpu', kernelFunc: contiguousSum(counted) });
-}, 60_000);
-
-afterAll(() => {
-  tf.unregisterKernel(tf.Sum, 'webgpu');
-  if (stock !== undefined) tf.registerKernel({ kernelName: tf.Sum, backendName: 'webgpu', kernelFunc: stock });
-});
+const kernel = overrideWebgpuKernel(tf.Sum, contiguousSum);
 
 async function sumOn(backend: string, values: Float32Array | Int32Array, c: SumCase): Promise<{ shape: number[]; data: ArrayLike<number> }> {
   await tf.setBackend(backend);
@@ -75,9 +57,9 @@ function valuesFor(c: SumCase, seed: number): Float32Array | Int32Array {
 describe('contiguous-axes Sum on webgpu', () => {
   it.each(cases)('$name matches the cpu backend', async (c) => {
     const values = valuesFor(c, c.shape.length * 7919 + c.shape[0]!);
-    const before = stockCalls;
+    const before = kernel.stockCalls;
     const gpu = await sumOn('webgpu', values, c);
-    expect(stockCalls).toBe(before);
+    expect(kernel.stockCalls).toBe(before);
     const cpu = await sumOn('cpu', values, c);
     expect(gpu.shape).toEqual(cpu.shape);
     expect(gpu.data.length).toBe(cpu.data.length);
@@ -115,9 +97,9 @@ describe('contiguous-axes Sum on webgpu', () => {
   it('hands non-contiguous axes ([0, 2] of a rank-3) to the package kernel, with the right result', async () => {
     const c: SumCase = { name: 'fallback', shape: [3, 4, 5], axis: [0, 2] };
     const values = valuesFor(c, 11);
-    const before = stockCalls;
+    const before = kernel.stockCalls;
     const gpu = await sumOn('webgpu', values, c);
-    expect(stockCalls).toBe(before + 1);
+    expect(kernel.stockCalls).toBe(before + 1);
     const cpu = await sumOn('cpu', values, c);
     expect(Array.from(gpu.data).map((v) => v.toFixed(3))).toEqual(Array.from(cpu.data).map((v) => v.toFixed(3)));
   });

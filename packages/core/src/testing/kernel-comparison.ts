@@ -1,0 +1,77 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelFunc } from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { startTestWebgpu } from '../backends/webgpu-runtime.ts';
+
+/** What the custom-kernel tests share: running one computation on two backends and comparing the results. */
+
+export type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+
+/** A tensor of seeded uniform values in [-1, 1), made afresh on whichever backend is current when called. */
+export function seeded(shape: number[], seed: number): () => tf.Tensor {
+  return () => tf.randomUniform(shape, -1, 1, 'float32', seed);
+}
+
+/** Runs `compute` on `backend` (made current) and reads its result(s) back. */
+export async function onBackend(backend: string, compute: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const results = tf.tidy(() => {
+    const out = compute();
+    return Array.isArray(out) ? out : [out];
+  });
+  const arrays = await Promise.all(results.map(async (t) => (await t.data()) as Float32Array));
+  tf.dispose(results);
+  return arrays;
+}
+
+/** |a - b| ≤ 1e-4 · max(1, |b|): absolute for small values, relative for sums over many products. */
+export function expectClose(actual: Float32Array, expected: Float32Array): void {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const e = expected[i]!;
+    worst = Math.max(worst, Math.abs(actual[i]! - e) / Math.max(1, Math.abs(e)));
+  }
+  expect(worst).toBeLessThanOrEqual(1e-4);
+}
+
+/** The shape of a convolution's dy (its forward output), in the case's data format (NHWC unless told). */
+export function convOutputShape(c: {
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  strides: [number, number] | number;
+  pad: Pad;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  dataFormat?: 'NHWC' | 'NCHW';
+}): number[] {
+  const x = c.x;
+  const nhwc: [number, number, number, number] = c.dataFormat === 'NCHW' ? [x[0], x[2], x[3], x[1]] : x;
+  const info = tf.backend_util.computeConv2DInfo(nhwc, c.filter, c.strides, 1, c.pad, c.dimRoundingMode);
+  return c.dataFormat === 'NCHW'
+    ? [info.batchSize, info.outChannels, info.outHeight, info.outWidth]
+    : [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+}
+
+/**
+ * For the tests of one webgpu kernel override: starts WebGPU, registers `make(stock)` over the package's kernel for
+ * the file's tests (stock counted, so a test can check which path a case took), and puts the stock one back after.
+ */
+export function overrideWebgpuKernel(kernelName: string, make: (stock: KernelFunc) => KernelFunc): { readonly stockCalls: number } {
+  const counter = { stockCalls: 0 };
+  let stock: KernelFunc | undefined;
+  beforeAll(async () => {
+    await startTestWebgpu();
+    stock = tf.getKernel(kernelName, 'webgpu')?.kernelFunc;
+    const counted: KernelFunc = (args) => {
+      counter.stockCalls++;
+      return stock!(args);
+    };
+    tf.unregisterKernel(kernelName, 'webgpu');
+    tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: make(counted) });
+  }, 60_000);
+  afterAll(() => {
+    tf.unregisterKernel(kernelName, 'webgpu');
+    if (stock !== undefined) tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: stock });
+  });
+  return counter;
+}
