@@ -153,9 +153,7 @@ export class DataParallelTrainer {
       const { loss } = await this.queueStep();
       losses.push({ step: this.currentStep, epoch, loss });
       const epochEnd = this.currentStep % this.stepsPerEpoch === 0;
-      for (const read of await losses.take(epochEnd)) {
-        await hooks.onStep?.({ step: read.step, totalSteps: this.totalSteps, epoch: read.epoch, loss: read.loss });
-      }
+      for (const read of await losses.take(epochEnd)) await hooks.onStep?.({ ...read, totalSteps: this.totalSteps });
       if (epochEnd) {
         const every = this.spec.training.metricsEveryEpochs;
         const due = this.evaluates && (epoch % every === 0 || this.currentStep === this.totalSteps);

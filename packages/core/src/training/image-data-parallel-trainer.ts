@@ -132,8 +132,6 @@ export class ImageDataParallelTrainer {
   async run(hooks: ImageRunHooks = {}): Promise<ImageRunResult> {
     this.hooks = hooks;
     let metrics: readonly ImageMetricValue[] = [];
-    let epochLoss = 0;
-    let epochSteps = 0;
     const losses = new StepLosses();
     while (this.currentStep < this.totalSteps) {
       if (hooks.signal?.aborted === true) return { status: 'stopped', step: this.currentStep, epoch: this.epoch, metrics };
@@ -141,20 +139,15 @@ export class ImageDataParallelTrainer {
       const { loss } = await this.queueStep();
       losses.push({ step: this.currentStep, epoch, loss });
       const epochEnd = this.currentStep % this.stepsPerEpoch === 0;
-      for (const read of await losses.take(epochEnd)) {
-        epochLoss += read.loss;
-        epochSteps += 1;
-        await hooks.onStep?.({ step: read.step, totalSteps: this.totalSteps, epoch: read.epoch, loss: read.loss });
-      }
+      for (const read of await losses.take(epochEnd)) await hooks.onStep?.({ ...read, totalSteps: this.totalSteps });
       if (epochEnd) {
+        const epochLoss = losses.meanSinceLast();
         await this.averageBatchNormStatistics();
         const due = epoch % this.options.spec.training.metricsEveryEpochs === 0 || this.currentStep === this.totalSteps;
         const epochMetrics: ImageMetricValue[] = due
-          ? [{ split: 'train', name: 'loss', value: epochLoss / epochSteps }, ...(await this.evaluate())]
+          ? [{ split: 'train', name: 'loss', value: epochLoss }, ...(await this.evaluate())]
           : [];
         if (due) metrics = epochMetrics;
-        epochLoss = 0;
-        epochSteps = 0;
         const phaseEnd = this.phases.some((phase) => phase.endStep === this.currentStep);
         await hooks.onEpoch?.({ epoch, step: this.currentStep, metrics: epochMetrics, phaseEnd });
       }

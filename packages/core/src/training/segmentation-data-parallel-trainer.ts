@@ -139,8 +139,6 @@ export class SegmentationDataParallelTrainer {
   /** Trains to the end (or until aborted); every `metricsEveryEpochs` epochs scores the valid split on all ranks. */
   async run(hooks: SegmentationRunHooks = {}): Promise<SegmentationRunResult> {
     let metrics: readonly SegmentationMetricValue[] = [];
-    let epochLoss = 0;
-    let epochSteps = 0;
     const losses = new StepLosses();
     while (this.currentStep < this.totalSteps) {
       if (hooks.signal?.aborted === true) return { status: 'stopped', step: this.currentStep, epoch: this.epoch, metrics };
@@ -148,20 +146,15 @@ export class SegmentationDataParallelTrainer {
       const { loss } = await this.queueStep();
       losses.push({ step: this.currentStep, epoch, loss });
       const epochEnd = this.currentStep % this.stepsPerEpoch === 0;
-      for (const read of await losses.take(epochEnd)) {
-        epochLoss += read.loss;
-        epochSteps += 1;
-        await hooks.onStep?.({ step: read.step, totalSteps: this.totalSteps, epoch: read.epoch, loss: read.loss });
-      }
+      for (const read of await losses.take(epochEnd)) await hooks.onStep?.({ ...read, totalSteps: this.totalSteps });
       if (epochEnd) {
+        const epochLoss = losses.meanSinceLast();
         await averageBatchNormStatistics(this.options.model, this.options.worldSize, this.options.allReduceSum);
         const due = epoch % this.options.spec.training.metricsEveryEpochs === 0 || this.currentStep === this.totalSteps;
         const epochMetrics: SegmentationMetricValue[] = due
-          ? [{ split: 'train', name: 'loss', value: epochLoss / epochSteps }, ...(await this.evaluate())]
+          ? [{ split: 'train', name: 'loss', value: epochLoss }, ...(await this.evaluate())]
           : [];
         if (due) metrics = epochMetrics;
-        epochLoss = 0;
-        epochSteps = 0;
         await hooks.onEpoch?.({ epoch, step: this.currentStep, metrics: epochMetrics, phaseEnd: false });
       }
     }

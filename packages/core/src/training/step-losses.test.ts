@@ -62,6 +62,17 @@ describe('StepLosses', () => {
     await expect(losses.take(true)).rejects.toThrow('device lost');
   });
 
+  it('gives the mean of the losses taken since the last call', async () => {
+    const losses = new StepLosses(4);
+    losses.push({ step: 1, epoch: 1, loss: 0.5 });
+    losses.push({ step: 2, epoch: 1, loss: Promise.resolve(0.3) });
+    await losses.take(true);
+    expect(losses.meanSinceLast()).toBeCloseTo(0.4, 12);
+    losses.push({ step: 3, epoch: 2, loss: 0.1 });
+    await losses.take();
+    expect(losses.meanSinceLast()).toBeCloseTo(0.1, 12);
+  });
+
   it('refuses a window that is not a positive integer', () => {
     expect(() => new StepLosses(0)).toThrow(/loss window must be a positive integer, got 0/);
   });

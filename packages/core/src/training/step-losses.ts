@@ -24,6 +24,8 @@ export const defaultLossWindow = 8;
 export class StepLosses {
   private readonly queue: QueuedLoss[] = [];
   private readonly window: number;
+  private takenSum = 0;
+  private takenCount = 0;
 
   constructor(window = defaultLossWindow) {
     if (!Number.isInteger(window) || window < 1) throw new RangeError(`loss window must be a positive integer, got ${window}`);
@@ -48,8 +50,19 @@ export class StepLosses {
     for (let head = this.queue[0]; head !== undefined; head = this.queue[0]) {
       if (typeof head.loss !== 'number' && !all && this.outstanding < this.window) break;
       this.queue.shift();
-      out.push({ step: head.step, epoch: head.epoch, loss: await head.loss });
+      const loss = await head.loss;
+      this.takenSum += loss;
+      this.takenCount += 1;
+      out.push({ step: head.step, epoch: head.epoch, loss });
     }
     return out;
+  }
+
+  /** The mean of the losses taken since the last call (an epoch's training loss), and a fresh start. */
+  meanSinceLast(): number {
+    const mean = this.takenSum / this.takenCount;
+    this.takenSum = 0;
+    this.takenCount = 0;
+    return mean;
   }
 }
