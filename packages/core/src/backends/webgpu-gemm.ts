@@ -337,7 +337,6 @@ class SplitSumProgram implements WebGPUProgram {
   variableNames: string[];
   uniforms: string;
   workgroupSize: [number, number, number] = [256, 1, 1];
-  private readonly size: number;
 
   constructor(
     private readonly operands: GemmOperands,
@@ -348,8 +347,7 @@ class SplitSumProgram implements WebGPUProgram {
     this.variableNames = ['partials', ...operands.epilogueVariables];
     this.uniforms = gemmUniforms + operands.uniforms;
     this.dispatchLayout = workgroupLayout(outputShape);
-    this.size = dims.batch * dims.m * dims.n;
-    this.dispatch = [Math.min(Math.ceil(this.size / 256), maxWorkgroupsPerDimension), 1, 1];
+    this.dispatch = [Math.min(Math.ceil((dims.batch * dims.m * dims.n) / 256), maxWorkgroupsPerDimension), 1, 1];
     this.shaderKey = `tesseraGemmSplitSum_${operands.key}`;
   }
 
