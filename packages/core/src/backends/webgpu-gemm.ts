@@ -34,11 +34,19 @@ export interface GemmOperands {
   readonly epilogueVariables: readonly string[];
   /** Extra uniform declarations (`name : type,` each), read by the loaders and the epilogue. */
   readonly uniforms: string;
-  /** `fn gemmLoadA(batch : i32, row : i32, col : i32) -> f32`: A[row, col], called only for row < M, col < K. */
+  /**
+   * How to read A, as WGSL defining `struct GemmRowA`, `fn gemmRowA(batch : i32, row : i32) -> GemmRowA` and
+   * `fn gemmLoadA(r : GemmRowA, k : i32) -> f32` (A[row, k]). Each thread loads the same rows of A at every K step,
+   * so the per-row work (an image pixel's coordinates, a row's offset) is done once in gemmRowA, before the K loop;
+   * gemmLoadA runs per element and should be cheap. Called only for row < M and k < K.
+   */
   readonly loadA: string;
   /** Which index of A is contiguous in memory: the tile loads run along it so that neighbouring threads coalesce. */
   readonly aContiguous: 'k' | 'm';
-  /** `fn gemmLoadB(batch : i32, row : i32, col : i32) -> f32`: B[row, col], called only for row < K, col < N. */
+  /**
+   * How to read B: `struct GemmColB`, `fn gemmColB(batch : i32, col : i32) -> GemmColB` (once per column, before the
+   * K loop) and `fn gemmLoadB(c : GemmColB, k : i32) -> f32` (B[k, col]). Called only for k < K and col < N.
+   */
   readonly loadB: string;
   readonly bContiguous: 'k' | 'n';
   /** `fn gemmStore(batch : i32, row : i32, col : i32, value : f32)`: writes C[row, col] (bias, activation, layout). */
@@ -242,6 +250,27 @@ class GemmProgram implements WebGPUProgram {
         var nextA : array<f32, ${loadsA}>;
         var nextB : array<f32, ${loadsB}>;
         var acc : array<vec4<f32>, ${(tm * tn) / 4}>;
+        // The rows of A and columns of B this thread loads are the same at every K step.
+        var rowsA : array<GemmRowA, ${loadsA}>;
+        var rowInA : array<bool, ${loadsA}>;
+        for (var i = 0; i < ${loadsA}; i++) {
+          let e = t + ${threads} * i;
+          let gm = m0 + ${amExpr};
+          rowInA[i] = gm < dimM;
+          if (rowInA[i]) {
+            rowsA[i] = gemmRowA(batch, gm);
+          }
+        }
+        var colsB : array<GemmColB, ${loadsB}>;
+        var colInB : array<bool, ${loadsB}>;
+        for (var i = 0; i < ${loadsB}; i++) {
+          let e = t + ${threads} * i;
+          let gn = n0 + ${bnExpr};
+          colInB[i] = gn < dimN;
+          if (colInB[i]) {
+            colsB[i] = gemmColB(batch, gn);
+          }
+        }
 
         for (var tile = 0; tile <= uniforms.gemmKSteps; tile++) {
           if (tile > 0) {
@@ -265,20 +294,18 @@ class GemmProgram implements WebGPUProgram {
             for (var i = 0; i < ${loadsA}; i++) {
               let e = t + ${threads} * i;
               let gk = k0 + ${akExpr};
-              let gm = m0 + ${amExpr};
               var v = 0.0;
-              if (gm < dimM && gk < kEnd) {
-                v = gemmLoadA(batch, gm, gk);
+              if (rowInA[i] && gk < kEnd) {
+                v = gemmLoadA(rowsA[i], gk);
               }
               nextA[i] = v;
             }
             for (var i = 0; i < ${loadsB}; i++) {
               let e = t + ${threads} * i;
               let gk = k0 + ${bkExpr};
-              let gn = n0 + ${bnExpr};
               var v = 0.0;
-              if (gn < dimN && gk < kEnd) {
-                v = gemmLoadB(batch, gk, gn);
+              if (colInB[i] && gk < kEnd) {
+                v = gemmLoadB(colsB[i], gk);
               }
               nextB[i] = v;
             }

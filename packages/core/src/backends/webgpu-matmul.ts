@@ -107,18 +107,27 @@ function matMul(backend: WebGPUBackend, p: MatMulProblem, planner: GemmPlanner):
 }
 
 function matMulOperands(transposeA: boolean, transposeB: boolean, bias: boolean, relu: boolean): GemmOperands {
-  // Element offsets inside one product: A is [M, K] (or [K, M] transposed), B is [K, N] (or [N, K]).
-  const aIndex = transposeA ? 'col * uniforms.gemmDims[0] + row' : 'row * uniforms.gemmDims[2] + col';
-  const bIndex = transposeB ? 'col * uniforms.gemmDims[2] + row' : 'row * uniforms.gemmDims[1] + col';
+  // Inside one product A is [M, K] (or [K, M] transposed) and B is [K, N] (or [N, K]): a row of A and a column of B
+  // are a start offset and a step along K.
+  const aRow = transposeA ? 'row' : 'row * uniforms.gemmDims[2]';
+  const aStep = transposeA ? 'uniforms.gemmDims[0]' : '1';
+  const bCol = transposeB ? 'col * uniforms.gemmDims[2]' : 'col';
+  const bStep = transposeB ? '1' : 'uniforms.gemmDims[1]';
   const biased = bias ? 'value + bias[col]' : 'value';
   return {
     key: `matmul_${transposeA ? 't' : 'n'}${transposeB ? 't' : 'n'}_${bias ? 'bias' : 'nobias'}_${relu ? 'relu' : 'linear'}`,
     variableNames: ['a', 'b'],
     epilogueVariables: bias ? ['bias'] : [],
     uniforms: 'batchStrides : vec2<i32>,',
-    loadA: `fn gemmLoadA(batch : i32, row : i32, col : i32) -> f32 { return a[batch * uniforms.batchStrides[0] + ${aIndex}]; }`,
+    loadA: `
+      struct GemmRowA { start : i32 }
+      fn gemmRowA(batch : i32, row : i32) -> GemmRowA { return GemmRowA(batch * uniforms.batchStrides[0] + ${aRow}); }
+      fn gemmLoadA(r : GemmRowA, k : i32) -> f32 { return a[r.start + k * ${aStep}]; }`,
     aContiguous: transposeA ? 'm' : 'k',
-    loadB: `fn gemmLoadB(batch : i32, row : i32, col : i32) -> f32 { return b[batch * uniforms.batchStrides[1] + ${bIndex}]; }`,
+    loadB: `
+      struct GemmColB { start : i32 }
+      fn gemmColB(batch : i32, col : i32) -> GemmColB { return GemmColB(batch * uniforms.batchStrides[1] + ${bCol}); }
+      fn gemmLoadB(c : GemmColB, k : i32) -> f32 { return b[c.start + k * ${bStep}]; }`,
     bContiguous: transposeB ? 'k' : 'n',
     store: `fn gemmStore(batch : i32, row : i32, col : i32, value : f32) {
       let v = ${biased};
