@@ -19,7 +19,7 @@ const tfjsOn = (backend: string): TfjsFigures => ({
   matmul: timing,
   parameters: 138_357_544,
   fusedUpdate: backend === 'webgpu',
-  gradientCheck: backend === 'webgpu' ? { worstRelativeError: 2e-7, tensors: 9, referenceNonZero: true } : null,
+  gradientCheck: backend === 'webgpu' ? { worstRelativeError: 2e-7, tensors: 11, referenceNonZero: true } : null,
   kernelTimings: null,
   profile: [{ kernel: 'Conv2DBackpropFilter', programs: ['TesseraConv2DFilterGradProgram'], count: 13, totalMs: 40 }],
   stock: backend === 'webgpu' ? { firstTrainStepMs: 1, trainStep: timing, trainImgPerSec: 3.2, profile: [] } : null,

@@ -11,7 +11,10 @@ export interface GradientCheck {
   readonly referenceNonZero: boolean;
 }
 
-/** A small VGG-shaped model: conv-relu x2, 2x2 max pool, conv, pool, dense softmax: every kernel a VGG step needs. */
+/**
+ * A small VGG-shaped model: conv-relu x2, 2x2 max pool, conv, pool, dense relu, dense softmax: every kernel a VGG step
+ * needs.
+ */
 function smallVgg(): tfl.LayersModel {
   const init = (seed: number) => tfl.initializers.glorotUniform({ seed });
   const m = tfl.sequential();
@@ -21,7 +24,8 @@ function smallVgg(): tfl.LayersModel {
   m.add(tfl.layers.conv2d({ filters: 7, kernelSize: 3, padding: 'valid', activation: 'relu', kernelInitializer: init(3) }));
   m.add(tfl.layers.maxPooling2d({ poolSize: 2, strides: 2 }));
   m.add(tfl.layers.flatten());
-  m.add(tfl.layers.dense({ units: 4, activation: 'softmax', kernelInitializer: init(4) }));
+  m.add(tfl.layers.dense({ units: 9, activation: 'relu', kernelInitializer: init(4) }));
+  m.add(tfl.layers.dense({ units: 4, activation: 'softmax', kernelInitializer: init(5) }));
   return m;
 }
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { webgpuConv2DBackpropFilter } from './webgpu-conv2d-filter-grad.ts';
+import { webgpuBatchMatMul, webgpuFusedMatMul } from './webgpu-matmul.ts';
 import { tiledMaxPoolGrad } from './webgpu-max-pool-grad.ts';
 import { contiguousSum } from './webgpu-sum.ts';
 import { webgpuOptimizerKernels } from './webgpu-optimizer-kernels.ts';
@@ -57,4 +58,6 @@ const overrides: ReadonlyArray<readonly [string, (stock: KernelFunc | undefined)
   [tf.Conv2DBackpropFilter, webgpuConv2DBackpropFilter],
   [tf.Sum, contiguousSum],
   [tf.MaxPoolGrad, tiledMaxPoolGrad],
+  [tf.BatchMatMul, (stock) => webgpuBatchMatMul(stock)],
+  [tf._FusedMatMul, (stock) => webgpuFusedMatMul(stock)],
 ];
