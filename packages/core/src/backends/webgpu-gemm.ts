@@ -213,19 +213,43 @@ class GemmProgram implements WebGPUProgram {
     const threads = 256;
     const loadsA = (bm * bk) / threads;
     const loadsB = (bn * bk) / threads;
-    const threadCols = bn / tn;
     const rowVecs = tm / 4;
     const colVecs = tn / 4;
     const strideRows = bm / tm;
     const strideCols = bn / tn;
-    // Element e of a tile load, as (k, outer) for a k-contiguous or an outer-contiguous operand.
-    const tileIndex = (contiguous: 'k' | 'outer', outer: number): [string, string] =>
-      contiguous === 'k' ? [`e % ${bk}`, `e / ${bk}`] : [`e / ${outer}`, `e % ${outer}`];
-    const [akExpr, amExpr] = tileIndex(this.operands.aContiguous === 'k' ? 'k' : 'outer', bm);
-    const [bkExpr, bnExpr] = tileIndex(this.operands.bContiguous === 'k' ? 'k' : 'outer', bn);
+    // Every loop over a thread's registers is unrolled here, in TypeScript: indices into private arrays must be
+    // constants for the driver to keep the 64 accumulators in registers rather than in local memory.
+    const each = (count: number, line: (i: number) => string): string => Array.from({ length: count }, (_, i) => line(i)).join('\n');
+    // Element `i` of this thread's share of a tile load, as (k, outer index) within the tile.
+    const slot = (contiguous: boolean, outer: number, i: number): [string, string] => {
+      const e = `(t + ${threads * i})`;
+      return contiguous ? [`${e} % ${bk}`, `${e} / ${bk}`] : [`${e} / ${outer}`, `${e} % ${outer}`];
+    };
+    const aSlot = (i: number) => slot(this.operands.aContiguous === 'k', bm, i);
+    const bSlot = (i: number) => slot(this.operands.bContiguous === 'k', bn, i);
     const store = this.partial
-      ? `result[((split * uniforms.gemmDims[3] + batch) * uniforms.gemmDims[0] + row) * uniforms.gemmDims[1] + col] = value;`
+      ? `result[((split * uniforms.gemmDims[3] + batch) * dimM + row) * dimN + col] = value;`
       : 'gemmStore(batch, row, col, value);';
+    const epilogue = each(rowVecs * 4, (ri) => {
+      const [i, r] = [Math.floor(ri / 4), ri % 4];
+      return `
+        {
+          let row = m0 + ${4 * i * strideRows + r} + 4 * ty;
+          if (row < dimM) {
+            ${each(colVecs * 4, (cj) => {
+              const [j, c] = [Math.floor(cj / 4), cj % 4];
+              return `
+            {
+              let col = n0 + ${4 * j * strideCols + c} + 4 * tx;
+              if (col < dimN) {
+                let value = acc${ri}_${j}[${c}];
+                ${store}
+              }
+            }`;
+            })}
+          }
+        }`;
+    });
     return `
       ${this.operands.loadA}
       ${this.operands.loadB}
@@ -244,112 +268,65 @@ class GemmProgram implements WebGPUProgram {
         let dimN = uniforms.gemmDims[1];
         let kBegin = split * uniforms.gemmKPerSplit;
         let kEnd = min(uniforms.gemmDims[2], kBegin + uniforms.gemmKPerSplit);
-        let tx = t % ${threadCols};
-        let ty = t / ${threadCols};
+        let tx = t % ${bn / tn};
+        let ty = t / ${bn / tn};
 
-        var nextA : array<f32, ${loadsA}>;
-        var nextB : array<f32, ${loadsB}>;
-        var acc : array<vec4<f32>, ${(tm * tn) / 4}>;
-        // The rows of A and columns of B this thread loads are the same at every K step.
-        var rowsA : array<GemmRowA, ${loadsA}>;
-        var rowInA : array<bool, ${loadsA}>;
-        for (var i = 0; i < ${loadsA}; i++) {
-          let e = t + ${threads} * i;
-          let gm = m0 + ${amExpr};
-          rowInA[i] = gm < dimM;
-          if (rowInA[i]) {
-            rowsA[i] = gemmRowA(batch, gm);
-          }
-        }
-        var colsB : array<GemmColB, ${loadsB}>;
-        var colInB : array<bool, ${loadsB}>;
-        for (var i = 0; i < ${loadsB}; i++) {
-          let e = t + ${threads} * i;
-          let gn = n0 + ${bnExpr};
-          colInB[i] = gn < dimN;
-          if (colInB[i]) {
-            colsB[i] = gemmColB(batch, gn);
-          }
-        }
+        // The rows of A and columns of B this thread loads are the same at every K step: prepared once.
+        ${each(loadsA, (i) => `
+        let inA${i} = m0 + ${aSlot(i)[1]} < dimM;
+        var rowA${i} : GemmRowA;
+        if (inA${i}) {
+          rowA${i} = gemmRowA(batch, m0 + ${aSlot(i)[1]});
+        }`)}
+        ${each(loadsB, (i) => `
+        let inB${i} = n0 + ${bSlot(i)[1]} < dimN;
+        var colB${i} : GemmColB;
+        if (inB${i}) {
+          colB${i} = gemmColB(batch, n0 + ${bSlot(i)[1]});
+        }`)}
+        ${each(loadsA, (i) => `var nextA${i} = 0.0;`)}
+        ${each(loadsB, (i) => `var nextB${i} = 0.0;`)}
+        ${each(rowVecs * 4 * colVecs, (x) => `var acc${Math.floor(x / colVecs)}_${x % colVecs} = vec4<f32>(0.0);`)}
 
         for (var tile = 0; tile <= uniforms.gemmKSteps; tile++) {
           if (tile > 0) {
             // Park the K step loaded last round, then multiply it out while the next one is in flight.
-            for (var i = 0; i < ${loadsA}; i++) {
-              let e = t + ${threads} * i;
-              let kk = ${akExpr};
-              let mm = ${amExpr};
-              tileA[kk * ${bm / 4} + mm / 4][mm % 4] = nextA[i];
-            }
-            for (var i = 0; i < ${loadsB}; i++) {
-              let e = t + ${threads} * i;
-              let kk = ${bkExpr};
-              let nn = ${bnExpr};
-              tileB[kk * ${bn / 4} + nn / 4][nn % 4] = nextB[i];
-            }
+            ${each(loadsA, (i) => `tileA[(${aSlot(i)[0]}) * ${bm / 4} + (${aSlot(i)[1]}) / 4][(${aSlot(i)[1]}) % 4] = nextA${i};`)}
+            ${each(loadsB, (i) => `tileB[(${bSlot(i)[0]}) * ${bn / 4} + (${bSlot(i)[1]}) / 4][(${bSlot(i)[1]}) % 4] = nextB${i};`)}
             workgroupBarrier();
           }
           if (tile < uniforms.gemmKSteps) {
             let k0 = kBegin + tile * ${bk};
-            for (var i = 0; i < ${loadsA}; i++) {
-              let e = t + ${threads} * i;
-              let gk = k0 + ${akExpr};
-              var v = 0.0;
-              if (rowInA[i] && gk < kEnd) {
-                v = gemmLoadA(rowsA[i], gk);
+            ${each(loadsA, (i) => `
+            {
+              let k = k0 + ${aSlot(i)[0]};
+              nextA${i} = 0.0;
+              if (inA${i} && k < kEnd) {
+                nextA${i} = gemmLoadA(rowA${i}, k);
               }
-              nextA[i] = v;
-            }
-            for (var i = 0; i < ${loadsB}; i++) {
-              let e = t + ${threads} * i;
-              let gk = k0 + ${bkExpr};
-              var v = 0.0;
-              if (colInB[i] && gk < kEnd) {
-                v = gemmLoadB(colsB[i], gk);
+            }`)}
+            ${each(loadsB, (i) => `
+            {
+              let k = k0 + ${bSlot(i)[0]};
+              nextB${i} = 0.0;
+              if (inB${i} && k < kEnd) {
+                nextB${i} = gemmLoadB(colB${i}, k);
               }
-              nextB[i] = v;
-            }
+            }`)}
           }
           if (tile > 0) {
             for (var kk = 0; kk < ${bk}; kk++) {
-              var a : array<vec4<f32>, ${rowVecs}>;
-              var b : array<vec4<f32>, ${colVecs}>;
-              for (var i = 0; i < ${rowVecs}; i++) {
-                a[i] = tileA[kk * ${bm / 4} + ty + i * ${strideRows}];
-              }
-              for (var j = 0; j < ${colVecs}; j++) {
-                b[j] = tileB[kk * ${bn / 4} + tx + j * ${strideCols}];
-              }
-              for (var i = 0; i < ${rowVecs}; i++) {
-                for (var j = 0; j < ${colVecs}; j++) {
-                  acc[(i * 4 + 0) * ${colVecs} + j] += a[i].x * b[j];
-                  acc[(i * 4 + 1) * ${colVecs} + j] += a[i].y * b[j];
-                  acc[(i * 4 + 2) * ${colVecs} + j] += a[i].z * b[j];
-                  acc[(i * 4 + 3) * ${colVecs} + j] += a[i].w * b[j];
-                }
-              }
+              ${each(rowVecs, (i) => `let a${i} = tileA[kk * ${bm / 4} + ty + ${i * strideRows}];`)}
+              ${each(colVecs, (j) => `let b${j} = tileB[kk * ${bn / 4} + tx + ${j * strideCols}];`)}
+              ${each(rowVecs * 4 * colVecs, (x) => {
+                const [ri, j] = [Math.floor(x / colVecs), x % colVecs];
+                return `acc${ri}_${j} += a${Math.floor(ri / 4)}.${'xyzw'[ri % 4]} * b${j};`;
+              })}
             }
             workgroupBarrier();
           }
         }
-
-        for (var i = 0; i < ${rowVecs}; i++) {
-          for (var r = 0; r < 4; r++) {
-            let row = m0 + 4 * (ty + i * ${strideRows}) + r;
-            if (row < dimM) {
-              for (var j = 0; j < ${colVecs}; j++) {
-                let sums = acc[(i * 4 + r) * ${colVecs} + j];
-                for (var c = 0; c < 4; c++) {
-                  let col = n0 + 4 * (tx + j * ${strideCols}) + c;
-                  if (col < dimN) {
-                    let value = sums[c];
-                    ${store}
-                  }
-                }
-              }
-            }
-          }
-        }
+        ${epilogue}
       }
     `;
   }
