@@ -1,0 +1,149 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { describe, expect, it } from 'vitest';
+import { expectClose, onBackend, overrideWebgpuKernel, seeded, type Pad } from '../testing/kernel-comparison.ts';
+import { narrowTile, planGemm, splitPlan, wideTile, type GemmDims, type GemmPlan, type GemmTile } from './webgpu-gemm.ts';
+import { webgpuConv2D, webgpuFusedConv2D } from './webgpu-conv2d.ts';
+
+/** The plan each case forces (undefined: planGemm's own), and every plan the kernels ran with. */
+let forced: ((dims: GemmDims) => GemmPlan) | undefined;
+const ran: GemmPlan[] = [];
+const planner = (dims: GemmDims): GemmPlan => {
+  const plan = (forced ?? planGemm)(dims);
+  ran.push(plan);
+  return plan;
+};
+const wide = (dims: GemmDims): GemmPlan => splitPlan(wideTile, dims, 1);
+const narrow = (dims: GemmDims): GemmPlan => splitPlan(narrowTile, dims, 1);
+/** K cut into `slices` real slices of this problem's K (every slice non-empty), however shallow. */
+const splitInto =
+  (tile: GemmTile, slices: number) =>
+  (dims: GemmDims): GemmPlan => {
+    const kPerSplit = Math.ceil(dims.k / slices / tile.bk) * tile.bk;
+    return { tile, splits: Math.ceil(dims.k / kPerSplit), kPerSplit };
+  };
+
+const conv2D = overrideWebgpuKernel(tf.Conv2D, (stock) => webgpuConv2D(stock, planner));
+const fusedConv2D = overrideWebgpuKernel(tf.FusedConv2D, (stock) => webgpuFusedConv2D(stock, planner));
+
+interface ConvCase {
+  name: string;
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  strides: [number, number] | number;
+  pad: Pad;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  plan?: (dims: GemmDims) => GemmPlan;
+  /** How many K slices the forced plan must have produced (a split-K case that did not split proves nothing). */
+  splits?: number;
+}
+
+// Odd sides and channel counts (not multiples of 4) on purpose, so every tile edge and padding border is exercised.
+const cases: ConvCase[] = [
+  { name: '3x3 same, stride 1, narrow', x: [2, 9, 7, 3], filter: [3, 3, 3, 5], strides: 1, pad: 'same', plan: narrow },
+  { name: '3x3 same, stride 1, wide (M over one tile)', x: [2, 11, 7, 5], filter: [3, 3, 5, 6], strides: 1, pad: 'same', plan: wide },
+  { name: '3x3 valid, stride 1, wide', x: [3, 8, 10, 4], filter: [3, 3, 4, 7], strides: 1, pad: 'valid', plan: wide },
+  { name: '3x3 same, stride 2, narrow', x: [2, 11, 9, 3], filter: [3, 3, 3, 7], strides: 2, pad: 'same', plan: narrow },
+  { name: '5x3 valid, strides 2x3, narrow', x: [1, 13, 12, 2], filter: [5, 3, 2, 9], strides: [2, 3], pad: 'valid', plan: narrow },
+  { name: '5x3 same, stride 1, wide (N over one tile)', x: [1, 6, 5, 3], filter: [5, 3, 3, 131], strides: 1, pad: 'same', plan: wide },
+  { name: '1x1 stride 1, unpadded (pointwise), narrow', x: [4, 5, 6, 9], filter: [1, 1, 9, 3], strides: 1, pad: 'same', plan: narrow },
+  { name: '1x1 stride 1, unpadded (pointwise), wide', x: [3, 7, 9, 6], filter: [1, 1, 6, 5], strides: 1, pad: 'valid', plan: wide },
+  { name: '1x1 stride 2', x: [2, 7, 6, 5], filter: [1, 1, 5, 6], strides: 2, pad: 'same', plan: narrow },
+  { name: '1x1 with explicit padding', x: [1, 4, 5, 3], filter: [1, 1, 3, 2], strides: 1, pad: [[0, 0], [1, 0], [0, 2], [0, 0]], plan: narrow },
+  { name: 'numeric pad 1', x: [2, 7, 8, 3], filter: [3, 3, 3, 4], strides: 1, pad: 1, plan: narrow },
+  { name: 'numeric pad 2, stride 2, ceil rounding', x: [2, 8, 9, 2], filter: [3, 3, 2, 3], strides: 2, pad: 2, dimRoundingMode: 'ceil', plan: wide },
+  { name: 'explicit asymmetric pad, stride 2', x: [2, 9, 8, 3], filter: [3, 2, 3, 5], strides: 2, pad: [[0, 0], [1, 2], [0, 1], [0, 0]], plan: narrow },
+  { name: 'split K over 3 narrow slices', x: [1, 6, 5, 35], filter: [3, 3, 35, 10], strides: 1, pad: 'same', plan: splitInto(narrowTile, 3), splits: 3 },
+  { name: 'split K over 4 wide slices, stride 2', x: [2, 9, 8, 13], filter: [5, 3, 13, 9], strides: 2, pad: 'same', plan: splitInto(wideTile, 4), splits: 4 },
+  { name: "planGemm's own choice", x: [2, 10, 9, 6], filter: [3, 3, 6, 11], strides: 1, pad: 'same' },
+];
+
+/** Runs `c` on cpu, then on webgpu under the case's forced plan, and checks the GEMM path ran once and matched. */
+async function expectGemmMatchesCpu(
+  c: ConvCase,
+  counter: { readonly stockCalls: number },
+  run: () => tf.Tensor,
+): Promise<Float32Array> {
+  const [expected] = await onBackend('cpu', run);
+  forced = c.plan;
+  ran.length = 0;
+  const stockBefore = counter.stockCalls;
+  const [actual] = await onBackend('webgpu', run);
+  forced = undefined;
+  expect(counter.stockCalls).toBe(stockBefore);
+  expect(ran).toHaveLength(1);
+  if (c.splits !== undefined) expect(ran[0]!.splits).toBe(c.splits);
+  expectClose(actual!, expected!);
+  return expected!;
+}
+
+describe('Conv2D on webgpu through the GEMM', () => {
+  it.each(cases)('$name matches the cpu backend', async (c) => {
+    const run = () => tf.conv2d(seeded(c.x, 1)() as tf.Tensor4D, seeded(c.filter, 2)() as tf.Tensor4D, c.strides, c.pad, 'NHWC', 1, c.dimRoundingMode);
+    await expectGemmMatchesCpu(c, conv2D, run);
+  });
+
+  it.each([
+    { name: 'NCHW', dataFormat: 'NCHW' as const, dilations: 1, x: [2, 3, 7, 6] },
+    { name: 'dilation 2', dataFormat: 'NHWC' as const, dilations: 2, x: [2, 9, 8, 3] },
+  ])('hands $name to the stock kernel', async (c) => {
+    const run = () => tf.conv2d(seeded(c.x, 3)() as tf.Tensor4D, seeded([3, 3, 3, 4], 4)() as tf.Tensor4D, 1, 'same', c.dataFormat, c.dilations);
+    const [expected] = await onBackend('cpu', run);
+    const stockBefore = conv2D.stockCalls;
+    const [actual] = await onBackend('webgpu', run);
+    expect(conv2D.stockCalls).toBe(stockBefore + 1);
+    expectClose(actual!, expected!);
+  });
+});
+
+describe('FusedConv2D on webgpu through the GEMM', () => {
+  const fusedCases: Array<ConvCase & { bias: number[] | null; activation: 'linear' | 'relu' }> = [
+    { name: 'bias and relu, narrow', x: [2, 9, 7, 3], filter: [3, 3, 3, 5], strides: 1, pad: 'same', bias: [5], activation: 'relu', plan: narrow },
+    { name: 'bias and relu, stride 2, wide', x: [2, 11, 9, 3], filter: [3, 3, 3, 7], strides: 2, pad: 'valid', bias: [7], activation: 'relu', plan: wide },
+    { name: 'relu without bias, 5x3', x: [1, 13, 12, 2], filter: [5, 3, 2, 6], strides: [2, 1], pad: 1, bias: null, activation: 'relu', plan: narrow },
+    { name: 'bias [1, 1, 1, C], linear, pointwise', x: [2, 5, 6, 7], filter: [1, 1, 7, 6], strides: 1, pad: 'valid', bias: [1, 1, 1, 6], activation: 'linear', plan: wide },
+    {
+      name: 'bias and relu applied after the split-K sum',
+      x: [1, 6, 5, 35],
+      filter: [3, 3, 35, 10],
+      strides: 1,
+      pad: 'same',
+      bias: [10],
+      activation: 'relu',
+      plan: splitInto(narrowTile, 3),
+      splits: 3,
+    },
+  ];
+
+  it.each(fusedCases)('$name matches the cpu backend', async (c) => {
+    const run = () =>
+      tf.fused.conv2d({
+        x: seeded(c.x, 5)() as tf.Tensor4D,
+        filter: seeded(c.filter, 6)() as tf.Tensor4D,
+        strides: c.strides,
+        pad: c.pad,
+        bias: c.bias === null ? undefined : seeded(c.bias, 7)(),
+        activation: c.activation,
+      });
+    const expected = await expectGemmMatchesCpu(c, fusedConv2D, run);
+    if (c.activation === 'relu') expect(expected.some((v) => v === 0) && expected.some((v) => v > 0)).toBe(true);
+  });
+
+  it('hands a leaky relu to the stock kernel', async () => {
+    const run = () =>
+      tf.fused.conv2d({
+        x: seeded([2, 7, 6, 3], 8)() as tf.Tensor4D,
+        filter: seeded([3, 3, 3, 4], 9)() as tf.Tensor4D,
+        strides: 1,
+        pad: 'same',
+        bias: seeded([4], 10)(),
+        activation: 'leakyrelu',
+        leakyreluAlpha: 0.3,
+      });
+    const [expected] = await onBackend('cpu', run);
+    const stockBefore = fusedConv2D.stockCalls;
+    const [actual] = await onBackend('webgpu', run);
+    expect(fusedConv2D.stockCalls).toBe(stockBefore + 1);
+    expectClose(actual!, expected!);
+  });
+});
