@@ -35,12 +35,55 @@ function cases(batch: number, side: number): Case[] {
       return { run, dispose: () => tf.dispose([x, dy]) };
     },
   });
+  const convForward = (s: number, c: number, fused: boolean): Case => ({
+    kernel: fused ? 'FusedConv2D' : 'Conv2D',
+    shape: `x [${batch},${s},${s},${c}], 3x3x${c}x${c} same${fused ? ', bias + relu (inference)' : ' (training: bias and relu follow)'}`,
+    setup: () => {
+      const x = tf.randomUniform<tf.Rank.R4>([batch, s, s, c], -1, 1, 'float32', 8);
+      const w = tf.randomUniform<tf.Rank.R4>([3, 3, c, c], -0.1, 0.1, 'float32', 9);
+      const bias = tf.randomUniform<tf.Rank.R1>([c], -0.1, 0.1, 'float32', 10);
+      const run = () => (fused ? tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', bias, activation: 'relu' }) : tf.conv2d(x, w, 1, 'same'));
+      return { run, dispose: () => tf.dispose([x, w, bias]) };
+    },
+  });
+  const convInput = (s: number, c: number): Case => ({
+    kernel: 'Conv2DBackpropInput',
+    shape: `dy [${batch},${s},${s},${c}], 3x3x${c}x${c} same`,
+    setup: () => {
+      const dy = tf.randomUniform<tf.Rank.R4>([batch, s, s, c], -1, 1, 'float32', 11);
+      const w = tf.randomUniform<tf.Rank.R4>([3, 3, c, c], -0.1, 0.1, 'float32', 12);
+      const run = () =>
+        tf.engine().runKernel<tf.Tensor>(tf.Conv2DBackpropInput, { dy, filter: w }, { inputShape: [batch, s, s, c], strides: 1, pad: 'same', dataFormat: 'NHWC' });
+      return { run, dispose: () => tf.dispose([dy, w]) };
+    },
+  });
   // VGG16's first dense layer: the last block's 512 channels after five 2x2 poolings, times 4096 units.
   const pooled = [1, 2, 3, 4, 5].reduce((s) => Math.floor(s / 2), side);
   const fc1 = Math.max(1, pooled) ** 2 * 512 * 4096;
+  const dense = (what: 'forward' | 'weight gradient'): Case => ({
+    kernel: 'BatchMatMul',
+    shape:
+      what === 'forward'
+        ? `fc1 forward: [${batch},${fc1 / 4096}] x [${fc1 / 4096},4096]`
+        : `fc1 weight gradient: [${batch},${fc1 / 4096}]^T x [${batch},4096]`,
+    setup: () => {
+      const x = tf.randomUniform<tf.Rank.R2>([batch, fc1 / 4096], -1, 1, 'float32', 13);
+      const other = what === 'forward' ? tf.randomUniform<tf.Rank.R2>([fc1 / 4096, 4096], -0.1, 0.1, 'float32', 14) : tf.randomUniform<tf.Rank.R2>([batch, 4096], -1, 1, 'float32', 14);
+      const run = () => (what === 'forward' ? tf.matMul(x, other) : tf.matMul(x, other, true, false));
+      return { run, dispose: () => tf.dispose([x, other]) };
+    },
+  });
+  const small = Math.max(1, side / 8);
   return [
     conv(side, 64),
-    conv(Math.max(1, side / 8), 256),
+    conv(small, 256),
+    convForward(side, 64, false),
+    convForward(small, 256, false),
+    convForward(side, 64, true),
+    convInput(side, 64),
+    convInput(small, 256),
+    dense('forward'),
+    dense('weight gradient'),
     {
       kernel: 'Sum',
       shape: `bias gradient: [${batch},${side},${side},64] over axes 0,1,2`,

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { describe, expect, it } from 'vitest';
-import { expectClose, onBackend, overrideWebgpuKernel, seeded, type Pad } from '../testing/kernel-comparison.ts';
-import { narrowTile, planGemm, splitPlan, wideTile, type GemmDims, type GemmPlan, type GemmTile } from './webgpu-gemm.ts';
+import { expectClose, gemmSlices, onBackend, overrideWebgpuKernel, seeded, type Pad } from '../testing/kernel-comparison.ts';
+import { narrowTile, planGemm, splitPlan, wideTile, type GemmDims, type GemmPlan } from './webgpu-gemm.ts';
 import { webgpuConv2D, webgpuFusedConv2D } from './webgpu-conv2d.ts';
 
 /** The plan each case forces (undefined: planGemm's own), and every plan the kernels ran with. */
@@ -16,13 +16,6 @@ const planner = (dims: GemmDims): GemmPlan => {
 const wide = (dims: GemmDims): GemmPlan => splitPlan(wideTile, dims, 1);
 const narrow = (dims: GemmDims): GemmPlan => splitPlan(narrowTile, dims, 1);
 /** K cut into `slices` real slices of this problem's K (every slice non-empty), however shallow. */
-const splitInto =
-  (tile: GemmTile, slices: number) =>
-  (dims: GemmDims): GemmPlan => {
-    const kPerSplit = Math.ceil(dims.k / slices / tile.bk) * tile.bk;
-    return { tile, splits: Math.ceil(dims.k / kPerSplit), kPerSplit };
-  };
-
 const conv2D = overrideWebgpuKernel(tf.Conv2D, (stock) => webgpuConv2D(stock, planner));
 const fusedConv2D = overrideWebgpuKernel(tf.FusedConv2D, (stock) => webgpuFusedConv2D(stock, planner));
 
@@ -53,8 +46,8 @@ const cases: ConvCase[] = [
   { name: 'numeric pad 1', x: [2, 7, 8, 3], filter: [3, 3, 3, 4], strides: 1, pad: 1, plan: narrow },
   { name: 'numeric pad 2, stride 2, ceil rounding', x: [2, 8, 9, 2], filter: [3, 3, 2, 3], strides: 2, pad: 2, dimRoundingMode: 'ceil', plan: wide },
   { name: 'explicit asymmetric pad, stride 2', x: [2, 9, 8, 3], filter: [3, 2, 3, 5], strides: 2, pad: [[0, 0], [1, 2], [0, 1], [0, 0]], plan: narrow },
-  { name: 'split K over 3 narrow slices', x: [1, 6, 5, 35], filter: [3, 3, 35, 10], strides: 1, pad: 'same', plan: splitInto(narrowTile, 3), splits: 3 },
-  { name: 'split K over 4 wide slices, stride 2', x: [2, 9, 8, 13], filter: [5, 3, 13, 9], strides: 2, pad: 'same', plan: splitInto(wideTile, 4), splits: 4 },
+  { name: 'split K over 3 narrow slices', x: [1, 6, 5, 35], filter: [3, 3, 35, 10], strides: 1, pad: 'same', plan: gemmSlices(narrowTile, 3), splits: 3 },
+  { name: 'split K over 4 wide slices, stride 2', x: [2, 9, 8, 13], filter: [5, 3, 13, 9], strides: 2, pad: 'same', plan: gemmSlices(wideTile, 4), splits: 4 },
   { name: "planGemm's own choice", x: [2, 10, 9, 6], filter: [3, 3, 6, 11], strides: 1, pad: 'same' },
 ];
 
@@ -110,7 +103,7 @@ describe('FusedConv2D on webgpu through the GEMM', () => {
       pad: 'same',
       bias: [10],
       activation: 'relu',
-      plan: splitInto(narrowTile, 3),
+      plan: gemmSlices(narrowTile, 3),
       splits: 3,
     },
   ];

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { describe, expect, it } from 'vitest';
-import { expectClose, onBackend, overrideWebgpuKernel, seeded } from '../testing/kernel-comparison.ts';
+import { expectClose, gemmSlices, onBackend, overrideWebgpuKernel, seeded } from '../testing/kernel-comparison.ts';
 import { narrowTile, planGemm, splitPlan, wideTile, type GemmDims, type GemmPlan } from './webgpu-gemm.ts';
 import { webgpuBatchMatMul, webgpuFusedMatMul } from './webgpu-matmul.ts';
 
@@ -15,8 +15,8 @@ const planner = (dims: GemmDims): GemmPlan => {
 };
 const wide = (dims: GemmDims): GemmPlan => splitPlan(wideTile, dims, 1);
 const narrow = (dims: GemmDims): GemmPlan => splitPlan(narrowTile, dims, 1);
-const splitNarrow = (dims: GemmDims): GemmPlan => splitPlan(narrowTile, { ...dims, k: Math.max(dims.k, 10_000) }, 3);
-const splitWide = (dims: GemmDims): GemmPlan => splitPlan(wideTile, { ...dims, k: Math.max(dims.k, 10_000) }, 4);
+const splitNarrow = gemmSlices(narrowTile, 3);
+const splitWide = gemmSlices(wideTile, 4);
 
 const batchMatMul = overrideWebgpuKernel(tf.BatchMatMul, (stock) => webgpuBatchMatMul(stock, planner));
 const fusedMatMul = overrideWebgpuKernel(tf._FusedMatMul, (stock) => webgpuFusedMatMul(stock, planner));

@@ -23,6 +23,8 @@ describe('registerWebgpuTrainingKernels', () => {
       'MaxPoolGrad',
       'BatchMatMul',
       '_FusedMatMul',
+      'Conv2D',
+      'FusedConv2D',
       'TesseraSgdUpdate',
       'TesseraAdamMoment',
       'TesseraAdamWeights',

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
+import { webgpuConv2D, webgpuFusedConv2D } from './webgpu-conv2d.ts';
 import { webgpuConv2DBackpropFilter } from './webgpu-conv2d-filter-grad.ts';
 import { webgpuBatchMatMul, webgpuFusedMatMul } from './webgpu-matmul.ts';
 import { tiledMaxPoolGrad } from './webgpu-max-pool-grad.ts';
@@ -60,4 +61,6 @@ const overrides: ReadonlyArray<readonly [string, (stock: KernelFunc | undefined)
   [tf.MaxPoolGrad, tiledMaxPoolGrad],
   [tf.BatchMatMul, (stock) => webgpuBatchMatMul(stock)],
   [tf._FusedMatMul, (stock) => webgpuFusedMatMul(stock)],
+  [tf.Conv2D, (stock) => webgpuConv2D(stock)],
+  [tf.FusedConv2D, (stock) => webgpuFusedConv2D(stock)],
 ];

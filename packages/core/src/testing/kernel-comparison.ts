@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc } from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, expect } from 'vitest';
+import type { GemmDims, GemmPlan, GemmTile } from '../backends/webgpu-gemm.ts';
 import { startTestWebgpu } from '../backends/webgpu-runtime.ts';
 
 /** What the custom-kernel tests share: running one computation on two backends and comparing the results. */
@@ -74,4 +75,15 @@ export function overrideWebgpuKernel(kernelName: string, make: (stock: KernelFun
     if (stock !== undefined) tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: stock });
   });
   return counter;
+}
+
+/**
+ * A GEMM planner for tests that cuts the real K into `slices` non-empty slices on `tile` (planGemm would never split
+ * the small K of a test shape: its slices must be deep).
+ */
+export function gemmSlices(tile: GemmTile, slices: number): (dims: GemmDims) => GemmPlan {
+  return (dims) => {
+    const kPerSplit = Math.ceil(dims.k / slices / tile.bk) * tile.bk;
+    return { tile, splits: Math.ceil(dims.k / kPerSplit), kPerSplit };
+  };
 }
