@@ -1,0 +1,109 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { describe, expect, it } from 'vitest';
+import { convOutputShape, expectClose, gemmSlices, onBackend, overrideWebgpuKernel, seeded, type Pad } from '../testing/kernel-comparison.ts';
+import { narrowTile, planGemm, splitPlan, wideTile, type GemmDims, type GemmPlan } from './webgpu-gemm.ts';
+import { webgpuConv2DBackpropInput } from './webgpu-conv2d-input-grad.ts';
+
+/** The plan each case forces (undefined: planGemm's own), and every plan the kernel ran with. */
+let forced: ((dims: GemmDims) => GemmPlan) | undefined;
+const ran: GemmPlan[] = [];
+const planner = (dims: GemmDims): GemmPlan => {
+  const plan = (forced ?? planGemm)(dims);
+  ran.push(plan);
+  return plan;
+};
+const wide = (dims: GemmDims): GemmPlan => splitPlan(wideTile, dims, 1);
+const narrow = (dims: GemmDims): GemmPlan => splitPlan(narrowTile, dims, 1);
+const inputGrad = overrideWebgpuKernel(tf.Conv2DBackpropInput, (stock) => webgpuConv2DBackpropInput(stock, planner));
+
+interface InputGradCase {
+  name: string;
+  /** The forward convolution's input (dx's shape) and filter. */
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  strides: [number, number] | number;
+  pad: Pad;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  plan?: (dims: GemmDims) => GemmPlan;
+  /** How many K slices the forced plan must have produced (a split-K case that did not split proves nothing). */
+  splits?: number;
+}
+
+// Odd sides and channel counts (not multiples of 4) on purpose, so every tile edge and padding border is exercised.
+const cases: InputGradCase[] = [
+  { name: '3x3 same, stride 1, narrow', x: [2, 9, 7, 3], filter: [3, 3, 3, 5], strides: 1, pad: 'same', plan: narrow },
+  { name: '3x3 same, stride 1, wide (M over one tile)', x: [2, 11, 7, 5], filter: [3, 3, 5, 6], strides: 1, pad: 'same', plan: wide },
+  { name: '3x3 valid, stride 1, wide', x: [3, 8, 10, 7], filter: [3, 3, 7, 4], strides: 1, pad: 'valid', plan: wide },
+  { name: '3x3 same, stride 2, narrow', x: [2, 11, 9, 3], filter: [3, 3, 3, 7], strides: 2, pad: 'same', plan: narrow },
+  { name: '3x3 valid, stride 2, wide', x: [2, 10, 9, 5], filter: [3, 3, 5, 6], strides: 2, pad: 'valid', plan: wide },
+  { name: '3x3 same, stride 3, narrow', x: [2, 10, 11, 3], filter: [3, 3, 3, 5], strides: 3, pad: 'same', plan: narrow },
+  { name: '5x3 valid, strides 2x3, narrow', x: [1, 13, 12, 2], filter: [5, 3, 2, 9], strides: [2, 3], pad: 'valid', plan: narrow },
+  { name: '5x3 same, stride 1, wide (N over one tile)', x: [1, 6, 5, 131], filter: [5, 3, 131, 3], strides: 1, pad: 'same', plan: wide },
+  { name: '5x3 same, strides 1x2, narrow', x: [2, 7, 9, 3], filter: [5, 3, 3, 6], strides: [1, 2], pad: 'same', plan: narrow },
+  { name: '1x1 stride 1, unpadded (pointwise), narrow', x: [4, 5, 6, 9], filter: [1, 1, 9, 3], strides: 1, pad: 'same', plan: narrow },
+  { name: '1x1 stride 1, unpadded (pointwise), wide', x: [3, 7, 9, 6], filter: [1, 1, 6, 5], strides: 1, pad: 'valid', plan: wide },
+  { name: '1x1 stride 2', x: [2, 7, 6, 5], filter: [1, 1, 5, 6], strides: 2, pad: 'same', plan: narrow },
+  { name: '1x1 with explicit padding', x: [1, 4, 5, 3], filter: [1, 1, 3, 2], strides: 1, pad: [[0, 0], [1, 0], [0, 2], [0, 0]], plan: narrow },
+  { name: 'numeric pad 1', x: [2, 7, 8, 3], filter: [3, 3, 3, 4], strides: 1, pad: 1, plan: narrow },
+  { name: 'numeric pad 2, stride 2, ceil rounding', x: [2, 8, 9, 2], filter: [3, 3, 2, 3], strides: 2, pad: 2, dimRoundingMode: 'ceil', plan: wide },
+  { name: 'explicit asymmetric pad, stride 1', x: [1, 6, 7, 3], filter: [3, 2, 3, 5], strides: 1, pad: [[0, 0], [2, 0], [0, 1], [0, 0]], plan: narrow },
+  { name: 'explicit asymmetric pad, stride 2', x: [2, 9, 8, 3], filter: [3, 2, 3, 5], strides: 2, pad: [[0, 0], [1, 2], [0, 1], [0, 0]], plan: narrow },
+  { name: 'split K over 3 narrow slices', x: [1, 6, 5, 10], filter: [3, 3, 10, 35], strides: 1, pad: 'same', plan: gemmSlices(narrowTile, 3), splits: 3 },
+  { name: 'split K over 4 wide slices, stride 2', x: [2, 9, 8, 9], filter: [5, 3, 9, 13], strides: 2, pad: 'same', plan: gemmSlices(wideTile, 4), splits: 4 },
+  { name: "planGemm's own choice", x: [2, 10, 9, 11], filter: [3, 3, 11, 6], strides: 1, pad: 'same' },
+];
+
+function attrsOf(c: InputGradCase, dataFormat: 'NHWC' | 'NCHW' = 'NHWC'): tf.NamedAttrMap {
+  const inputShape = dataFormat === 'NCHW' ? [c.x[0], c.x[3], c.x[1], c.x[2]] : c.x;
+  return { inputShape, strides: c.strides, pad: c.pad, dataFormat, dimRoundingMode: c.dimRoundingMode } as unknown as tf.NamedAttrMap;
+}
+
+/** Runs `run` on cpu, then on webgpu under the case's forced plan, and checks the GEMM path ran once and matched. */
+async function expectGemmMatchesCpu(c: InputGradCase, run: () => tf.Tensor): Promise<void> {
+  const [expected] = await onBackend('cpu', run);
+  forced = c.plan;
+  ran.length = 0;
+  const stockBefore = inputGrad.stockCalls;
+  const [actual] = await onBackend('webgpu', run);
+  forced = undefined;
+  expect(inputGrad.stockCalls).toBe(stockBefore);
+  expect(ran).toHaveLength(1);
+  if (c.splits !== undefined) expect(ran[0]!.splits).toBe(c.splits);
+  expect(expected!.length).toBe(tf.util.sizeFromShape(c.x));
+  expectClose(actual!, expected!);
+}
+
+describe('Conv2DBackpropInput on webgpu through the GEMM', () => {
+  it.each(cases)('$name matches the cpu backend', async (c) => {
+    const dy = seeded(convOutputShape(c), 1);
+    const filter = seeded(c.filter, 2);
+    const run = () => tf.engine().runKernel<tf.Tensor>(tf.Conv2DBackpropInput, { dy: dy(), filter: filter() }, attrsOf(c));
+    await expectGemmMatchesCpu(c, run);
+  });
+
+  it('gives tf.grad of tf.conv2d the cpu input gradient', async () => {
+    const c: InputGradCase = { name: 'grad', x: [2, 9, 8, 3], filter: [3, 3, 3, 6], strides: 2, pad: 'same', plan: narrow };
+    const dy = seeded(convOutputShape(c), 3);
+    const run = () =>
+      tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, seeded(c.filter, 4)() as tf.Tensor4D, c.strides, c.pad), dy())))(
+        seeded(c.x, 5)(),
+      );
+    await expectGemmMatchesCpu(c, run);
+  });
+
+  it('hands NCHW to the stock kernel', async () => {
+    const c = cases[0]!;
+    const dy = seeded(convOutputShape({ ...c, dataFormat: 'NCHW', x: [c.x[0], c.x[3], c.x[1], c.x[2]] }), 6);
+    const filter = seeded(c.filter, 7);
+    const run = () => tf.engine().runKernel<tf.Tensor>(tf.Conv2DBackpropInput, { dy: dy(), filter: filter() }, attrsOf(c, 'NCHW'));
+    const [expected] = await onBackend('cpu', run);
+    ran.length = 0;
+    const stockBefore = inputGrad.stockCalls;
+    const [actual] = await onBackend('webgpu', run);
+    expect(inputGrad.stockCalls).toBe(stockBefore + 1);
+    expect(ran).toHaveLength(0);
+    expectClose(actual!, expected!);
+  });
+});
