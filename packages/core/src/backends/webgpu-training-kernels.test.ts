@@ -25,6 +25,7 @@ describe('registerWebgpuTrainingKernels', () => {
       '_FusedMatMul',
       'Conv2D',
       'FusedConv2D',
+      'Conv2DBackpropInput',
       'TesseraSgdUpdate',
       'TesseraAdamMoment',
       'TesseraAdamWeights',

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { webgpuConv2D, webgpuFusedConv2D } from './webgpu-conv2d.ts';
 import { webgpuConv2DBackpropFilter } from './webgpu-conv2d-filter-grad.ts';
+import { webgpuConv2DBackpropInput } from './webgpu-conv2d-input-grad.ts';
 import { webgpuBatchMatMul, webgpuFusedMatMul } from './webgpu-matmul.ts';
 import { tiledMaxPoolGrad } from './webgpu-max-pool-grad.ts';
 import { contiguousSum } from './webgpu-sum.ts';
@@ -63,4 +64,5 @@ const overrides: ReadonlyArray<readonly [string, (stock: KernelFunc | undefined)
   [tf._FusedMatMul, (stock) => webgpuFusedMatMul(stock)],
   [tf.Conv2D, (stock) => webgpuConv2D(stock)],
   [tf.FusedConv2D, (stock) => webgpuFusedConv2D(stock)],
+  [tf.Conv2DBackpropInput, (stock) => webgpuConv2DBackpropInput(stock)],
 ];
