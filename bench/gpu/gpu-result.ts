@@ -1,6 +1,6 @@
 import type { BenchSizes } from './bench-sizes.ts';
 import type { GradientCheck } from '@tessera/core/backends/gradient-check';
-import type { KernelTime } from './kernel-profile.ts';
+import type { KernelTime } from '@tessera/core/backends/kernel-profile';
 import type { DataParallelFigures } from './data-parallel.ts';
 import type { KernelTiming } from './kernel-timings.ts';
 

@@ -5,7 +5,7 @@ import { buildVgg16 } from '@tessera/core/models/vgg16';
 import { applyFusedUpdate, fusedUpdateSupported } from '@tessera/core/training/fused-update';
 import type { BenchSizes } from './bench-sizes.ts';
 import { timingOf, type TfjsFigures, type Timing } from './gpu-result.ts';
-import { profileKernels } from './kernel-profile.ts';
+import { profileKernels } from '@tessera/core/backends/kernel-profile';
 import { timeWebgpuKernels } from './kernel-timings.ts';
 
 /**

@@ -41,16 +41,24 @@ export function registerWebgpuTrainingKernels(): readonly string[] {
 }
 
 /**
- * Puts the package's own kernels back (benchmarks compare both in one process); the fused optimizer kernels stay, as
- * they replace nothing. registerWebgpuTrainingKernels() registers Tessera's again.
+ * Puts the package's own kernels back (benchmarks compare both in one process; webgpu-kernel-choice.ts keeps those
+ * that measured faster): all of them, or only those `names` lists. The fused optimizer kernels stay, as they replace
+ * nothing. registerWebgpuTrainingKernels() registers Tessera's again.
  */
-export function restoreStockWebgpuKernels(): void {
+export function restoreStockWebgpuKernels(names?: readonly string[]): void {
+  const only = names === undefined ? undefined : new Set(names);
   for (const [kernelName, config] of stock) {
+    if (only !== undefined && !only.has(kernelName)) continue;
     const current = tf.getKernel(kernelName, 'webgpu');
     if (current === undefined || !ours.has(current.kernelFunc)) continue;
     tf.unregisterKernel(kernelName, 'webgpu');
     tf.registerKernel(config);
   }
+}
+
+/** The package's kernels that registerWebgpuTrainingKernels() replaces with Tessera's, in registration order. */
+export function webgpuKernelOverrides(): readonly string[] {
+  return overrides.map(([kernelName]) => kernelName);
 }
 
 const ours = new WeakSet<KernelFunc>();

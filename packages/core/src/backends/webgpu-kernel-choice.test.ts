@@ -1,0 +1,140 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelFunc } from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { KernelTime } from './kernel-profile.ts';
+import { startTestWebgpu } from './webgpu-runtime.ts';
+import type * as Choice from './webgpu-kernel-choice.ts';
+import type * as Kernels from './webgpu-training-kernels.ts';
+
+// Imported after WebGPU is up: tfjs-backend-webgpu looks for navigator.gpu when first imported.
+let kernels: typeof Kernels;
+let choice: typeof Choice;
+let overrides: readonly string[];
+const stockFuncs = new Map<string, KernelFunc>();
+
+// Each registration after a restore builds Tessera's kernel afresh, so Tessera's is "not the package's own".
+function registered(name: string): 'tessera' | 'stock' {
+  return tf.getKernel(name, 'webgpu').kernelFunc === stockFuncs.get(name) ? 'stock' : 'tessera';
+}
+
+function time(kernel: string, totalMs: number): KernelTime {
+  return { kernel, programs: [], count: 2, totalMs };
+}
+
+describe('measured webgpu kernel choice', () => {
+  beforeAll(async () => {
+    await startTestWebgpu();
+    kernels = await import('./webgpu-training-kernels.ts');
+    choice = await import('./webgpu-kernel-choice.ts');
+    overrides = kernels.webgpuKernelOverrides();
+    kernels.registerWebgpuTrainingKernels();
+    kernels.restoreStockWebgpuKernels();
+    for (const name of overrides) stockFuncs.set(name, tf.getKernel(name, 'webgpu').kernelFunc);
+    kernels.registerWebgpuTrainingKernels();
+  });
+
+  it('lists the stock kernels Tessera replaces, not its own optimizer kernels', () => {
+    const all = kernels.registerWebgpuTrainingKernels();
+    expect(overrides).toContain('Conv2DBackpropFilter');
+    expect(overrides.every((name) => all.includes(name))).toBe(true);
+    expect(overrides).not.toContain('TesseraSgdUpdate');
+    for (const name of overrides) expect(registered(name)).toBe('tessera');
+  });
+
+  it('restores only the named stock kernels', () => {
+    const [first, ...rest] = overrides;
+    kernels.restoreStockWebgpuKernels([first!]);
+    expect(registered(first!)).toBe('stock');
+    for (const name of rest) expect(registered(name)).toBe('tessera');
+    kernels.restoreStockWebgpuKernels([]);
+    for (const name of rest) expect(registered(name)).toBe('tessera');
+    kernels.registerWebgpuTrainingKernels();
+    expect(registered(first!)).toBe('tessera');
+  });
+
+  it('keeps the faster implementation of each kernel, in both directions, with injected times', async () => {
+    const [a, b, tie, idle] = overrides;
+    if (a === undefined || b === undefined || tie === undefined || idle === undefined) throw new Error('expected at least 4 overrides');
+    const run = async (times: Record<'tessera' | 'stock', readonly KernelTime[]>) => {
+      const seen: string[] = [];
+      const measurer: Choice.KernelMeasurer = {
+        timing: () => 'gpu-timestamps',
+        measure: (_step, implementation) => {
+          // The measurer runs with every overridden kernel registered as the variant it is told.
+          seen.push(`${implementation}:${overrides.every((name) => registered(name) === implementation)}`);
+          return Promise.resolve(times[implementation]);
+        },
+      };
+      const outcome = await choice.chooseWebgpuKernels(() => tf.scalar(0), { measurer, switchMargin: 0.05 });
+      expect(seen).toEqual(['tessera:true', 'stock:true']);
+      return outcome;
+    };
+    // a: Tessera's 10 vs stock 30; b: stock faster by half; tie: stock 3% faster (inside the margin); idle never ran.
+    const first = await run({
+      tessera: [time(a, 10), time(b, 20), time(tie, 10), time('Relu', 1)],
+      stock: [time(a, 30), time(b, 10), time(tie, 9.7), time('Relu', 1)],
+    });
+    expect(first.timing).toBe('gpu-timestamps');
+    expect(first.choices).toEqual([
+      { kernel: a, tesseraMs: 10, stockMs: 30, count: 2, chosen: 'tessera' },
+      { kernel: b, tesseraMs: 20, stockMs: 10, count: 2, chosen: 'stock' },
+      { kernel: tie, tesseraMs: 10, stockMs: 9.7, count: 2, chosen: 'tessera' },
+    ]);
+    expect([registered(a), registered(b), registered(tie), registered(idle)]).toEqual(['tessera', 'stock', 'tessera', 'tessera']);
+
+    // Measured again the other way round, starting from the mixed registration the first choice left.
+    const second = await run({ tessera: [time(a, 30), time(b, 10)], stock: [time(a, 10), time(b, 20)] });
+    expect(second.choices.map((c) => [c.kernel, c.chosen])).toEqual([
+      [a, 'stock'],
+      [b, 'tessera'],
+    ]);
+    expect([registered(a), registered(b), registered(tie), registered(idle)]).toEqual(['stock', 'tessera', 'tessera', 'tessera']);
+    kernels.registerWebgpuTrainingKernels();
+  });
+
+  it('chooses nothing and keeps Tessera\'s kernels when the device has no timestamps', async () => {
+    kernels.restoreStockWebgpuKernels();
+    const outcome = await choice.chooseWebgpuKernels(() => tf.scalar(0), {
+      measurer: { timing: () => 'none', measure: () => Promise.reject(new Error('must not measure')) },
+    });
+    expect(outcome).toEqual({ timing: 'none', choices: [] });
+    for (const name of overrides) expect(registered(name)).toBe('tessera');
+    expect(choice.describeKernelChoices(outcome)).toMatch(/not measured/);
+  });
+
+  it('races the overridden kernels of a tiny conv net\'s gradients on the device and registers each winner', async () => {
+    const w1 = tf.variable<tf.Rank.R4>(tf.randomNormal([3, 3, 2, 4], 0, 0.3, 'float32', 1));
+    const w2 = tf.variable<tf.Rank.R4>(tf.randomNormal([3, 3, 4, 4], 0, 0.3, 'float32', 2));
+    const dense = tf.variable(tf.randomNormal([16, 3], 0, 0.3, 'float32', 3));
+    const bias = tf.variable(tf.zeros([3]));
+    const x = tf.randomNormal<tf.Rank.R4>([2, 8, 8, 2], 0, 1, 'float32', 4);
+    const labels = tf.oneHot(tf.tensor1d([0, 2], 'int32'), 3);
+    const loss = (): tf.Scalar => {
+      const h1 = tf.relu(tf.conv2d(x, w1, 1, 'same'));
+      const h2 = tf.maxPool(tf.relu(tf.conv2d(h1, w2, 1, 'same')), 2, 2, 'valid');
+      const logits = tf.add(tf.matMul(tf.reshape(tf.mean(h2, 3), [2, 16]), dense), bias);
+      return tf.losses.softmaxCrossEntropy(labels, logits);
+    };
+    const gradients = (): tf.TensorContainer => tf.tidy(() => tf.variableGrads(loss, [w1, w2, dense, bias]));
+    try {
+      const ran = (await (await import('./kernel-profile.ts')).profileKernels(gradients, Infinity)).map((t) => t.kernel);
+      const expected = overrides.filter((name) => ran.includes(name));
+      expect(expected).toEqual(expect.arrayContaining(['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad']));
+
+      const outcome = await choice.chooseWebgpuKernels(gradients, { warmups: 1, repeats: 1 });
+      expect(outcome.timing).toBe('gpu-timestamps');
+      expect(outcome.choices.map((c) => c.kernel).sort()).toEqual([...expected].sort());
+      for (const c of outcome.choices) {
+        expect(Number.isFinite(c.tesseraMs) && Number.isFinite(c.stockMs)).toBe(true);
+        expect(c.count).toBeGreaterThan(0);
+        expect(registered(c.kernel)).toBe(c.chosen);
+      }
+      for (const name of overrides.filter((n) => !ran.includes(n))) expect(registered(name)).toBe('tessera');
+      expect(choice.describeKernelChoices(outcome)).toContain(`${outcome.choices[0]!.kernel} tessera `);
+    } finally {
+      tf.dispose([w1, w2, dense, bias, x, labels]);
+      kernels.registerWebgpuTrainingKernels();
+    }
+  });
+});
