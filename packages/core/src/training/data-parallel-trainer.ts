@@ -10,7 +10,7 @@ import { crossEntropySum, predictedClasses } from './classification-loss.ts';
 import { drawDropoutMasks, maskedForward, maskRows } from './masked-forward.ts';
 import { StepLosses } from './step-losses.ts';
 import { SynchronousUpdate } from './synchronous-update.ts';
-import type { AllReduceSum } from './synchronous-update.ts';
+import type { AllReduceSum, FirstGradientsHook } from './synchronous-update.ts';
 import { captureModel, restoreModelWeights } from './training-state.ts';
 import type { TrainingState } from './training-state.ts';
 
@@ -73,6 +73,8 @@ export interface DataParallelTrainerOptions {
   readonly evaluate?: boolean;
   /** Start at this step without restored state (weights as given); `restoreTrainingState` is the usual way. */
   readonly startStep?: number;
+  /** Runs once before the first step (see FirstGradientsHook): e.g. the webgpu kernel choice. */
+  readonly onFirstGradients?: FirstGradientsHook | undefined;
 }
 
 // Rows per forward pass when evaluating a split: bounds memory on large tabular sets.
@@ -121,6 +123,7 @@ export class DataParallelTrainer {
       learningRate: options.spec.training.learningRate,
       allReduceSum: options.allReduceSum,
       worldSize,
+      onFirstGradients: options.onFirstGradients,
     });
     this.rng = SeededRandom.fromSeed(options.spec.training.seed, 'dropout');
     this.currentStep = options.startStep ?? 0;

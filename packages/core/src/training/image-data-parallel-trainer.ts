@@ -15,7 +15,7 @@ import { averageBatchNormStatistics } from './batch-norm-statistics.ts';
 import { learningRateAt } from './learning-rate-schedule.ts';
 import { StepLosses } from './step-losses.ts';
 import { SynchronousUpdate } from './synchronous-update.ts';
-import type { AllReduceSum } from './synchronous-update.ts';
+import type { AllReduceSum, FirstGradientsHook } from './synchronous-update.ts';
 import { restoreModelWeights, captureModel } from './training-state.ts';
 import type { TrainingState } from './training-state.ts';
 import { describePhase, phaseAtStep, planTrainingPhases, setPhaseTrainability } from './training-phases.ts';
@@ -59,6 +59,8 @@ export interface ImageDataParallelTrainerOptions {
   readonly allReduceSum: AllReduceSum;
   /** Where a top phase with `cachedFeatures` gets its features; default: computed in memory. */
   readonly featureCache?: BottleneckFeatureCache | undefined;
+  /** Runs before each phase's first step (see FirstGradientsHook): e.g. the webgpu kernel choice. */
+  readonly onFirstGradients?: FirstGradientsHook | undefined;
 }
 
 /** The phase being trained: its trainable layers, its own optimizer and, on cached features, the features. */
@@ -314,6 +316,7 @@ export class ImageDataParallelTrainer {
       learningRate: phase.learningRate,
       allReduceSum,
       worldSize: this.options.worldSize,
+      onFirstGradients: this.options.onFirstGradients,
     });
     const restored = this.restoredOptimizer;
     this.restoredOptimizer = undefined;

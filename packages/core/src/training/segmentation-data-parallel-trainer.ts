@@ -10,7 +10,7 @@ import type { PreparedCase, TrainingItem } from './segmentation-batches.ts';
 import { scoreCases, segmentationLossSum } from './segmentation-evaluation.ts';
 import { StepLosses } from './step-losses.ts';
 import { SynchronousUpdate } from './synchronous-update.ts';
-import type { AllReduceSum } from './synchronous-update.ts';
+import type { AllReduceSum, FirstGradientsHook } from './synchronous-update.ts';
 import { captureModel, restoreModelWeights } from './training-state.ts';
 import type { TrainingState } from './training-state.ts';
 
@@ -49,6 +49,8 @@ export interface SegmentationDataParallelTrainerOptions {
   readonly rank: number;
   readonly worldSize: number;
   readonly allReduceSum: AllReduceSum;
+  /** Runs once before the first step (see FirstGradientsHook): e.g. the webgpu kernel choice. */
+  readonly onFirstGradients?: FirstGradientsHook | undefined;
 }
 
 /**
@@ -263,6 +265,7 @@ export class SegmentationDataParallelTrainer {
       learningRate: spec.training.learningRate,
       allReduceSum,
       worldSize: this.options.worldSize,
+      onFirstGradients: this.options.onFirstGradients,
     });
     const restored = this.restoredOptimizer;
     this.restoredOptimizer = undefined;

@@ -140,3 +140,38 @@ describe('a single-rank run on webgpu with its losses read a window at a time', 
     deferred.forEach((s, i) => expect(Math.abs(s.loss - everyStep[i]!.loss)).toBeLessThan(1e-4));
   });
 });
+
+describe('SynchronousUpdate onFirstGradients', () => {
+  it('hands the first step with rows its gradients once, before the update, and they change nothing', async () => {
+    await tf.setBackend('cpu');
+    const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [2], units: 1, kernelInitializer: 'ones' })] });
+    const seen: Array<{ loss: number; gradients: number; weights: number[] }> = [];
+    const update = new SynchronousUpdate({
+      model,
+      optimizer: 'sgd',
+      learningRate: 0.1,
+      allReduceSum: (f) => Promise.resolve(f),
+      onFirstGradients: async (gradients) => {
+        for (let i = 0; i < 2; i++) {
+          const result = gradients();
+          const { value, grads } = result as { value: tf.Scalar; grads: tf.NamedTensorMap };
+          seen.push({ loss: (await value.data())[0]!, gradients: Object.keys(grads).length, weights: Array.from(await model.getWeights()[0]!.data()) });
+          tf.dispose(result);
+        }
+      },
+    });
+    const loss = (): tf.Scalar => tf.sum(tf.square(model.apply(tf.ones([3, 2])) as tf.Tensor));
+    await update.step(null);
+    expect(seen).toEqual([]);
+    const before = tf.memory().numTensors;
+    const first = await update.step(loss);
+    await update.step(loss);
+    expect(seen).toEqual([
+      { loss: first, gradients: 2, weights: [1, 1] },
+      { loss: first, gradients: 2, weights: [1, 1] },
+    ]);
+    expect(tf.memory().numTensors).toBe(before);
+    update.dispose();
+    model.dispose();
+  });
+});

@@ -16,7 +16,16 @@ export interface SynchronousUpdateOptions {
   readonly allReduceSum: AllReduceSum;
   /** Ranks in the job. With one, and the fused update available (webgpu), gradients never leave the device. */
   readonly worldSize?: number;
+  /** Runs once, before the first step this rank has rows for (see {@link FirstGradientsHook}). */
+  readonly onFirstGradients?: FirstGradientsHook | undefined;
 }
+
+/**
+ * Given, once, a function that computes the first step's local loss and gradients and changes nothing (it may be
+ * called repeatedly; the caller disposes what it returns): the place to measure kernels on the job's real shapes
+ * (backends/webgpu-kernel-choice.ts). The step waits for it.
+ */
+export type FirstGradientsHook = (gradients: () => tf.TensorContainer) => Promise<void>;
 
 /**
  * The part of a data-parallel step every workload shares: local gradients of a loss the caller has already divided
@@ -27,9 +36,11 @@ export class SynchronousUpdate {
   private readonly fusion: GradientFusion;
   private readonly options: SynchronousUpdateOptions;
   private optimizer: tf.Optimizer;
+  private firstGradients: FirstGradientsHook | undefined;
 
   constructor(options: SynchronousUpdateOptions) {
     this.options = options;
+    this.firstGradients = options.onFirstGradients;
     this.fusion = new GradientFusion(options.model.trainableWeights.map((w) => w.read() as tf.Variable));
     this.optimizer = createOptimizer(options.optimizer, options.learningRate);
   }
@@ -59,6 +70,12 @@ export class SynchronousUpdate {
    * all-reduce has already brought the loss back with the gradients, and it is a number.
    */
   async queueStep(localLoss: (() => tf.Scalar) | null): Promise<{ loss: number | Promise<number> }> {
+    const firstGradients = this.firstGradients;
+    if (localLoss !== null && firstGradients !== undefined) {
+      this.firstGradients = undefined;
+      const variables = [...this.fusion.variables];
+      await firstGradients(() => tf.tidy(() => tf.variableGrads(localLoss, variables)));
+    }
     if (localLoss !== null && this.options.worldSize === 1 && fusedUpdateSupported(this.options.optimizer)) {
       return { loss: this.localStep(localLoss) };
     }
