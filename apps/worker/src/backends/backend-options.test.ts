@@ -19,6 +19,15 @@ describe('backendOptionsFromEnv', () => {
     expect(() => backendOptionsFromEnv({ TESSERA_WASM_THREADS: value }, [])).toThrow(`TESSERA_WASM_THREADS must be an integer from 1 to 8, got "${value}"`);
   });
 
+  it('reads TESSERA_WEBGPU_KERNEL_CHOICE and refuses anything but measure, tessera or stock', () => {
+    expect(backendOptionsFromEnv({ TESSERA_WEBGPU_KERNEL_CHOICE: 'stock' }, [])).toEqual({ webgpuKernels: 'stock' });
+    expect(backendOptionsFromEnv({ TESSERA_WEBGPU_KERNEL_CHOICE: ' measure ' }, [])).toEqual({ webgpuKernels: 'measure' });
+    expect(backendOptionsFromEnv({ TESSERA_WEBGPU_KERNEL_CHOICE: '' }, [])).toEqual({});
+    expect(() => backendOptionsFromEnv({ TESSERA_WEBGPU_KERNEL_CHOICE: 'fastest' }, [])).toThrow(
+      'TESSERA_WEBGPU_KERNEL_CHOICE must be one of measure, tessera, stock, got "fastest"',
+    );
+  });
+
   it('refuses --gpu without a value', () => {
     expect(() => backendOptionsFromEnv({}, ['--gpu'])).toThrow(/--gpu needs a value/);
   });

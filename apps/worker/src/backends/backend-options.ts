@@ -1,4 +1,5 @@
 import { maxWasmThreads } from '@tessera/core/backends/wasm-threaded-backend';
+import { webgpuKernelChoices, type WebgpuKernelChoice } from './webgpu-backend.ts';
 
 /** The backend choices an operator makes besides TESSERA_BACKEND. */
 export interface BackendOptions {
@@ -6,11 +7,13 @@ export interface BackendOptions {
   readonly gpu?: string;
   /** TESSERA_WASM_THREADS; unset = one per core. */
   readonly wasmThreads?: number;
+  /** TESSERA_WEBGPU_KERNEL_CHOICE; unset = measure on a GPU, Tessera's on a software adapter. */
+  readonly webgpuKernels?: WebgpuKernelChoice;
 }
 
 /**
- * Reads `--gpu N` / `--gpu=N` from the worker's arguments and TESSERA_GPU, TESSERA_WASM_THREADS from its
- * environment, for {@link selectBackend}'s options. Bad values are errors naming the variable, never ignored.
+ * Reads `--gpu N` / `--gpu=N` from the worker's arguments and TESSERA_GPU, TESSERA_WASM_THREADS,
+ * TESSERA_WEBGPU_KERNEL_CHOICE from its environment, for {@link selectBackend}'s options. Bad values are errors naming the variable, never ignored.
  */
 export function backendOptionsFromEnv(env: NodeJS.ProcessEnv, argv: readonly string[]): BackendOptions {
   let gpu = env.TESSERA_GPU?.trim() || undefined;
@@ -32,5 +35,10 @@ export function backendOptionsFromEnv(env: NodeJS.ProcessEnv, argv: readonly str
       throw new Error(`TESSERA_WASM_THREADS must be an integer from 1 to ${maxWasmThreads}, got "${rawThreads}"`);
     }
   }
-  return { ...(gpu ? { gpu } : {}), ...(wasmThreads ? { wasmThreads } : {}) };
+  const rawKernels = env.TESSERA_WEBGPU_KERNEL_CHOICE?.trim();
+  const webgpuKernels = webgpuKernelChoices.find((choice) => choice === rawKernels);
+  if (rawKernels && webgpuKernels === undefined) {
+    throw new Error(`TESSERA_WEBGPU_KERNEL_CHOICE must be one of ${webgpuKernelChoices.join(', ')}, got "${rawKernels}"`);
+  }
+  return { ...(gpu ? { gpu } : {}), ...(wasmThreads ? { wasmThreads } : {}), ...(webgpuKernels ? { webgpuKernels } : {}) };
 }

@@ -151,8 +151,26 @@ describe('selectBackend', () => {
     const selection = await selectBackend('auto', { modules, ...fakeKernels, log: (line) => lines.push(line) });
     expect(selection.backend).toBe('webgpu');
     expect(selection.reason).toMatch(
-      /^tensorflow skipped: not installed.*; webgpu chosen: WebGPU adapter found; Tessera kernels for Conv2DBackpropFilter, Sum$/,
+      /^tensorflow skipped: not installed.*; webgpu chosen: WebGPU adapter found; Tessera kernels for Conv2DBackpropFilter, Sum; each job races them against tfjs' own on its first step and keeps the faster$/,
     );
+  });
+
+  it.each([
+    ['a GPU, unset', 'NVIDIA H100 80GB HBM3', false, undefined, 'measure', 'tessera'],
+    ['a software adapter, unset', 'SwiftShader driver 5.0.0', true, undefined, 'tessera', 'tessera'],
+    ['a software adapter, measure asked for', 'SwiftShader driver 5.0.0', true, 'measure', 'measure', 'tessera'],
+    ['a GPU, tessera asked for', 'NVIDIA H100 80GB HBM3', false, 'tessera', 'tessera', 'tessera'],
+    ['a GPU, stock asked for', 'NVIDIA H100 80GB HBM3', false, 'stock', 'stock', 'stock'],
+  ] as const)('chooses how webgpu kernels are picked on %s', async (_case, name, software, asked, resolved, registered) => {
+    const modules = fakeModules({ webgpu: () => fakeDawn([{ name, maxBufferSize: 2 ** 30, software }], []), '@tensorflow/tfjs-backend-webgpu': fakeTfjsWebgpu });
+    const implementations: string[] = [];
+    const registerWebgpuKernels = (implementation: 'tessera' | 'stock') => {
+      implementations.push(implementation);
+      return Promise.resolve(['TesseraSgdUpdate']);
+    };
+    const selection = await selectBackend('webgpu', { modules, registerWebgpuKernels, ...(asked ? { webgpuKernels: asked } : {}) });
+    expect(selection.webgpuKernels).toBe(resolved);
+    expect(implementations).toEqual([registered]);
   });
 
   it('auto skips a software adapter (SwiftShader), says so, and picks wasm', async () => {

@@ -5,7 +5,7 @@ import { maxWasmThreads, registerThreadedWasmBackend, restoreSingleThreadedWasmB
 import { registerCpuKernelFixes } from '@tessera/core/backends/cpu-kernel-fixes';
 import { registerWasmTrainingKernels } from '@tessera/core/backends/wasm-training-kernels';
 import type { ModuleLoader, Probe } from './backend-probe.ts';
-import { activateWebgpu, type WebgpuKernelRegistration } from './webgpu-backend.ts';
+import { activateWebgpu, type WebgpuKernelChoice, type WebgpuKernelRegistration } from './webgpu-backend.ts';
 
 /** What the operator asks for (TESSERA_BACKEND). */
 export type BackendRequest = 'auto' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -17,6 +17,8 @@ export interface BackendSelection {
   /** e.g. `wasm (simd, 1 thread) on AMD EPYC 7B13`. */
   readonly device: string;
   readonly reason: string;
+  /** On webgpu: which implementation of the kernels Tessera overrides runs (`measure`: chosen per job). */
+  readonly webgpuKernels?: WebgpuKernelChoice;
 }
 
 /** A backend the operator named explicitly is not usable here; the worker must not start on another one. */
@@ -42,6 +44,8 @@ export interface SelectBackendOptions {
   readonly modules?: ModuleLoader;
   /** Registers Tessera's WGSL kernels once webgpu is up; tests substitute fakes. */
   readonly registerWebgpuKernels?: WebgpuKernelRegistration;
+  /** TESSERA_WEBGPU_KERNEL_CHOICE; unset: `measure` on a GPU, `tessera` on a software adapter. */
+  readonly webgpuKernels?: WebgpuKernelChoice;
 }
 
 const nodeModules: ModuleLoader = { isInstalled: isResolvable, load: (specifier) => import(specifier) };
@@ -70,7 +74,7 @@ export async function selectBackend(
     }
     const reason = `${request} requested explicitly; ${probe.detail}`;
     log(`${request}: selected (${reason})`);
-    return { backend: request, device: probe.device, reason };
+    return { backend: request, device: probe.device, reason, ...kernelsOf(probe) };
   }
   const skipped: string[] = [];
   for (const backend of autoOrder) {
@@ -78,7 +82,7 @@ export async function selectBackend(
     if (probe.ok) {
       const reason = [...skipped, `${backend} chosen: ${probe.detail}`].join('; ');
       log(`${backend}: selected by auto (${reason})`);
-      return { backend, device: probe.device, reason };
+      return { backend, device: probe.device, reason, ...kernelsOf(probe) };
     }
     skipped.push(`${backend} skipped: ${probe.reason}`);
     log(`${backend}: skipped by auto (${probe.reason})`);
@@ -86,7 +90,13 @@ export async function selectBackend(
   throw new BackendUnavailableError('cpu', `no tfjs backend could start (${skipped.join('; ')})`);
 }
 
-async function activate(backend: BackendName, options: SelectBackendOptions, auto: boolean): Promise<Probe> {
+type ActivatedProbe = Probe & { webgpuKernels?: WebgpuKernelChoice };
+
+function kernelsOf(probe: ActivatedProbe): { webgpuKernels?: WebgpuKernelChoice } {
+  return probe.webgpuKernels === undefined ? {} : { webgpuKernels: probe.webgpuKernels };
+}
+
+async function activate(backend: BackendName, options: SelectBackendOptions, auto: boolean): Promise<ActivatedProbe> {
   const modules = options.modules ?? nodeModules;
   try {
     switch (backend) {
@@ -96,6 +106,7 @@ async function activate(backend: BackendName, options: SelectBackendOptions, aut
         return await activateWebgpu(modules, {
           gpu: options.gpu,
           auto,
+          kernels: options.webgpuKernels,
           ...(options.registerWebgpuKernels ? { registerKernels: options.registerWebgpuKernels } : {}),
         });
       case 'wasm':

@@ -14,12 +14,29 @@ export type { DawnModule, GpuAdapterLike };
 export const dawnPackage: string = 'webgpu';
 export const webgpuBackendPackage: string = '@tensorflow/tfjs-backend-webgpu';
 
-/** Registers Tessera's WGSL kernels over the package's (see webgpu-training-kernels.ts); tests substitute fakes. */
-export type WebgpuKernelRegistration = () => Promise<readonly string[]>;
+/**
+ * Which implementation of the kernels Tessera overrides runs (TESSERA_WEBGPU_KERNEL_CHOICE): `measure` races
+ * Tessera's against tfjs' own on each job's first step and keeps the faster (webgpu-kernel-choice.ts), `tessera`
+ * always Tessera's, `stock` always tfjs' own. The fused optimizer kernels are registered in every case: they replace
+ * nothing. Unset: `measure` on a GPU, `tessera` on a software adapter (SwiftShader's timings say nothing about a GPU's,
+ * and its shader compiles make measuring slow).
+ */
+export type WebgpuKernelChoice = 'measure' | 'tessera' | 'stock';
+export const webgpuKernelChoices: readonly WebgpuKernelChoice[] = ['measure', 'tessera', 'stock'];
 
-const registerTesseraKernels: WebgpuKernelRegistration = async () => {
-  const { registerWebgpuTrainingKernels } = await import('@tessera/core/backends/webgpu-training-kernels');
-  return registerWebgpuTrainingKernels();
+/**
+ * Registers Tessera's WGSL kernels over the package's (see webgpu-training-kernels.ts), or with `stock` only those
+ * that replace nothing; returns the kernels of Tessera's now registered. Tests substitute fakes.
+ */
+export type WebgpuKernelRegistration = (implementation: 'tessera' | 'stock') => Promise<readonly string[]>;
+
+const registerTesseraKernels: WebgpuKernelRegistration = async (implementation) => {
+  const kernels = await import('@tessera/core/backends/webgpu-training-kernels');
+  const registered = kernels.registerWebgpuTrainingKernels();
+  if (implementation === 'tessera') return registered;
+  kernels.restoreStockWebgpuKernels();
+  const overrides = new Set(kernels.webgpuKernelOverrides());
+  return registered.filter((name) => !overrides.has(name));
 };
 
 export interface ActivateWebgpuOptions {
@@ -28,6 +45,8 @@ export interface ActivateWebgpuOptions {
   /** `auto` refuses a software adapter (SwiftShader, llvmpipe): it emulates a GPU on the CPU, slower than wasm. */
   readonly auto: boolean;
   readonly registerKernels?: WebgpuKernelRegistration;
+  /** TESSERA_WEBGPU_KERNEL_CHOICE; unset: `measure` on a GPU, `tessera` on a software adapter. */
+  readonly kernels?: WebgpuKernelChoice | undefined;
 }
 
 /**
@@ -41,7 +60,10 @@ export interface ActivateWebgpuOptions {
  * asked for by name, and says so in the device string; `auto` skips it. WebGPU does not expose a device's memory
  * size; the device string reports the largest buffer the adapter allows.
  */
-export async function activateWebgpu(modules: ModuleLoader, options: ActivateWebgpuOptions): Promise<Probe> {
+export async function activateWebgpu(
+  modules: ModuleLoader,
+  options: ActivateWebgpuOptions,
+): Promise<Probe & { webgpuKernels?: WebgpuKernelChoice }> {
   const missing = [dawnPackage, webgpuBackendPackage].filter((name) => !modules.isInstalled(name));
   if (missing.length > 0) {
     return { ok: false, reason: `not installed (${missing.join(' and ')} do not resolve from the worker)` };
@@ -83,10 +105,16 @@ export async function activateWebgpu(modules: ModuleLoader, options: ActivateWeb
   if (!(await tf.setBackend('webgpu'))) {
     return { ok: false, reason: 'a WebGPU adapter exists but the tfjs webgpu backend failed to initialise' };
   }
-  const kernels = await (options.registerKernels ?? registerTesseraKernels)();
+  const webgpuKernels = options.kernels ?? (software ? 'tessera' : 'measure');
+  const kernels = await (options.registerKernels ?? registerTesseraKernels)(webgpuKernels === 'stock' ? 'stock' : 'tessera');
   const maxBuffer = adapter.limits?.maxBufferSize;
   const memory = maxBuffer ? ` (max buffer ${(maxBuffer / 2 ** 30).toFixed(1)} GiB)` : '';
   const device = `webgpu (Dawn) on ${name}${software ? ' [software adapter, no GPU]' : ''}${memory}`;
-  const detail = `WebGPU adapter found${kernels.length > 0 ? `; Tessera kernels for ${kernels.join(', ')}` : ''}`;
-  return { ok: true, device, detail };
+  const kernelNote = {
+    measure: '; each job races them against tfjs\' own on its first step and keeps the faster',
+    tessera: '',
+    stock: '; tfjs\' own kernels otherwise (TESSERA_WEBGPU_KERNEL_CHOICE=stock)',
+  }[webgpuKernels];
+  const detail = `WebGPU adapter found${kernels.length > 0 ? `; Tessera kernels for ${kernels.join(', ')}` : ''}${kernelNote}`;
+  return { ok: true, device, detail, webgpuKernels };
 }
