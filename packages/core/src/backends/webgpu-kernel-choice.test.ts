@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc } from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { describeKernelChoices } from './kernel-choice.ts';
 import type { KernelTime } from './kernel-profile.ts';
 import { startTestWebgpu } from './webgpu-runtime.ts';
 import type * as Choice from './webgpu-kernel-choice.ts';
@@ -100,7 +101,7 @@ describe('measured webgpu kernel choice', () => {
     });
     expect(outcome).toEqual({ timing: 'none', choices: [] });
     for (const name of overrides) expect(registered(name)).toBe('tessera');
-    expect(choice.describeKernelChoices(outcome)).toMatch(/not measured/);
+    expect(describeKernelChoices(outcome)).toMatch(/not measured/);
   });
 
   it('races the overridden kernels of a tiny conv net\'s gradients on the device and registers each winner', async () => {
@@ -131,7 +132,7 @@ describe('measured webgpu kernel choice', () => {
         expect(registered(c.kernel)).toBe(c.chosen);
       }
       for (const name of overrides.filter((n) => !ran.includes(n))) expect(registered(name)).toBe('tessera');
-      expect(choice.describeKernelChoices(outcome)).toContain(`${outcome.choices[0]!.kernel} tessera `);
+      expect(describeKernelChoices(outcome)).toContain(`${outcome.choices[0]!.kernel} tessera `);
     } finally {
       tf.dispose([w1, w2, dense, bias, x, labels]);
       kernels.registerWebgpuTrainingKernels();
