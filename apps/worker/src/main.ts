@@ -28,7 +28,7 @@ const agent = new WorkerAgent(
       objects,
       cacheDir: config.cacheDir,
       log,
-      backend: { name: backend.backend, device: backend.device },
+      backend: { name: backend.backend, device: backend.device, webgpuKernels: backend.webgpuKernels },
       collectiveTimeoutMs: config.collectiveTimeoutMs,
     }),
   log,

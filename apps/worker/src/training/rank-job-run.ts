@@ -2,14 +2,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ringAllReduce } from '@tessera/core/collectives/ring-all-reduce';
 import { parseJobSpec, type JobSpec } from '@tessera/core/jobs/job-spec';
 import type { Logger } from '@tessera/core/logging/logger';
-import type { AllReduceSum } from '@tessera/core/training/synchronous-update';
+import type { AllReduceSum, FirstGradientsHook } from '@tessera/core/training/synchronous-update';
 import type { TrainingState } from '@tessera/core/training/training-state';
 import type { Assignment__Output } from '@tessera/proto/generated/tessera/workers/v1/Assignment';
 import type { ObjectStore } from '@tessera/storage/object-store';
 import type { JobRun, ReportFn } from '../agent/worker-agent.ts';
+import type { WebgpuKernelChoice } from '../backends/webgpu-backend.ts';
 import { GrpcPeerTransport } from '../peers/grpc-peer-transport.ts';
 import type { PeerServer } from '../peers/peer-server.ts';
 import { loadTrainingCheckpoint, saveTrainingCheckpoint } from './checkpoint-codec.ts';
+import { kernelChoiceProbe } from './kernel-choice-probe.ts';
 
 /**
  * What every workload's runner shares: parsing the spec, the ring and its all-reduce, abort handling, failure
@@ -23,7 +25,8 @@ export interface RunnerContext {
   objects: ObjectStore;
   cacheDir: string;
   log: Logger;
-  backend: { name: string; device: string };
+  /** `webgpuKernels`: on webgpu, how the kernels Tessera overrides are picked (`measure`: per job, see kernel-choice-probe.ts). */
+  backend: { name: string; device: string; webgpuKernels?: WebgpuKernelChoice | undefined };
   /** A collective that takes longer than this fails the run: a peer is gone or stuck. */
   collectiveTimeoutMs: number;
 }
@@ -39,6 +42,8 @@ export interface RankScope {
   readonly openRing: () => AllReduceSum;
   /** Runs after the body, success or failure, in reverse order. */
   readonly defer: (dispose: () => void) => void;
+  /** For the trainer's `onFirstGradients`: the webgpu kernel choice when this worker measures it, else nothing. */
+  readonly onFirstGradients: FirstGradientsHook | undefined;
 }
 
 /** Why a run stopped on purpose (cancellation, new generation): not an error to report. */
@@ -85,6 +90,7 @@ export function runRankJob(
         signal: abort.signal,
         log,
         defer: (dispose) => disposals.push(dispose),
+        onFirstGradients: ctx.backend.webgpuKernels === 'measure' ? kernelChoiceProbe({ device: ctx.backend.device, rank, log, report }) : undefined,
         openRing: () => {
           if (allReduce) return allReduce;
           const ring = new GrpcPeerTransport({

@@ -21,7 +21,7 @@ export function runSegmentationJob(
   throughput: (samplesPerSecond: number) => void,
   ctx: RunnerContext,
 ): JobRun {
-  return runRankJob(assignment, report, throughput, ctx, async ({ spec, rank, worldSize, signal, log, openRing, defer }) => {
+  return runRankJob(assignment, report, throughput, ctx, async ({ spec, rank, worldSize, signal, log, openRing, defer, onFirstGradients }) => {
     if (spec.workload !== 'segmentation') throw new Error(`the segmentation runner cannot run a '${spec.workload}' job`);
     const manifest = await readSegmentationManifest(ctx.objects, assignment.datasetManifestKey);
     const info = manifest.segmentation;
@@ -61,6 +61,7 @@ export function runSegmentationJob(
       rank,
       worldSize,
       allReduceSum: openRing(),
+      onFirstGradients,
     });
     defer(() => trainer.dispose());
     await trainToCompletion(trainer, { assignment, report, throughput, objects: ctx.objects, spec, rank, worldSize, signal, log });

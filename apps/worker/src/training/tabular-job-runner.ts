@@ -19,7 +19,7 @@ export function runTabularJob(
   throughput: (samplesPerSecond: number) => void,
   ctx: RunnerContext,
 ): JobRun {
-  return runRankJob(assignment, report, throughput, ctx, async ({ spec, rank, worldSize, signal, log, openRing, defer }) => {
+  return runRankJob(assignment, report, throughput, ctx, async ({ spec, rank, worldSize, signal, log, openRing, defer, onFirstGradients }) => {
     if (spec.workload !== 'tabular-classification') throw new Error(`the tabular runner cannot run a '${spec.workload}' job`);
     const { fileName, bytes } = await readDatasetThroughCache(ctx.objects, assignment.datasetManifestKey, ctx.cacheDir);
     const csv = parseCsvTable(bytes.toString('utf8'), { fileName, labelColumn: spec.data.labelColumn, header: spec.data.header });
@@ -32,7 +32,7 @@ export function runTabularJob(
     });
     const model = buildMlp({ hidden: spec.model.hidden, inputSize: dataset.featureCount, classCount: dataset.classCount, seed: spec.training.seed });
     defer(() => model.dispose());
-    const trainer = new DataParallelTrainer({ spec, model, dataset, rank, worldSize, evaluate: rank === 0, allReduceSum: openRing() });
+    const trainer = new DataParallelTrainer({ spec, model, dataset, rank, worldSize, evaluate: rank === 0, allReduceSum: openRing(), onFirstGradients });
     defer(() => trainer.dispose());
     await trainToCompletion(trainer, { assignment, report, throughput, objects: ctx.objects, spec, rank, worldSize, signal });
     log.info('run finished', { step: trainer.step });
