@@ -11,7 +11,7 @@ import type { WebgpuKernelChoice } from '../backends/webgpu-backend.ts';
 import { GrpcPeerTransport } from '../peers/grpc-peer-transport.ts';
 import type { PeerServer } from '../peers/peer-server.ts';
 import { loadTrainingCheckpoint, saveTrainingCheckpoint } from './checkpoint-codec.ts';
-import { kernelChoiceProbe } from './kernel-choice-probe.ts';
+import { webgpuFirstStep } from './webgpu-first-step.ts';
 
 /**
  * What every workload's runner shares: parsing the spec, the ring and its all-reduce, abort handling, failure
@@ -42,7 +42,7 @@ export interface RankScope {
   readonly openRing: () => AllReduceSum;
   /** Runs after the body, success or failure, in reverse order. */
   readonly defer: (dispose: () => void) => void;
-  /** For the trainer's `onFirstGradients`: the webgpu kernel choice when this worker measures it, else nothing. */
+  /** For the trainer's `onFirstGradients`: on webgpu, compiling the step's shaders ahead and the kernel choice. */
   readonly onFirstGradients: FirstGradientsHook | undefined;
 }
 
@@ -90,7 +90,7 @@ export function runRankJob(
         signal: abort.signal,
         log,
         defer: (dispose) => disposals.push(dispose),
-        onFirstGradients: ctx.backend.webgpuKernels === 'measure' ? kernelChoiceProbe({ device: ctx.backend.device, rank, log, report }) : undefined,
+        onFirstGradients: webgpuFirstStep({ backend: ctx.backend, rank, log, report }),
         openRing: () => {
           if (allReduce) return allReduce;
           const ring = new GrpcPeerTransport({

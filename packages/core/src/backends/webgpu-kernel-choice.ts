@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc } from '@tensorflow/tfjs-core';
 import { decideKernels, type KernelChoiceOutcome, type KernelImplementation } from './kernel-choice.ts';
+import { compileWebgpuAhead } from './webgpu-compile-ahead.ts';
 import { kernelTimeSource, profileKernels, type KernelTime, type KernelTimeSource } from './kernel-profile.ts';
 import { registerWebgpuTrainingKernels, restoreStockWebgpuKernels, webgpuKernelOverrides } from './webgpu-training-kernels.ts';
 
@@ -71,13 +72,15 @@ export async function chooseWebgpuKernels(
 }
 
 /**
- * tf.profile's per-kernel times (GPU timestamps on webgpu with 'timestamp-query'): `warmups` runs whose times are
- * dropped (the first compiles the variant's shaders), then the mean of `repeats` runs per kernel.
+ * tf.profile's per-kernel times (GPU timestamps on webgpu with 'timestamp-query'): the variant's shaders compiled
+ * ahead (webgpu-compile-ahead.ts), `warmups` runs whose times are dropped, then the mean of `repeats` runs per kernel.
  */
 export function profileMeasurer(settings: { warmups: number; repeats: number }): KernelMeasurer {
   return {
     timing: kernelTimeSource,
     measure: async (step) => {
+      // This variant's shaders compile off the event loop first (the warm-up runs would compile them in one turn).
+      await compileWebgpuAhead(step);
       for (let i = 0; i < settings.warmups; i++) await profileKernels(step, Infinity);
       const sums = new Map<string, { programs: readonly string[]; count: number; totalMs: number }>();
       const repeats = Math.max(1, settings.repeats);

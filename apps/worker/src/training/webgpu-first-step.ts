@@ -1,0 +1,49 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Logger } from '@tessera/core/logging/logger';
+import type { FirstGradientsHook } from '@tessera/core/training/synchronous-update';
+import type { ReportFn } from '../agent/worker-agent.ts';
+import type { WebgpuKernelChoice } from '../backends/webgpu-backend.ts';
+import { kernelChoiceProbe, type KernelChooser } from './kernel-choice-probe.ts';
+
+/** Compiles a computation's WebGPU pipelines off the event loop (webgpu-compile-ahead.ts); tests fake it. */
+export type AheadCompiler = (step: () => tf.TensorContainer) => Promise<number>;
+
+const compileOnDevice: AheadCompiler = async (step) => {
+  // Imported on use: it must not load tfjs' webgpu modules on workers that never activate the backend.
+  const { compileWebgpuAhead } = await import('@tessera/core/backends/webgpu-compile-ahead');
+  return compileWebgpuAhead(step);
+};
+
+export interface WebgpuFirstStepOptions {
+  readonly backend: { readonly name: string; readonly device: string; readonly webgpuKernels?: WebgpuKernelChoice | undefined };
+  readonly rank: number;
+  readonly log: Logger;
+  readonly report: ReportFn;
+  readonly compile?: AheadCompiler;
+  readonly choose?: KernelChooser;
+}
+
+/**
+ * The trainers' first-gradients hook on a webgpu worker (none elsewhere): first the step's shaders are compiled off
+ * the event loop, so that the worker keeps answering gRPC keepalives and heartbeats while a large model's pipelines
+ * compile; then, if this worker measures its kernels, the race of kernelChoiceProbe. A failed compile-ahead is
+ * logged and the step compiles its shaders itself, as tfjs would.
+ */
+export function webgpuFirstStep(options: WebgpuFirstStepOptions): FirstGradientsHook | undefined {
+  if (options.backend.name !== 'webgpu') return undefined;
+  const compile = options.compile ?? compileOnDevice;
+  const probe =
+    options.backend.webgpuKernels === 'measure'
+      ? kernelChoiceProbe({ device: options.backend.device, rank: options.rank, log: options.log, report: options.report, choose: options.choose })
+      : undefined;
+  return async (gradients) => {
+    const started = performance.now();
+    try {
+      const pipelines = await compile(gradients);
+      options.log.info('webgpu pipelines compiled ahead', { pipelines, ms: Math.round(performance.now() - started) });
+    } catch (cause) {
+      options.log.warn('webgpu compile-ahead failed; the first step compiles its shaders itself', { err: cause instanceof Error ? cause.message : String(cause) });
+    }
+    await probe?.(gradients);
+  };
+}
