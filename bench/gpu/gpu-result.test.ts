@@ -21,6 +21,8 @@ const tfjsOn = (backend: string): TfjsFigures => ({
   fusedUpdate: backend === 'webgpu',
   gradientCheck: backend === 'webgpu' ? { worstRelativeError: 2e-7, tensors: 11, referenceNonZero: true } : null,
   kernelTimings: null,
+  kernelChoice: null,
+  forwardKernelChoice: null,
   profile: [{ kernel: 'Conv2DBackpropFilter', programs: ['TesseraConv2DFilterGradProgram'], count: 13, totalMs: 40 }],
   stock: backend === 'webgpu' ? { firstTrainStepMs: 1, trainStep: timing, trainImgPerSec: 3.2, profile: [] } : null,
 });

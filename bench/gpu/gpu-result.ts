@@ -1,6 +1,7 @@
 import type { BenchSizes } from './bench-sizes.ts';
 import type { GradientCheck } from '@tessera/core/backends/gradient-check';
 import type { KernelTime } from '@tessera/core/backends/kernel-profile';
+import type { KernelChoiceOutcome } from '@tessera/core/backends/kernel-choice';
 import type { DataParallelFigures } from './data-parallel.ts';
 import type { KernelTiming } from './kernel-timings.ts';
 
@@ -40,6 +41,13 @@ export interface TfjsFigures {
   readonly gradientCheck: GradientCheck | null;
   /** On webgpu: each kernel Tessera replaces, the package's own vs Tessera's, at this run's VGG16 shapes. */
   readonly kernelTimings: readonly KernelTiming[] | null;
+  /**
+   * On webgpu: the race of Tessera's kernels against tfjs' own on the training step's gradients (as a GPU worker runs
+   * it before its first step) and which of each the timed step then used.
+   */
+  readonly kernelChoice: KernelChoiceOutcome | null;
+  /** The same race on the inference forward pass, before it is timed. */
+  readonly forwardKernelChoice: KernelChoiceOutcome | null;
   /** Per-kernel times of one training step as the worker runs it, slowest first. */
   readonly profile: readonly KernelTime[];
   /** On webgpu: the same step on the package's own kernels and tfjs' SGD, measured in the same process. */

@@ -5,6 +5,7 @@ import { buildVgg16 } from '@tessera/core/models/vgg16';
 import { applyFusedUpdate, fusedUpdateSupported } from '@tessera/core/training/fused-update';
 import type { BenchSizes } from './bench-sizes.ts';
 import { timingOf, type TfjsFigures, type Timing } from './gpu-result.ts';
+import { describeKernelChoices, type KernelChoiceOutcome } from '@tessera/core/backends/kernel-choice';
 import { profileKernels } from '@tessera/core/backends/kernel-profile';
 import { timeWebgpuKernels } from './kernel-timings.ts';
 
@@ -58,6 +59,10 @@ export async function measureTfjs(
     optimizer.dispose();
     webgpuKernels.registerWebgpuTrainingKernels();
   }
+  // As a GPU worker does before its first step: race each of Tessera's kernels against tfjs' own on this step's
+  // gradients and keep the faster.
+  const kernelChoice =
+    webgpuKernels === undefined ? null : await chooseKernels('training step', () => tf.tidy(() => tf.variableGrads(loss, variables)), log);
   const optimizer = tf.train.sgd(0.01);
   const fused = fusedUpdateSupported('sgd');
   const step = fused
@@ -75,6 +80,9 @@ export async function measureTfjs(
   optimizer.dispose();
 
   const forwardX = tf.randomUniform<tf.Rank.R4>([sizes.forwardBatch, side, side, 3], -1, 1, 'float32', 4);
+  // Inference runs other kernels (convolutions and dense layers with bias and relu fused): raced on their own shapes.
+  const forwardKernelChoice =
+    webgpuKernels === undefined ? null : await chooseKernels('forward', () => model.apply(forwardX, { training: false }) as tf.Tensor, log);
   const forward = await timeRuns(sizes.warmup, sizes.forwardReps, () => tf.tidy(() => model.apply(forwardX, { training: false }) as tf.Tensor));
   forwardX.dispose();
   model.dispose();
@@ -97,9 +105,18 @@ export async function measureTfjs(
     fusedUpdate: fused,
     gradientCheck,
     kernelTimings,
+    kernelChoice,
+    forwardKernelChoice,
     profile,
     stock,
   };
+}
+
+async function chooseKernels(label: string, step: () => tf.TensorContainer, log: (line: string) => void): Promise<KernelChoiceOutcome> {
+  const { chooseWebgpuKernels } = await import('@tessera/core/backends/webgpu-kernel-choice');
+  const outcome = await chooseWebgpuKernels(step);
+  log(`tfjs: kernel choice (${label}): ${describeKernelChoices(outcome)}`);
+  return outcome;
 }
 
 /** One training step's figures: the first run alone (compilation), then warm-up and the median of timed runs. */
