@@ -217,6 +217,11 @@ class GemmProgram implements WebGPUProgram {
     const colVecs = tn / 4;
     const strideRows = bm / tm;
     const strideCols = bn / tn;
+    // Shared-memory rows (one K step each) in vec4s, padded by one: a k-contiguous operand's tile load has neighbouring
+    // threads write neighbouring k rows, which unpadded all start in the same bank (8-way conflicts on the wide tile;
+    // padded, the wide tile's are conflict-free and the narrow tile's 2-way).
+    const rowA = bm / 4 + 1;
+    const rowB = bn / 4 + 1;
     // Every loop over a thread's registers is unrolled here, in TypeScript: indices into private arrays must be
     // constants for the driver to keep the 64 accumulators in registers rather than in local memory.
     const each = (count: number, line: (i: number) => string): string => Array.from({ length: count }, (_, i) => line(i)).join('\n');
@@ -255,8 +260,8 @@ class GemmProgram implements WebGPUProgram {
       ${this.operands.loadB}
       ${this.partial ? '' : this.operands.store}
 
-      var<workgroup> tileA : array<vec4<f32>, ${(bk * bm) / 4}>;
-      var<workgroup> tileB : array<vec4<f32>, ${(bk * bn) / 4}>;
+      var<workgroup> tileA : array<vec4<f32>, ${bk * rowA}>;
+      var<workgroup> tileB : array<vec4<f32>, ${bk * rowB}>;
 
       fn main() {
         let t = i32(localIndex);
@@ -291,8 +296,8 @@ class GemmProgram implements WebGPUProgram {
         for (var tile = 0; tile <= uniforms.gemmKSteps; tile++) {
           if (tile > 0) {
             // Park the K step loaded last round, then multiply it out while the next one is in flight.
-            ${each(loadsA, (i) => `tileA[(${aSlot(i)[0]}) * ${bm / 4} + (${aSlot(i)[1]}) / 4][(${aSlot(i)[1]}) % 4] = nextA${i};`)}
-            ${each(loadsB, (i) => `tileB[(${bSlot(i)[0]}) * ${bn / 4} + (${bSlot(i)[1]}) / 4][(${bSlot(i)[1]}) % 4] = nextB${i};`)}
+            ${each(loadsA, (i) => `tileA[(${aSlot(i)[0]}) * ${rowA} + (${aSlot(i)[1]}) / 4][(${aSlot(i)[1]}) % 4] = nextA${i};`)}
+            ${each(loadsB, (i) => `tileB[(${bSlot(i)[0]}) * ${rowB} + (${bSlot(i)[1]}) / 4][(${bSlot(i)[1]}) % 4] = nextB${i};`)}
             workgroupBarrier();
           }
           if (tile < uniforms.gemmKSteps) {
@@ -316,8 +321,8 @@ class GemmProgram implements WebGPUProgram {
           }
           if (tile > 0) {
             for (var kk = 0; kk < ${bk}; kk++) {
-              ${each(rowVecs, (i) => `let a${i} = tileA[kk * ${bm / 4} + ty + ${i * strideRows}];`)}
-              ${each(colVecs, (j) => `let b${j} = tileB[kk * ${bn / 4} + tx + ${j * strideCols}];`)}
+              ${each(rowVecs, (i) => `let a${i} = tileA[kk * ${rowA} + ty + ${i * strideRows}];`)}
+              ${each(colVecs, (j) => `let b${j} = tileB[kk * ${rowB} + tx + ${j * strideCols}];`)}
               ${each(rowVecs * 4 * colVecs, (x) => {
                 const [ri, j] = [Math.floor(x / colVecs), x % colVecs];
                 return `acc${ri}_${j} += a${Math.floor(ri / 4)}.${'xyzw'[ri % 4]} * b${j};`;
