@@ -28,7 +28,7 @@ export function runPredictionJob(
   throughput: (samplesPerSecond: number) => void,
   ctx: RunnerContext,
 ): JobRun {
-  return runRankJob(assignment, report, throughput, ctx, async ({ spec, rank, worldSize, signal, log, openRing, defer }) => {
+  return runRankJob(assignment, report, throughput, ctx, async ({ spec, rank, worldSize, signal, log, openRing, defer, onFirstGradients }) => {
     if (spec.workload !== 'image-prediction') throw new Error(`the prediction runner cannot run a '${spec.workload}' job`);
     const sourceSpec = sourceSpecOf(assignment, 'image-classification');
     const checkpointKey = assignment.sourceCheckpointKey;
@@ -60,6 +60,8 @@ export function runPredictionJob(
       normalization: sourceSpec.data.normalization,
       batchSize: spec.batchSize,
       signal,
+      // On webgpu: the model's shaders compile off the event loop before the first batch (and the kernel race, if on).
+      onFirstForward: onFirstGradients,
       onBatch: async (done) => {
         const now = performance.now();
         throughput((done * 1000) / Math.max(1, now - started));

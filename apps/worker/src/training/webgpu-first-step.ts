@@ -24,7 +24,8 @@ export interface WebgpuFirstStepOptions {
 }
 
 /**
- * The trainers' first-gradients hook on a webgpu worker (none elsewhere): first the step's shaders are compiled off
+ * The trainers' first-gradients hook on a webgpu worker (none elsewhere; image predictions get it for their first
+ * forward pass): first the step's shaders are compiled off
  * the event loop, so that the worker keeps answering gRPC keepalives and heartbeats while a large model's pipelines
  * compile; then, if this worker measures its kernels, the race of kernelChoiceProbe. A failed compile-ahead is
  * logged and the step compiles its shaders itself, as tfjs would.

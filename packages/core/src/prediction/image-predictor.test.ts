@@ -67,6 +67,31 @@ describe('predictImages', () => {
     model.dispose();
   });
 
+  it('hands the first forward pass, once and before it runs, to onFirstForward, and predicts the same', async () => {
+    const model = linearModel(1, 'sigmoid', [4], [-2]);
+    const seen: number[][] = [];
+    let batchesDone = 0;
+    const rows = await predictImages(model, greyImages([0, 255, 128], [0, 1, -1]), {
+      classNames: ['cat', 'dog'],
+      normalization: 'scale',
+      batchSize: 2,
+      onBatch: () => void (batchesDone += 1),
+      onFirstForward: async (forward) => {
+        expect(batchesDone).toBe(0);
+        const out = forward() as tf.Tensor;
+        seen.push(out.shape);
+        seen.push(Array.from(await out.data()));
+        out.dispose();
+      },
+    });
+    expect(seen[0]).toEqual([2, 1]);
+    expect(seen).toHaveLength(2);
+    expect(rows.map((r) => r.predicted)).toEqual([0, 1, 1]);
+    const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+    expect(seen[1]![0]).toBeCloseTo(sigmoid(-2), 5);
+    model.dispose();
+  });
+
   it('refuses a model whose head does not fit the class names', async () => {
     const model = linearModel(3, 'softmax', [0, 1, 2], [0, 0, 0]);
     await expect(predictImages(model, greyImages([1], [-1]), { classNames: ['cat', 'dog'], normalization: 'scale', batchSize: 1 })).rejects.toThrow(

@@ -30,6 +30,11 @@ export interface PredictImagesOptions {
   readonly signal?: AbortSignal;
   /** Called after each forward pass with the images done so far. */
   readonly onBatch?: (done: number) => void | Promise<void>;
+  /**
+   * Given once, before the first forward pass runs, a function computing it that changes nothing (it may be called
+   * several times; the caller disposes what it returns): where a webgpu worker compiles the model's shaders ahead.
+   */
+  readonly onFirstForward?: (forward: () => tf.TensorContainer) => Promise<void>;
 }
 
 /**
@@ -59,7 +64,9 @@ export async function predictImages(model: tfl.LayersModel, records: ImageRecord
   let at = 0;
   for (const batch of imageBatches(records, { batchSize: options.batchSize, normalization: options.normalization })) {
     if (options.signal?.aborted === true) throw options.signal.reason instanceof Error ? options.signal.reason : new Error(String(options.signal.reason ?? 'aborted'));
-    const probabilities = tf.tidy(() => model.predict(tf.tensor4d(batch.x, batch.shape as [number, number, number, number])) as tf.Tensor2D);
+    const forward = (): tf.Tensor2D => tf.tidy(() => model.predict(tf.tensor4d(batch.x, batch.shape as [number, number, number, number])) as tf.Tensor2D);
+    if (at === 0) await options.onFirstForward?.(forward);
+    const probabilities = forward();
     const values = await probabilities.data();
     probabilities.dispose();
     for (let i = 0; i < batch.ids.length; i += 1) {
