@@ -3,13 +3,9 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { TesseraClient } from '../tessera-client.ts';
+import { tsxChildLauncher, type ChildLauncher, type ClusterRole } from './child-launcher.ts';
 import { ensureFirstAdmin } from './first-admin.ts';
-
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const COORDINATOR_MAIN = path.join(REPO_ROOT, 'apps/coordinator/src/main.ts');
-const WORKER_MAIN = path.join(REPO_ROOT, 'apps/worker/src/main.ts');
 
 export interface EmbeddedClusterOptions {
   dataDir: string;
@@ -21,6 +17,8 @@ export interface EmbeddedClusterOptions {
   /** Print the children's logs on this process's stderr instead of files. */
   inheritLogs?: boolean;
   startTimeoutMs?: number;
+  /** How the coordinator and workers are started; default {@link tsxChildLauncher} (tsx on the checkout's main.ts). */
+  launcher?: ChildLauncher;
 }
 
 export interface EmbeddedCluster {
@@ -50,9 +48,11 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Pro
   await rm(path.join(dataDir, 'coordinator.json'), { force: true });
   const baseEnv: NodeJS.ProcessEnv = { ...process.env, ...options.env, TESSERA_DATA_DIR: dataDir };
   const children: ChildProcess[] = [];
-  const launch = (name: string, main: string, env: NodeJS.ProcessEnv): ChildProcess => {
-    const child = spawn(process.execPath, ['--import', 'tsx', main], {
-      cwd: REPO_ROOT,
+  const launcher = options.launcher ?? tsxChildLauncher;
+  const launch = (name: string, role: ClusterRole, env: NodeJS.ProcessEnv): ChildProcess => {
+    const { command, args, cwd } = launcher(role);
+    const child = spawn(command, args, {
+      cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -71,7 +71,7 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Pro
     await Promise.all([...children].reverse().map((c) => stopChild(c)));
   };
   try {
-    const coordinator = launch('coordinator', COORDINATOR_MAIN, { ...baseEnv, TESSERA_LISTEN: baseEnv.TESSERA_LISTEN ?? '127.0.0.1:0' });
+    const coordinator = launch('coordinator', 'coordinator', { ...baseEnv, TESSERA_LISTEN: baseEnv.TESSERA_LISTEN ?? '127.0.0.1:0' });
     const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
     const info = await waitFor(async () => {
       if (coordinator.exitCode !== null) throw new Error(`coordinator exited with code ${coordinator.exitCode}; see ${path.join(logDir, 'coordinator.log')}`);
@@ -82,7 +82,7 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Pro
     const apiToken = baseEnv.TESSERA_API_TOKEN || (await readFile(path.join(dataDir, 'api-token'), 'utf8')).trim();
     const workerIds = Array.from({ length: options.workers }, (_, i) => `${baseEnv.TESSERA_WORKER_ID_PREFIX || 'local-'}${i}`);
     const workers = workerIds.map((workerId, i) =>
-      launch(`worker-${i}`, WORKER_MAIN, {
+      launch(`worker-${i}`, 'worker', {
         ...baseEnv,
         TESSERA_COORDINATOR: info.address,
         TESSERA_WORKER_ID: workerId,
