@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -63,6 +63,19 @@ describe('PGlite job store', () => {
       // The event counter survives too: numbering continues instead of colliding with the stored event.
       expect((await second.appendEvent({ jobId: job.id, kind: 'info', message: 'after restart' })).seq).toBe(2);
       expect((await second.listEvents(job.id)).map((e) => e.message)).toEqual(['running', 'after restart']);
+    });
+
+    it('applies the migrations in migrationsDir when given one (a bundle ships its own copy)', async () => {
+      const copy = path.join(await tempDataDir(), 'migrations');
+      await cp(MIGRATIONS_DIR, copy, { recursive: true });
+      const migrated = await openJobStore({ dataDir: await tempDataDir(), migrationsDir: copy });
+      open.push(migrated);
+      await migrated.addApiToken({ name: 'ci', scope: 'api', secretHash: 'b'.repeat(64) });
+      expect((await migrated.findApiToken('b'.repeat(64)))?.name).toBe('ci');
+      // No migrations there: the store opens on an empty schema, so it was that folder, not the default, that counted.
+      const empty = await openJobStore({ dataDir: await tempDataDir(), migrationsDir: await tempDataDir() });
+      open.push(empty);
+      await expect(empty.addApiToken({ name: 'ci', scope: 'api', secretHash: 'c'.repeat(64) })).rejects.toThrow();
     });
 
     it('records its migrations so that the Prisma CLI sees the database as up to date', async () => {

@@ -4,7 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { applyMigrations, PRISMA_MIGRATION_LOCK_KEY } from './apply-migrations.ts';
+import { applyMigrations, MIGRATIONS_DIR, PRISMA_MIGRATION_LOCK_KEY } from './apply-migrations.ts';
 import type { MigrationConnection } from './apply-migrations.ts';
 import { PrismaClient } from './generated/prisma/client.ts';
 import type { Prisma } from './generated/prisma/client.ts';
@@ -18,6 +18,8 @@ export interface OpenJobStoreOptions {
   dataDir: string;
   /** Clock for the timestamps the store sets itself (job creation, events, tokens). */
   now?: () => Date;
+  /** The migrations to apply; default {@link MIGRATIONS_DIR} (the committed ones, found beside this source). */
+  migrationsDir?: string;
 }
 
 /**
@@ -30,15 +32,16 @@ export interface OpenJobStoreOptions {
  */
 export async function openJobStore(options: OpenJobStoreOptions): Promise<JobStore> {
   const storeOptions = options.now ? { now: options.now } : {};
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, storeOptions);
-  return openPglite(path.join(options.dataDir, 'db'), storeOptions);
+  const migrationsDir = options.migrationsDir ?? MIGRATIONS_DIR;
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, migrationsDir, storeOptions);
+  return openPglite(path.join(options.dataDir, 'db'), migrationsDir, storeOptions);
 }
 
-async function openPglite(dir: string, storeOptions: { now?: () => Date }): Promise<JobStore> {
+async function openPglite(dir: string, migrationsDir: string, storeOptions: { now?: () => Date }): Promise<JobStore> {
   await mkdir(dir, { recursive: true });
   const db = await PGlite.create(dir);
   try {
-    await applyMigrations(pgliteConnection(db));
+    await applyMigrations(pgliteConnection(db), migrationsDir);
   } catch (err) {
     await db.close();
     throw err;
@@ -47,13 +50,13 @@ async function openPglite(dir: string, storeOptions: { now?: () => Date }): Prom
   return new PrismaJobStore(prisma, { ...storeOptions, onClose: () => db.close() });
 }
 
-async function openPostgres(url: string, storeOptions: { now?: () => Date }): Promise<JobStore> {
+async function openPostgres(url: string, migrationsDir: string, storeOptions: { now?: () => Date }): Promise<JobStore> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     // Session-level lock: released when the client disconnects, even if migrating throws.
     await client.query('SELECT pg_advisory_lock($1)', [PRISMA_MIGRATION_LOCK_KEY]);
-    await applyMigrations(pgConnection(client));
+    await applyMigrations(pgConnection(client), migrationsDir);
   } finally {
     await client.end();
   }
