@@ -13,6 +13,14 @@
 #   .gpu/debs/*.deb               Debian 12's Vulkan loader and libglvnd (the NVIDIA Vulkan ICD is libGLX_nvidia.so.0,
 #                                 which needs glvnd; without them the loader says "Found no drivers")
 #   .gpu/wasm-pthread-worker.js   lets the same bundle run here on the threaded wasm backend, as a check
+#   .gpu/cluster.tar.xz           bench/gpu/cluster-job.ts, a real 2-worker Tessera job (xz: ~33 MB -> ~6 MB), in cluster/:
+#                                 cluster-job.js (launcher, coordinator and worker in one bundle, by --tessera-role),
+#                                 heartbeat-thread-entry.mjs (the worker's heartbeat thread), PGlite's pglite.wasm and
+#                                 pglite.data (it loads them beside its code), the coordinator's migrations/, dcmjs
+#                                 (node_modules/: the medical code loads it through createRequire, which esbuild cannot
+#                                 follow); sharp (native) is replaced by bench/gpu/sharp-unavailable.ts
+#   .gpu/sonar/sonar.csv          the Sonar data the job trains on (SONAR_CSV, default ../shared/datasets/sonar/sonar.csv;
+#                                 .gpu/ is ignored: data never enters the repository)
 #
 # Needs: xz, apt-get with Debian's mirrors reachable (only for the .debs; PREPARE_SKIP_DEBS=1 skips them, for a
 # GPU machine that already has libvulkan1 and libglvnd). Fails if .gpu/ would pass 56 MiB, leaving room for the tree.
@@ -53,6 +61,33 @@ printf '{ "type": "module" }\n' > "$out/package.json"
 cp bench/gpu/pytorch-vgg16-baseline.py "$out/"
 cp packages/core/src/backends/wasm-pthread-worker.js "$out/"
 
+# The cluster job: built in a scratch folder, shipped as one tar.xz (run.sh unpacks it beside Node).
+stage=$(mktemp -d /tmp/tessera-cluster.XXXXXX)
+trap 'rm -rf "$stage"' EXIT
+cluster=$stage/cluster
+mkdir -p "$cluster/node_modules/dcmjs/build"
+say "esbuild: bench/gpu/cluster-job.ts -> cluster/cluster-job.js, the heartbeat thread -> cluster/heartbeat-thread-entry.mjs"
+"$esbuild" bench/gpu/cluster-job.ts --bundle --platform=node --format=esm --target=node20 --log-level=warning \
+  --outfile="$cluster/cluster-job.js" --banner:js="$banner" --alias:sharp=./bench/gpu/sharp-unavailable.ts
+# heartbeats.ts starts its thread from `new URL('./heartbeat-thread-entry.mjs', import.meta.url)`: beside the bundle.
+"$esbuild" apps/worker/src/agent/heartbeat-thread.ts --bundle --platform=node --format=esm --target=node20 \
+  --log-level=warning --outfile="$cluster/heartbeat-thread-entry.mjs" --banner:js="$banner"
+printf '{ "type": "module" }\n' > "$cluster/package.json"
+cp -r apps/coordinator/prisma/migrations "$cluster/migrations"
+pglite_index=$(cd apps/coordinator && node --input-type=module -e "console.log(new URL(import.meta.resolve('@electric-sql/pglite')).pathname)")
+cp "$(dirname "$pglite_index")/pglite.wasm" "$(dirname "$pglite_index")/pglite.data" "$cluster/"
+dcmjs_js=$(cd packages/medical && node -p "require.resolve('dcmjs')")
+cp "$(dirname "$dcmjs_js")/../package.json" "$cluster/node_modules/dcmjs/"
+cp "$dcmjs_js" "$cluster/node_modules/dcmjs/build/"
+say "cluster/: $(du -sh "$cluster" | cut -f1) -> $out/cluster.tar.xz"
+tar -C "$stage" -cf - cluster | xz -T2 -6 -c > "$out/cluster.tar.xz"
+rm -rf "$stage"
+trap - EXIT
+sonar=${SONAR_CSV:-$root/../shared/datasets/sonar/sonar.csv}
+[[ -f "$sonar" ]] || { say "no Sonar CSV at $sonar (set SONAR_CSV)"; exit 1; }
+mkdir -p "$out/sonar"
+cp "$sonar" "$out/sonar/sonar.csv"
+
 if [[ "${PREPARE_SKIP_DEBS:-}" == 1 ]]; then
   say 'PREPARE_SKIP_DEBS=1: no Vulkan/glvnd .debs (the GPU machine must have libvulkan1 and libglvnd already)'
 else
@@ -80,3 +115,4 @@ if (( bytes > 56 * 1024 * 1024 )); then
 fi
 say "done; on the GPU machine: bash bench/gpu/run.sh (carry .gpu); here, as a check:"
 say "  BENCH_BACKEND=wasm $node_bin $out/bundle.js"
+say "  (cluster job only, on SwiftShader: GPU_RUN_PARTS=cluster-job VK_DRIVER_FILES=/usr/lib/chromium/vk_swiftshader_icd.json bash bench/gpu/run.sh)"
