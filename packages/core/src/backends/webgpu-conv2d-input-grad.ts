@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { gemmFits, planGemm, runGemm, type GemmOperands, type GemmPlanner, type GemmUniform } from './webgpu-gemm.ts';
+import { gemmFits, planGemm, runGemm, type GemmOperands, type GemmPlanner, type GemmUniform, stockKernel } from './webgpu-gemm.ts';
 
 /**
  * `Conv2DBackpropInput` (the input gradient of every conv layer but the first) for tfjs' `webgpu` backend, as an
@@ -31,8 +31,8 @@ export function webgpuConv2DBackpropInput(stock: KernelFunc | undefined, planner
     const { dy, filter } = args.inputs;
     const attrs = args.attrs as unknown as InputGradAttrs;
     const problem = dy !== undefined && filter !== undefined ? describe(dy, filter, attrs) : undefined;
-    if (problem === undefined) return fallBack(stock, args);
-    return inputGrad(args.backend as WebGPUBackend, problem, planner) ?? fallBack(stock, args);
+    if (problem === undefined) return stockKernel(stock, tf.Conv2DBackpropInput, args);
+    return inputGrad(args.backend as WebGPUBackend, problem, planner) ?? stockKernel(stock, tf.Conv2DBackpropInput, args);
   };
 }
 
@@ -225,8 +225,3 @@ const stridedLoadA = `
     }
     return dy[r.start + (oy * uniforms.gradOut[1] + ox) * outC + co];
   }`;
-
-function fallBack(stock: KernelFunc | undefined, args: Parameters<KernelFunc>[0]): ReturnType<KernelFunc> {
-  if (stock === undefined) throw new Error("webgpu kernel 'Conv2DBackpropInput' has no stock kernel for this case (NCHW, dilations or non-float32)");
-  return stock(args);
-}

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { gemmFits, planGemm, runGemm, type GemmOperands, type GemmPlanner, type GemmUniform } from './webgpu-gemm.ts';
+import { gemmFits, planGemm, runGemm, type GemmOperands, type GemmPlanner, type GemmUniform, stockKernel } from './webgpu-gemm.ts';
 
 /**
  * `Conv2D` and `FusedConv2D` (every conv layer's forward pass) for tfjs' `webgpu` backend, as an implicit GEMM on
@@ -24,8 +24,8 @@ export function webgpuConv2D(stock: KernelFunc | undefined, planner: GemmPlanner
     const { x, filter } = args.inputs;
     const attrs = args.attrs as unknown as ConvAttrs;
     const problem = x !== undefined && filter !== undefined ? describe(x, filter, attrs, undefined, 'linear') : undefined;
-    if (problem === undefined) return fallBack(stock, tf.Conv2D, args);
-    return conv2d(args.backend as WebGPUBackend, problem, planner) ?? fallBack(stock, tf.Conv2D, args);
+    if (problem === undefined) return stockKernel(stock, tf.Conv2D, args);
+    return conv2d(args.backend as WebGPUBackend, problem, planner) ?? stockKernel(stock, tf.Conv2D, args);
   };
 }
 
@@ -36,8 +36,8 @@ export function webgpuFusedConv2D(stock: KernelFunc | undefined, planner: GemmPl
     const activation = attrs.activation ?? 'linear';
     const supported = preluActivationWeights === undefined && (activation === 'linear' || activation === 'relu');
     const problem = supported && x !== undefined && filter !== undefined ? describe(x, filter, attrs, bias, activation) : undefined;
-    if (problem === undefined) return fallBack(stock, tf.FusedConv2D, args);
-    return conv2d(args.backend as WebGPUBackend, problem, planner) ?? fallBack(stock, tf.FusedConv2D, args);
+    if (problem === undefined) return stockKernel(stock, tf.FusedConv2D, args);
+    return conv2d(args.backend as WebGPUBackend, problem, planner) ?? stockKernel(stock, tf.FusedConv2D, args);
   };
 }
 
@@ -185,8 +185,3 @@ const windowLoadA = `
     }
     return x[r.start + kh * (inW * inC - windowRow) + k];
   }`;
-
-function fallBack(stock: KernelFunc | undefined, kernelName: string, args: Parameters<KernelFunc>[0]): ReturnType<KernelFunc> {
-  if (stock === undefined) throw new Error(`webgpu kernel '${kernelName}' has no stock kernel for this case`);
-  return stock(args);
-}

@@ -1,4 +1,4 @@
-import type { TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 
 /**
@@ -51,6 +51,12 @@ export interface GemmOperands {
   readonly bContiguous: 'k' | 'n';
   /** `fn gemmStore(batch : i32, row : i32, col : i32, value : f32)`: writes C[row, col] (bias, activation, layout). */
   readonly store: string;
+}
+
+/** Hands a case a GEMM kernel does not handle to the package's own kernel, which must then exist. */
+export function stockKernel(stock: KernelFunc | undefined, kernelName: string, args: Parameters<KernelFunc>[0]): ReturnType<KernelFunc> {
+  if (stock === undefined) throw new Error(`webgpu kernel '${kernelName}' has no stock kernel for this case`);
+  return stock(args);
 }
 
 export interface GemmDims {

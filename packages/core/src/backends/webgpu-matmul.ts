@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { gemmFits, planGemm, runGemm, type GemmOperands, type GemmPlanner } from './webgpu-gemm.ts';
+import { gemmFits, planGemm, runGemm, type GemmOperands, type GemmPlanner, stockKernel } from './webgpu-gemm.ts';
 
 /**
  * `BatchMatMul` and `_FusedMatMul` (every dense layer, forward and both gradients) for tfjs' `webgpu` backend on
@@ -18,8 +18,8 @@ export function webgpuBatchMatMul(stock: KernelFunc | undefined, planner: GemmPl
     const { a, b } = args.inputs;
     const attrs = args.attrs as unknown as MatMulAttrs;
     const problem = a !== undefined && b !== undefined ? describe(a, b, attrs, undefined, 'linear') : undefined;
-    if (problem === undefined) return fallBack(stock, tf.BatchMatMul, args);
-    return matMul(args.backend as WebGPUBackend, problem, planner) ?? fallBack(stock, tf.BatchMatMul, args);
+    if (problem === undefined) return stockKernel(stock, tf.BatchMatMul, args);
+    return matMul(args.backend as WebGPUBackend, problem, planner) ?? stockKernel(stock, tf.BatchMatMul, args);
   };
 }
 
@@ -30,8 +30,8 @@ export function webgpuFusedMatMul(stock: KernelFunc | undefined, planner: GemmPl
     const activation = attrs.activation ?? 'linear';
     const supported = preluActivationWeights === undefined && (activation === 'linear' || activation === 'relu');
     const problem = supported && a !== undefined && b !== undefined ? describe(a, b, attrs, bias, activation) : undefined;
-    if (problem === undefined) return fallBack(stock, tf._FusedMatMul, args);
-    return matMul(args.backend as WebGPUBackend, problem, planner) ?? fallBack(stock, tf._FusedMatMul, args);
+    if (problem === undefined) return stockKernel(stock, tf._FusedMatMul, args);
+    return matMul(args.backend as WebGPUBackend, problem, planner) ?? stockKernel(stock, tf._FusedMatMul, args);
   };
 }
 
@@ -134,9 +134,4 @@ function matMulOperands(transposeA: boolean, transposeB: boolean, bias: boolean,
       result[(batch * uniforms.gemmDims[0] + row) * uniforms.gemmDims[1] + col] = ${relu ? 'max(v, 0.0)' : 'v'};
     }`,
   };
-}
-
-function fallBack(stock: KernelFunc | undefined, kernelName: string, args: Parameters<KernelFunc>[0]): ReturnType<KernelFunc> {
-  if (stock === undefined) throw new Error(`webgpu kernel '${kernelName}' has no stock kernel for this case`);
-  return stock(args);
 }
