@@ -2,21 +2,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describe, expect, it } from 'vitest';
-import { convOutputShape, expectClose, gemmSlices, onBackend, overrideWebgpuKernel, seeded, type Pad } from '../testing/kernel-comparison.ts';
-import { narrowTile, planGemm, splitPlan, wideTile, type GemmDims, type GemmPlan } from './webgpu-gemm.ts';
+import { convOutputShape, expectClose, GemmPlanRecorder, gemmSlices, wholeK, onBackend, overrideWebgpuKernel, seeded, type Pad } from '../testing/kernel-comparison.ts';
+import { narrowTile, wideTile, type GemmPlanner } from './webgpu-gemm.ts';
 import { webgpuConv2DBackpropInput } from './webgpu-conv2d-input-grad.ts';
 
-/** The plan each case forces (undefined: planGemm's own), and every plan the kernel ran with. */
-let forced: ((dims: GemmDims) => GemmPlan) | undefined;
-const ran: GemmPlan[] = [];
-const planner = (dims: GemmDims): GemmPlan => {
-  const plan = (forced ?? planGemm)(dims);
-  ran.push(plan);
-  return plan;
-};
-const wide = (dims: GemmDims): GemmPlan => splitPlan(wideTile, dims, 1);
-const narrow = (dims: GemmDims): GemmPlan => splitPlan(narrowTile, dims, 1);
-const inputGrad = overrideWebgpuKernel(tf.Conv2DBackpropInput, (stock) => webgpuConv2DBackpropInput(stock, planner));
+/** The plan each case forces, and every plan the kernels ran with. */
+const plans = new GemmPlanRecorder();
+const wide = wholeK(wideTile);
+const narrow = wholeK(narrowTile);
+const inputGrad = overrideWebgpuKernel(tf.Conv2DBackpropInput, (stock) => webgpuConv2DBackpropInput(stock, plans.planner));
 
 interface InputGradCase {
   name: string;
@@ -26,7 +20,7 @@ interface InputGradCase {
   strides: [number, number] | number;
   pad: Pad;
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  plan?: (dims: GemmDims) => GemmPlan;
+  plan?: GemmPlanner;
   /** How many K slices the forced plan must have produced (a split-K case that did not split proves nothing). */
   splits?: number;
 }
@@ -63,14 +57,13 @@ function attrsOf(c: InputGradCase, dataFormat: 'NHWC' | 'NCHW' = 'NHWC'): tf.Nam
 /** Runs `run` on cpu, then on webgpu under the case's forced plan, and checks the GEMM path ran once and matched. */
 async function expectGemmMatchesCpu(c: InputGradCase, run: () => tf.Tensor): Promise<void> {
   const [expected] = await onBackend('cpu', run);
-  forced = c.plan;
-  ran.length = 0;
+  plans.force(c.plan);
   const stockBefore = inputGrad.stockCalls;
   const [actual] = await onBackend('webgpu', run);
-  forced = undefined;
+  plans.forced = undefined;
   expect(inputGrad.stockCalls).toBe(stockBefore);
-  expect(ran).toHaveLength(1);
-  if (c.splits !== undefined) expect(ran[0]!.splits).toBe(c.splits);
+  expect(plans.ran).toHaveLength(1);
+  if (c.splits !== undefined) expect(plans.ran[0]!.splits).toBe(c.splits);
   expect(expected!.length).toBe(tf.util.sizeFromShape(c.x));
   expectClose(actual!, expected!);
 }
@@ -99,11 +92,11 @@ describe('Conv2DBackpropInput on webgpu through the GEMM', () => {
     const filter = seeded(c.filter, 7);
     const run = () => tf.engine().runKernel<tf.Tensor>(tf.Conv2DBackpropInput, { dy: dy(), filter: filter() }, attrsOf(c, 'NCHW'));
     const [expected] = await onBackend('cpu', run);
-    ran.length = 0;
+    plans.force(undefined);
     const stockBefore = inputGrad.stockCalls;
     const [actual] = await onBackend('webgpu', run);
     expect(inputGrad.stockCalls).toBe(stockBefore + 1);
-    expect(ran).toHaveLength(0);
+    expect(plans.ran).toHaveLength(0);
     expectClose(actual!, expected!);
   });
 });

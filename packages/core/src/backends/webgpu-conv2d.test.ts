@@ -1,23 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { describe, expect, it } from 'vitest';
-import { expectClose, gemmSlices, onBackend, overrideWebgpuKernel, seeded, type Pad } from '../testing/kernel-comparison.ts';
-import { narrowTile, planGemm, splitPlan, wideTile, type GemmDims, type GemmPlan } from './webgpu-gemm.ts';
+import { expectClose, GemmPlanRecorder, gemmSlices, wholeK, onBackend, overrideWebgpuKernel, seeded, type Pad } from '../testing/kernel-comparison.ts';
+import { narrowTile, wideTile, type GemmPlanner } from './webgpu-gemm.ts';
 import { webgpuConv2D, webgpuFusedConv2D } from './webgpu-conv2d.ts';
 
-/** The plan each case forces (undefined: planGemm's own), and every plan the kernels ran with. */
-let forced: ((dims: GemmDims) => GemmPlan) | undefined;
-const ran: GemmPlan[] = [];
-const planner = (dims: GemmDims): GemmPlan => {
-  const plan = (forced ?? planGemm)(dims);
-  ran.push(plan);
-  return plan;
-};
-const wide = (dims: GemmDims): GemmPlan => splitPlan(wideTile, dims, 1);
-const narrow = (dims: GemmDims): GemmPlan => splitPlan(narrowTile, dims, 1);
-/** K cut into `slices` real slices of this problem's K (every slice non-empty), however shallow. */
-const conv2D = overrideWebgpuKernel(tf.Conv2D, (stock) => webgpuConv2D(stock, planner));
-const fusedConv2D = overrideWebgpuKernel(tf.FusedConv2D, (stock) => webgpuFusedConv2D(stock, planner));
+/** The plan each case forces, and every plan the kernels ran with. */
+const plans = new GemmPlanRecorder();
+const wide = wholeK(wideTile);
+const narrow = wholeK(narrowTile);
+const conv2D = overrideWebgpuKernel(tf.Conv2D, (stock) => webgpuConv2D(stock, plans.planner));
+const fusedConv2D = overrideWebgpuKernel(tf.FusedConv2D, (stock) => webgpuFusedConv2D(stock, plans.planner));
 
 interface ConvCase {
   name: string;
@@ -26,7 +19,7 @@ interface ConvCase {
   strides: [number, number] | number;
   pad: Pad;
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  plan?: (dims: GemmDims) => GemmPlan;
+  plan?: GemmPlanner;
   /** How many K slices the forced plan must have produced (a split-K case that did not split proves nothing). */
   splits?: number;
 }
@@ -58,14 +51,13 @@ async function expectGemmMatchesCpu(
   run: () => tf.Tensor,
 ): Promise<Float32Array> {
   const [expected] = await onBackend('cpu', run);
-  forced = c.plan;
-  ran.length = 0;
+  plans.force(c.plan);
   const stockBefore = counter.stockCalls;
   const [actual] = await onBackend('webgpu', run);
-  forced = undefined;
+  plans.forced = undefined;
   expect(counter.stockCalls).toBe(stockBefore);
-  expect(ran).toHaveLength(1);
-  if (c.splits !== undefined) expect(ran[0]!.splits).toBe(c.splits);
+  expect(plans.ran).toHaveLength(1);
+  if (c.splits !== undefined) expect(plans.ran[0]!.splits).toBe(c.splits);
   expectClose(actual!, expected!);
   return expected!;
 }

@@ -1,25 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { describe, expect, it } from 'vitest';
-import { expectClose, gemmSlices, onBackend, overrideWebgpuKernel, seeded } from '../testing/kernel-comparison.ts';
-import { narrowTile, planGemm, splitPlan, wideTile, type GemmDims, type GemmPlan } from './webgpu-gemm.ts';
+import { expectClose, GemmPlanRecorder, gemmSlices, wholeK, onBackend, overrideWebgpuKernel, seeded } from '../testing/kernel-comparison.ts';
+import { narrowTile, planGemm, splitPlan, wideTile, type GemmPlanner } from './webgpu-gemm.ts';
 import { webgpuBatchMatMul, webgpuFusedMatMul } from './webgpu-matmul.ts';
 
-/** The plan each case forces (undefined: planGemm's own), and every plan the kernels ran with. */
-let forced: ((dims: GemmDims) => GemmPlan) | undefined;
-const ran: GemmPlan[] = [];
-const planner = (dims: GemmDims): GemmPlan => {
-  const plan = (forced ?? planGemm)(dims);
-  ran.push(plan);
-  return plan;
-};
-const wide = (dims: GemmDims): GemmPlan => splitPlan(wideTile, dims, 1);
-const narrow = (dims: GemmDims): GemmPlan => splitPlan(narrowTile, dims, 1);
+/** The plan each case forces, and every plan the kernels ran with. */
+const plans = new GemmPlanRecorder();
+const wide = wholeK(wideTile);
+const narrow = wholeK(narrowTile);
 const splitNarrow = gemmSlices(narrowTile, 3);
 const splitWide = gemmSlices(wideTile, 4);
 
-const batchMatMul = overrideWebgpuKernel(tf.BatchMatMul, (stock) => webgpuBatchMatMul(stock, planner));
-const fusedMatMul = overrideWebgpuKernel(tf._FusedMatMul, (stock) => webgpuFusedMatMul(stock, planner));
+const batchMatMul = overrideWebgpuKernel(tf.BatchMatMul, (stock) => webgpuBatchMatMul(stock, plans.planner));
+const fusedMatMul = overrideWebgpuKernel(tf._FusedMatMul, (stock) => webgpuFusedMatMul(stock, plans.planner));
 
 interface MatMulCase {
   name: string;
@@ -27,7 +21,7 @@ interface MatMulCase {
   b: number[];
   transposeA?: boolean;
   transposeB?: boolean;
-  plan?: (dims: GemmDims) => GemmPlan;
+  plan?: GemmPlanner;
   /** How many K slices the forced plan must have produced (a split-K case that did not split proves nothing). */
   splits?: number;
 }
@@ -50,14 +44,13 @@ describe('BatchMatMul on webgpu through the GEMM', () => {
   it.each(cases)('$name matches the cpu backend', async (c) => {
     const run = () => tf.matMul(seeded(c.a, 1)(), seeded(c.b, 2)(), c.transposeA, c.transposeB);
     const [expected] = await onBackend('cpu', run);
-    forced = c.plan;
-    ran.length = 0;
+    plans.force(c.plan);
     const stockBefore = batchMatMul.stockCalls;
     const [actual] = await onBackend('webgpu', run);
-    forced = undefined;
+    plans.forced = undefined;
     expect(batchMatMul.stockCalls).toBe(stockBefore);
-    expect(ran).toHaveLength(1);
-    if (c.splits !== undefined) expect(ran[0]!.splits).toBe(c.splits);
+    expect(plans.ran).toHaveLength(1);
+    if (c.splits !== undefined) expect(plans.ran[0]!.splits).toBe(c.splits);
     expectClose(actual!, expected!);
   });
 
@@ -90,14 +83,13 @@ describe('_FusedMatMul on webgpu through the GEMM', () => {
         activation: c.activation,
       });
     const [expected] = await onBackend('cpu', run);
-    forced = c.plan;
-    ran.length = 0;
+    plans.force(c.plan);
     const stockBefore = fusedMatMul.stockCalls;
     const [actual] = await onBackend('webgpu', run);
-    forced = undefined;
+    plans.forced = undefined;
     expect(fusedMatMul.stockCalls).toBe(stockBefore);
-    expect(ran).toHaveLength(1);
-    if (c.splits !== undefined) expect(ran[0]!.splits).toBe(c.splits);
+    expect(plans.ran).toHaveLength(1);
+    if (c.splits !== undefined) expect(plans.ran[0]!.splits).toBe(c.splits);
     if (c.activation === 'relu') expect(expected!.some((v) => v === 0) && expected!.some((v) => v > 0)).toBe(true);
     expectClose(actual!, expected!);
   });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc } from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, expect } from 'vitest';
-import type { GemmDims, GemmPlan, GemmTile } from '../backends/webgpu-gemm.ts';
+import { planGemm, splitPlan, type GemmDims, type GemmPlan, type GemmPlanner, type GemmTile } from '../backends/webgpu-gemm.ts';
 import { startTestWebgpu } from '../backends/webgpu-runtime.ts';
 
 /** What the custom-kernel tests share: running one computation on two backends and comparing the results. */
@@ -86,4 +86,29 @@ export function gemmSlices(tile: GemmTile, slices: number): (dims: GemmDims) => 
     const kPerSplit = Math.ceil(dims.k / slices / tile.bk) * tile.bk;
     return { tile, splits: Math.ceil(dims.k / kPerSplit), kPerSplit };
   };
+}
+
+/** A GEMM planner for tests that keeps K whole on `tile` (no split). */
+export function wholeK(tile: GemmTile): GemmPlanner {
+  return (dims) => splitPlan(tile, dims, 1);
+}
+
+/**
+ * For the tests of a GEMM kernel: `planner` runs the plan a case forces (planGemm's own when none) and records every
+ * plan it gave, so a test can check that the GEMM path ran, and with which plan.
+ */
+export class GemmPlanRecorder {
+  forced: GemmPlanner | undefined;
+  readonly ran: GemmPlan[] = [];
+  readonly planner: GemmPlanner = (dims) => {
+    const plan = (this.forced ?? planGemm)(dims);
+    this.ran.push(plan);
+    return plan;
+  };
+
+  /** Forces `plan` (undefined: planGemm's) for what runs next, and forgets the plans recorded so far. */
+  force(plan: GemmPlanner | undefined): void {
+    this.forced = plan;
+    this.ran.length = 0;
+  }
 }
