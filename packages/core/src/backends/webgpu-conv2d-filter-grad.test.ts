@@ -1,11 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { maxPartialBytes, planSplitK, targetWorkgroups, webgpuConv2DBackpropFilter } from './webgpu-conv2d-filter-grad.ts';
-import { startTestWebgpu } from './webgpu-runtime.ts';
-import { convOutputShape, expectClose, onBackend, seeded, type Pad } from '../testing/kernel-comparison.ts';
+import { describe, expect, it } from 'vitest';
+import { convOutputShape, expectClose, GemmPlanRecorder, gemmSlices, wholeK, onBackend, overrideWebgpuKernel, seeded, type Pad } from '../testing/kernel-comparison.ts';
+import { narrowTile, wideTile, type GemmPlanner } from './webgpu-gemm.ts';
+import { webgpuConv2DBackpropFilter } from './webgpu-conv2d-filter-grad.ts';
+
+/** The plan each case forces, and every plan the kernels ran with. */
+const plans = new GemmPlanRecorder();
+const wide = wholeK(wideTile);
+const narrow = wholeK(narrowTile);
+const filterGrad = overrideWebgpuKernel(tf.Conv2DBackpropFilter, (stock) => webgpuConv2DBackpropFilter(stock, plans.planner));
 
 interface FilterCase {
   name: string;
@@ -14,105 +19,82 @@ interface FilterCase {
   strides: [number, number] | number;
   pad: Pad;
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  plan?: GemmPlanner;
+  /** How many K slices the plan must have produced (a split-K case that did not split proves nothing). */
+  splits?: number;
+  /** planGemm's own plan must have split K. */
+  plannerSplits?: boolean;
 }
 
-// Odd sides and channel counts on purpose, so every tile edge is exercised; the last two take the split-K path.
+// Odd sides and channel counts on purpose, so every tile edge and padding border is exercised.
 const cases: FilterCase[] = [
-  { name: '3x3 same stride 1', x: [2, 9, 7, 3], filter: [3, 3, 3, 5], strides: 1, pad: 'same' },
-  { name: '3x3 valid stride 1', x: [3, 8, 10, 4], filter: [3, 3, 4, 6], strides: 1, pad: 'valid' },
-  { name: '3x3 same stride 2', x: [2, 11, 9, 3], filter: [3, 3, 3, 7], strides: 2, pad: 'same' },
-  { name: '5x3 valid strides 2x3', x: [1, 13, 12, 2], filter: [5, 3, 2, 4], strides: [2, 3], pad: 'valid' },
-  { name: '1x1 same', x: [4, 5, 6, 8], filter: [1, 1, 8, 3], strides: 1, pad: 'same' },
-  { name: 'numeric pad 1', x: [2, 7, 8, 3], filter: [3, 3, 3, 4], strides: 1, pad: 1 },
-  { name: 'numeric pad 2, stride 2, ceil rounding', x: [2, 8, 9, 2], filter: [3, 3, 2, 3], strides: 2, pad: 2, dimRoundingMode: 'ceil' },
-  { name: 'explicit asymmetric pad, stride 2', x: [2, 9, 8, 3], filter: [3, 2, 3, 4], strides: 2, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
-  { name: 'split-K, two N tiles (70 channels)', x: [2, 20, 20, 5], filter: [3, 3, 5, 70], strides: 1, pad: 'same' },
-  { name: 'split-K, three M tiles', x: [4, 32, 32, 16], filter: [3, 3, 16, 32], strides: 1, pad: 'same' },
+  { name: '3x3 same, stride 1, narrow', x: [2, 9, 7, 3], filter: [3, 3, 3, 5], strides: 1, pad: 'same', plan: narrow },
+  { name: '3x3 same, stride 1, wide', x: [2, 9, 7, 3], filter: [3, 3, 3, 5], strides: 1, pad: 'same', plan: wide },
+  { name: '3x3 valid, stride 1, wide', x: [3, 8, 10, 4], filter: [3, 3, 4, 6], strides: 1, pad: 'valid', plan: wide },
+  { name: '3x3 same, stride 2, narrow', x: [2, 11, 9, 3], filter: [3, 3, 3, 7], strides: 2, pad: 'same', plan: narrow },
+  { name: '5x3 valid, strides 2x3, wide', x: [1, 13, 12, 2], filter: [5, 3, 2, 4], strides: [2, 3], pad: 'valid', plan: wide },
+  { name: '1x1 same, stride 1 (pointwise), narrow', x: [4, 5, 6, 8], filter: [1, 1, 8, 3], strides: 1, pad: 'same', plan: narrow },
+  { name: '1x1 valid, stride 1 (pointwise), wide', x: [3, 7, 9, 6], filter: [1, 1, 6, 5], strides: 1, pad: 'valid', plan: wide },
+  { name: '1x1 stride 2', x: [2, 7, 6, 5], filter: [1, 1, 5, 6], strides: 2, pad: 'same', plan: narrow },
+  { name: '1x1 with explicit padding', x: [1, 4, 5, 3], filter: [1, 1, 3, 2], strides: 1, pad: [[0, 0], [1, 0], [0, 2], [0, 0]], plan: wide },
+  { name: 'numeric pad 1', x: [2, 7, 8, 3], filter: [3, 3, 3, 4], strides: 1, pad: 1, plan: narrow },
+  { name: 'numeric pad 2, stride 2, ceil rounding', x: [2, 8, 9, 2], filter: [3, 3, 2, 3], strides: 2, pad: 2, dimRoundingMode: 'ceil', plan: wide },
+  { name: 'explicit asymmetric pad, stride 2', x: [2, 9, 8, 3], filter: [3, 2, 3, 4], strides: 2, pad: [[0, 0], [1, 2], [0, 1], [0, 0]], plan: narrow },
+  { name: 'M over one wide tile (3x3x17 taps), N over one (131 channels)', x: [1, 6, 5, 17], filter: [3, 3, 17, 131], strides: 1, pad: 'same', plan: wide },
+  { name: 'split K over 3 narrow slices', x: [2, 9, 8, 5], filter: [3, 3, 5, 70], strides: 1, pad: 'same', plan: gemmSlices(narrowTile, 3), splits: 3 },
+  { name: 'split K over 4 wide slices, stride 2', x: [2, 17, 15, 3], filter: [5, 3, 3, 13], strides: 2, pad: 'same', plan: gemmSlices(wideTile, 4), splits: 4 },
+  // Few output tiles and a deep K, as in a real layer: planGemm splits K itself.
+  { name: "planGemm's own choice (split K)", x: [4, 32, 32, 16], filter: [3, 3, 16, 32], strides: 1, pad: 'same', plannerSplits: true },
 ];
 
 function attrsOf(c: FilterCase, dataFormat: 'NHWC' | 'NCHW' = 'NHWC'): tf.NamedAttrMap {
   return { strides: c.strides, pad: c.pad, dataFormat, dimRoundingMode: c.dimRoundingMode, filterShape: c.filter } as unknown as tf.NamedAttrMap;
 }
 
-describe('planSplitK', () => {
-  it('gives VGG16 block 1 at batch 16 thousands of workgroups, within the partial buffer bound', () => {
-    for (const [m, n] of [
-      [27, 64],
-      [576, 64],
-    ] as const) {
-      const k = 16 * 224 * 224;
-      const { splits, kPerSplit } = planSplitK(m, n, k);
-      expect(kPerSplit % 32).toBe(0);
-      expect(splits * kPerSplit).toBeGreaterThanOrEqual(k);
-      expect((splits - 1) * kPerSplit).toBeLessThan(k);
-      expect(splits * Math.ceil(m / 64) * Math.ceil(n / 64)).toBeGreaterThanOrEqual(targetWorkgroups * 0.9);
-      expect(splits * m * n * 4).toBeLessThanOrEqual(maxPartialBytes);
-    }
-  });
+/** Runs `run` on cpu, then on webgpu under the case's plan, and checks the GEMM path ran once and matched. */
+async function expectGemmMatchesCpu(c: FilterCase, run: () => tf.Tensor): Promise<void> {
+  const [expected] = await onBackend('cpu', run);
+  plans.force(c.plan);
+  const stockBefore = filterGrad.stockCalls;
+  const [actual] = await onBackend('webgpu', run);
+  plans.forced = undefined;
+  expect(filterGrad.stockCalls).toBe(stockBefore);
+  expect(plans.ran).toHaveLength(1);
+  if (c.splits !== undefined) expect(plans.ran[0]!.splits).toBe(c.splits);
+  if (c.plannerSplits) expect(plans.ran[0]!.splits).toBeGreaterThan(1);
+  expect(expected!.length).toBe(tf.util.sizeFromShape(c.filter));
+  expectClose(actual!, expected!);
+}
 
-  it('keeps one split for a short K and bounds the partials of a wide filter', () => {
-    expect(planSplitK(27, 5, 126)).toEqual({ splits: 1, kPerSplit: 128 });
-    const wide = planSplitK(4608, 512, 1 << 22);
-    expect(wide.splits * 4608 * 512 * 4).toBeLessThanOrEqual(maxPartialBytes);
-  });
-});
-
-describe('webgpuConv2DBackpropFilter', () => {
-  let stock: KernelConfig | undefined;
-
-  beforeAll(async () => {
-    await startTestWebgpu();
-    stock = tf.getKernel(tf.Conv2DBackpropFilter, 'webgpu');
-    expect(stock).toBeDefined();
-    tf.unregisterKernel(tf.Conv2DBackpropFilter, 'webgpu');
-    tf.registerKernel({ ...stock, kernelFunc: webgpuConv2DBackpropFilter(stock.kernelFunc) });
-  });
-
-  afterAll(() => {
-    if (stock === undefined) return;
-    tf.unregisterKernel(tf.Conv2DBackpropFilter, 'webgpu');
-    tf.registerKernel(stock);
-  });
-
-  it.each(cases)('matches cpu: $name', async (c) => {
+describe('Conv2DBackpropFilter on webgpu through the GEMM', () => {
+  it.each(cases)('$name matches the cpu backend', async (c) => {
     const x = seeded(c.x, 11);
     const dy = seeded(convOutputShape(c), 23);
-    const compute = () => tf.engine().runKernel<tf.Tensor>(tf.Conv2DBackpropFilter, { x: x(), dy: dy() }, attrsOf(c));
-    const [expected] = await onBackend('cpu', compute);
-    const [actual] = await onBackend('webgpu', compute);
-    expect(expected!.length).toBe(tf.util.sizeFromShape(c.filter));
-    expectClose(actual!, expected!);
+    const run = () => tf.engine().runKernel<tf.Tensor>(tf.Conv2DBackpropFilter, { x: x(), dy: dy() }, attrsOf(c));
+    await expectGemmMatchesCpu(c, run);
   });
 
   it('gives tf.grad of tf.conv2d the cpu filter gradient', async () => {
-    const c = cases[2]!;
+    const c: FilterCase = { name: 'grad', x: [2, 11, 9, 3], filter: [3, 3, 3, 7], strides: 2, pad: 'same', plan: narrow };
     const dy = seeded(convOutputShape(c), 31);
-    const compute = () =>
-      tf.grad((w: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(seeded(c.x, 17)() as tf.Tensor4D, w as tf.Tensor4D, c.strides, 'same'), dy())))(seeded(c.filter, 19)());
-    const [expected] = await onBackend('cpu', compute);
-    const [actual] = await onBackend('webgpu', compute);
-    expectClose(actual!, expected!);
+    const run = () =>
+      tf.grad((w: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(seeded(c.x, 17)() as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad), dy())))(
+        seeded(c.filter, 19)(),
+      );
+    await expectGemmMatchesCpu(c, run);
   });
 
-  it('hands NCHW to the stock kernel and keeps NHWC for itself', async () => {
-    await tf.setBackend('webgpu');
-    const calls: string[] = [];
-    const sentinel = { dataId: {}, shape: [1], dtype: 'float32' } as tf.TensorInfo;
-    const spy: KernelFunc = (args) => {
-      calls.push((args.attrs as { dataFormat: string }).dataFormat);
-      return sentinel;
-    };
-    const kernel = webgpuConv2DBackpropFilter(spy);
+  it('hands NCHW to the stock kernel', async () => {
     const c = cases[0]!;
-    const backend = tf.backend();
-    const [xNchw, dyNchw] = [tf.zeros([2, 3, 9, 7]), tf.zeros([2, 5, 9, 7])];
-    expect(kernel({ inputs: { x: xNchw, dy: dyNchw }, backend, attrs: attrsOf(c, 'NCHW') })).toBe(sentinel);
-    expect(calls).toEqual(['NCHW']);
-    const [x, dy] = [tf.zeros(c.x), tf.zeros(convOutputShape(c))];
-    const own = kernel({ inputs: { x, dy }, backend, attrs: attrsOf(c) }) as tf.TensorInfo;
-    expect(own.shape).toEqual(c.filter);
-    expect(calls).toEqual(['NCHW']);
-    backend.disposeData(own.dataId);
-    tf.dispose([xNchw, dyNchw, x, dy]);
+    const x = seeded([c.x[0], c.x[3], c.x[1], c.x[2]], 41);
+    const dy = seeded(convOutputShape({ ...c, dataFormat: 'NCHW', x: [c.x[0], c.x[3], c.x[1], c.x[2]] }), 43);
+    const run = () => tf.engine().runKernel<tf.Tensor>(tf.Conv2DBackpropFilter, { x: x(), dy: dy() }, attrsOf(c, 'NCHW'));
+    const [expected] = await onBackend('cpu', run);
+    plans.force(undefined);
+    const stockBefore = filterGrad.stockCalls;
+    const [actual] = await onBackend('webgpu', run);
+    expect(filterGrad.stockCalls).toBe(stockBefore + 1);
+    expect(plans.ran).toHaveLength(0);
+    expectClose(actual!, expected!);
   });
 });
