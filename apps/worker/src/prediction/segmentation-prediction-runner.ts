@@ -31,7 +31,7 @@ export function runSegmentationPredictionJob(
   throughput: (samplesPerSecond: number) => void,
   ctx: RunnerContext,
 ): JobRun {
-  return runRankJob(assignment, report, throughput, ctx, async ({ spec, rank, worldSize, signal, log, openRing, defer }) => {
+  return runRankJob(assignment, report, throughput, ctx, async ({ spec, rank, worldSize, signal, log, openRing, defer, onFirstGradients }) => {
     if (spec.workload !== 'segmentation-prediction') throw new Error(`the segmentation prediction runner cannot run a '${spec.workload}' job`);
     const sourceSpec = sourceSpecOf(assignment, 'segmentation');
     const checkpointKey = assignment.sourceCheckpointKey;
@@ -70,6 +70,8 @@ export function runSegmentationPredictionJob(
       batchSize: spec.batchSize,
       overlap: sourceSpec.data.patches.predictionOverlap,
       signal,
+      // On webgpu: the model's shaders compile off the event loop before the first pass (and the kernel race, if on).
+      onFirstForward: onFirstGradients,
       onCase: async (predicted) => {
         const info = stored.get(predicted.sample.id);
         if (info === undefined) throw new Error(`case '${predicted.sample.id}' of a shard is not in the manifest of ${manifest.name}`);

@@ -23,7 +23,7 @@ export function runImageJob(
   throughput: (samplesPerSecond: number) => void,
   ctx: RunnerContext,
 ): JobRun {
-  return runRankJob(assignment, report, throughput, ctx, async ({ spec, rank, worldSize, signal, log, openRing, defer, onFirstGradients }) => {
+  return runRankJob(assignment, report, throughput, ctx, async ({ spec, rank, worldSize, signal, log, openRing, defer, onFirstGradients, compileAhead }) => {
     if (spec.workload !== 'image-classification') throw new Error(`the image runner cannot run a '${spec.workload}' job`);
     const manifest = await readImageFolderManifest(ctx.objects, assignment.datasetManifestKey);
     const { height, width, channels, classNames } = manifest.images;
@@ -62,7 +62,7 @@ export function runImageJob(
         await report({ info: `rank ${rank} ${message}` });
       },
     });
-    const trainer = new ImageDataParallelTrainer({ spec, model, classNames, train, valid, trainCounts, rank, worldSize, allReduceSum: openRing(), featureCache, onFirstGradients });
+    const trainer = new ImageDataParallelTrainer({ spec, model, classNames, train, valid, trainCounts, rank, worldSize, allReduceSum: openRing(), featureCache, onFirstGradients, onFirstForward: compileAhead });
     defer(() => trainer.dispose());
     await trainToCompletion(trainer, { assignment, report, throughput, objects: ctx.objects, spec, rank, worldSize, signal, log });
     log.info('run finished', { step: trainer.step });

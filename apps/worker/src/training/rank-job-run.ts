@@ -11,7 +11,7 @@ import type { WebgpuKernelChoice } from '../backends/webgpu-backend.ts';
 import { GrpcPeerTransport } from '../peers/grpc-peer-transport.ts';
 import type { PeerServer } from '../peers/peer-server.ts';
 import { loadTrainingCheckpoint, saveTrainingCheckpoint } from './checkpoint-codec.ts';
-import { webgpuFirstStep } from './webgpu-first-step.ts';
+import { webgpuCompileAhead, webgpuFirstStep, type CompileAheadHook } from './webgpu-first-step.ts';
 
 /**
  * What every workload's runner shares: parsing the spec, the ring and its all-reduce, abort handling, failure
@@ -44,6 +44,8 @@ export interface RankScope {
   readonly defer: (dispose: () => void) => void;
   /** For the trainer's `onFirstGradients`: on webgpu, compiling the step's shaders ahead and the kernel choice. */
   readonly onFirstGradients: FirstGradientsHook | undefined;
+  /** For passes that are not training steps (bottleneck features): on webgpu, compiling their shaders ahead. */
+  readonly compileAhead: CompileAheadHook | undefined;
 }
 
 /** Why a run stopped on purpose (cancellation, new generation): not an error to report. */
@@ -91,6 +93,7 @@ export function runRankJob(
         log,
         defer: (dispose) => disposals.push(dispose),
         onFirstGradients: webgpuFirstStep({ backend: ctx.backend, rank, log, report }),
+        compileAhead: webgpuCompileAhead({ backend: ctx.backend, log }),
         openRing: () => {
           if (allReduce) return allReduce;
           const ring = new GrpcPeerTransport({

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { createLogger } from '@tessera/core/logging/logger';
 import { describe, expect, it } from 'vitest';
-import { webgpuFirstStep, type WebgpuFirstStepOptions } from './webgpu-first-step.ts';
+import { webgpuCompileAhead, webgpuFirstStep, type WebgpuFirstStepOptions } from './webgpu-first-step.ts';
 
 function options(overrides: Partial<WebgpuFirstStepOptions>, calls: string[], logged: string[] = []): WebgpuFirstStepOptions {
   return {
@@ -49,6 +49,27 @@ describe('webgpuFirstStep', () => {
     )!;
     await hook(() => tf.scalar(1));
     expect(calls).toEqual(['choose']);
+    expect(logged.join('\n')).toMatch(/compile-ahead failed.*device lost/);
+  });
+});
+
+describe('webgpuCompileAhead', () => {
+  it('has nothing to do on other backends', () => {
+    expect(webgpuCompileAhead(options({ backend: { name: 'cpu', device: 'cpu' } }, []))).toBeUndefined();
+  });
+
+  it('compiles a pass ahead on webgpu and never races kernels, even on a worker that measures them', async () => {
+    const calls: string[] = [];
+    const logged: string[] = [];
+    await webgpuCompileAhead(options({ backend: { name: 'webgpu', device: 'GPU', webgpuKernels: 'measure' } }, calls, logged))!(() => tf.scalar(1));
+    expect(calls).toEqual(['compile']);
+    expect(logged.join('\n')).toMatch(/webgpu pipelines compiled ahead.*"pipelines":3/);
+  });
+
+  it('logs a failed compile and lets the pass go on', async () => {
+    const logged: string[] = [];
+    const hook = webgpuCompileAhead(options({ compile: () => Promise.reject(new Error('device lost')) }, [], logged))!;
+    await expect(hook(() => tf.scalar(1))).resolves.toBeUndefined();
     expect(logged.join('\n')).toMatch(/compile-ahead failed.*device lost/);
   });
 });

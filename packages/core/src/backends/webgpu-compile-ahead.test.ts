@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { expectClose, onBackend, seeded } from '../testing/kernel-comparison.ts';
+import { buildUNet2d } from '../models/unet2d.ts';
 import { compileWebgpuAhead } from './webgpu-compile-ahead.ts';
 import { startTestWebgpu } from './webgpu-runtime.ts';
 
@@ -30,6 +31,23 @@ describe('compileWebgpuAhead', () => {
     const actual = await onBackend('webgpu', step);
     expect(actual).toHaveLength(2);
     actual.forEach((values, i) => expectClose(values, expected[i]!));
+  });
+
+  it("compiles a U-Net's forward pass (a segmentation prediction) ahead, after which it matches cpu", async () => {
+    // Equal seeds give equal weights on each backend; transposed convolutions (stride-2 input gradients) included.
+    const predictOn = async (backend: string, ahead: boolean): Promise<{ compiled: number; values: Float32Array }> => {
+      await tf.setBackend(backend);
+      const model = buildUNet2d({ inputShape: [16, 16, 1], depth: 2, baseFilters: 4, seed: 5 });
+      const forward = () => model.predict(seeded([2, 16, 16, 1], 6)()) as tf.Tensor;
+      const compiled = ahead ? await compileWebgpuAhead(forward) : 0;
+      const [values] = await onBackend(backend, forward);
+      model.dispose();
+      return { compiled, values: values! };
+    };
+    const expected = await predictOn('cpu', false);
+    const actual = await predictOn('webgpu', true);
+    expect(actual.compiled).toBeGreaterThan(0);
+    expectClose(actual.values, expected.values);
   });
 
   it('leaves no tensors behind and compile-only mode off', async () => {

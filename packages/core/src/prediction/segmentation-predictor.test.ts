@@ -25,13 +25,19 @@ function sample(id: string, shape: VolumeShape, values: readonly number[]): Segm
   return { id, split: 'valid', shape, spacing: [1, 1, 1], image: Float32Array.from(values), mask: Uint8Array.from(values, (v) => (v > 127 ? 1 : 0)) };
 }
 
-async function predictAll(model: tfl.LayersModel, samples: readonly SegmentationSample[], batchSize: number): Promise<PredictedCase[]> {
+async function predictAll(
+  model: tfl.LayersModel,
+  samples: readonly SegmentationSample[],
+  batchSize: number,
+  onFirstForward?: (forward: () => tf.TensorContainer) => Promise<void>,
+): Promise<PredictedCase[]> {
   const seen: PredictedCase[] = [];
   await predictSegmentationCases(model, samples, {
     intensity: { kind: 'range', min: 0, max: 255 },
     threshold: 0.5,
     batchSize,
     overlap: 0.5,
+    onFirstForward,
     onCase: (c) => {
       seen.push(c);
       return Promise.resolve();
@@ -71,6 +77,47 @@ describe('predictSegmentationCases', () => {
     const seen = await predictAll(model, [sample('v', [3, 5, 4], grey(60, 5)), sample('w', [1, 1, 1], [200])], 3);
     expect(seen.map((c) => c.sample.id)).toEqual(['v', 'w']);
     for (const c of seen) expect([...c.labels]).toEqual([...(c.sample.mask as Uint8Array)]);
+  });
+
+  it('hands the first forward pass, once and before any case is done, to onFirstForward, and predicts the same', async () => {
+    const events: string[] = [];
+    const shapes: number[][] = [];
+    const record = async (forward: () => tf.TensorContainer) => {
+      events.push('first forward');
+      const out = forward() as tf.Tensor;
+      shapes.push(out.shape);
+      events.push(`max ${Math.max(...(await out.data())).toFixed(3)}`);
+      out.dispose();
+    };
+    const options = (onCase: string) => ({
+      intensity: { kind: 'range', min: 0, max: 255 } as const,
+      threshold: 0.5,
+      batchSize: 3,
+      overlap: 0.5,
+      onFirstForward: record,
+      onCase: (c: PredictedCase) => {
+        expect([...c.labels]).toEqual([...(c.sample.mask as Uint8Array)]);
+        events.push(`${onCase} ${c.sample.id}`);
+        return Promise.resolve();
+      },
+    });
+    // Slices: the first pass is the first 3 slices (case a's one and two of b's), computed on their real values.
+    const [sliceModel, patchModel] = [pointModel([2, 3, 1]), pointModel([2, 2, 2, 1])];
+    const before = tf.memory().numTensors;
+    await predictSegmentationCases(sliceModel, [sample('a', [1, 2, 3], grey(6, 1)), sample('b', [3, 2, 3], grey(18, 2))], options('slice'));
+    expect(shapes).toEqual([[3, 2, 3, 1]]);
+    expect(events.slice(0, 2)).toEqual(['first forward', 'max 1.000']);
+    expect(events.slice(2)).toEqual(['slice a', 'slice b']);
+    // Patches: the first case's first pass (3 of its 2 x 4 x 3 windows), shaped as the model takes it.
+    events.length = 0;
+    shapes.length = 0;
+    await predictSegmentationCases(patchModel, [sample('v', [3, 5, 4], grey(60, 5)), sample('w', [1, 1, 1], [200])], options('patch'));
+    expect(shapes).toEqual([[3, 2, 2, 2, 1]]);
+    expect(events[0]).toBe('first forward');
+    expect(events.slice(2)).toEqual(['patch v', 'patch w']);
+    expect(tf.memory().numTensors).toBe(before);
+    sliceModel.dispose();
+    patchModel.dispose();
   });
 
   it('names a case whose slices do not fit the model', async () => {

@@ -5,7 +5,7 @@ import type { SegmentationSample, VolumeShape } from '../data/segmentation-shard
 import { voxelCount } from '../data/segmentation-shard-format.ts';
 import type { IntensitySpec } from '../jobs/segmentation-spec.ts';
 import { labelsFromProbabilities } from './segmentation-summary.ts';
-import { predictSlidingWindow } from './sliding-window.ts';
+import { predictSlidingWindow, windowOrigins } from './sliding-window.ts';
 
 /** What a segmentation model takes, read from its own topology: slices of one size, or patches of a volume. */
 export type SegmentationModelInput =
@@ -47,6 +47,11 @@ export interface PredictSegmentationOptions {
   readonly signal?: AbortSignal | undefined;
   /** Called once per case, in sample order; awaited before the next forward pass (writes bound memory). */
   readonly onCase: (predicted: PredictedCase) => Promise<void>;
+  /**
+   * Given once, before the first forward pass runs, a function computing it that changes nothing (it may be called
+   * several times; the caller disposes what it returns): where a webgpu worker compiles the model's shaders ahead.
+   */
+  readonly onFirstForward?: ((forward: () => tf.TensorContainer) => Promise<void>) | undefined;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
@@ -68,6 +73,13 @@ export async function predictSegmentationCases(
 ): Promise<void> {
   const input = segmentationModelInput(model);
   if (input.kind === 'patches') {
+    const first = samples[0];
+    if (first !== undefined && options.onFirstForward !== undefined) {
+      // The first case's first pass, as predictSlidingWindow will batch it: its patches' values do not matter here.
+      const windows = first.shape.reduce((n, side, axis) => n * windowOrigins(side, input.patch[axis] as number, options.overlap).length, 1);
+      const shape = [Math.min(options.batchSize, windows), ...input.patch, 1];
+      await options.onFirstForward(() => tf.tidy(() => model.predict(tf.zeros(shape)) as tf.Tensor));
+    }
     for (const sample of samples) {
       throwIfAborted(options.signal);
       const image = applyIntensity(sample.image, options.intensity);
@@ -92,6 +104,7 @@ export async function predictSegmentationCases(
   const open: Array<{ sample: SegmentationSample; input: Float32Array; labels: Uint8Array }> = [];
   let caseIndex = 0;
   let slice = 0;
+  let firstPass = true;
   while (caseIndex < samples.length) {
     throwIfAborted(options.signal);
     const batch: Array<{ open: (typeof open)[number]; slice: number }> = [];
@@ -107,7 +120,10 @@ export async function predictSegmentationCases(
     }
     const x = new Float32Array(batch.length * area);
     batch.forEach((entry, i) => x.set(entry.open.input.subarray(entry.slice * area, (entry.slice + 1) * area), i * area));
-    const output = tf.tidy(() => model.predict(tf.tensor4d(x, [batch.length, height, width, 1])) as tf.Tensor);
+    const forward = (): tf.Tensor => tf.tidy(() => model.predict(tf.tensor4d(x, [batch.length, height, width, 1])) as tf.Tensor);
+    if (firstPass) await options.onFirstForward?.(forward);
+    firstPass = false;
+    const output = forward();
     const channels = output.shape.at(-1) ?? 1;
     const probabilities = await output.data<'float32'>();
     output.dispose();

@@ -18,7 +18,14 @@ describe('bottleneck features', () => {
     const count = 20;
     const pixels = Uint8Array.from({ length: count * 16 }, (_, p) => Math.floor(p / 16));
     const records = { count, height: 4, width: 4, channels: 1, labels: new Int32Array(count), splits: [], ids: [], pixels };
-    const features = await computeBottleneckFeatures(model, 2, records, 'none');
+    // The first chunk's pass is handed over once, before it runs, and computes that chunk's features.
+    const handed: number[][] = [];
+    const features = await computeBottleneckFeatures(model, 2, records, 'none', async (forward) => {
+      const out = forward() as tf.Tensor;
+      handed.push(out.shape, Array.from(await out.data()).slice(-4));
+      out.dispose();
+    });
+    expect(handed).toEqual([[16, 2, 2, 1], [15, 15, 15, 15]]);
     expect(features.shape).toEqual([2, 2, 1]);
     expect(features.count).toBe(count);
     expect([...gatherFeatureRows(features, [19, 0, 3])]).toEqual([19, 19, 19, 19, 0, 0, 0, 0, 3, 3, 3, 3]);

@@ -27,12 +27,17 @@ export type BottleneckFeatureCache = (split: ImageSplit, compute: () => Promise<
 // Images per forward pass: bounds memory at 224x224 (64 x 224 x 224 x 64 float32 activations = 822 MB at block 1).
 const featureChunk = 16;
 
-/** Runs `records` (normalised, not augmented) through `model.layers[0, baseEnd)` in chunks; inference only. */
+/**
+ * Runs `records` (normalised, not augmented) through `model.layers[0, baseEnd)` in chunks; inference only.
+ * `onFirstForward` is given the first chunk's pass before it runs (as PredictImagesOptions' is: where a webgpu
+ * worker compiles the base's shaders ahead).
+ */
 export async function computeBottleneckFeatures(
   model: tfl.LayersModel,
   baseEnd: number,
   records: ImageRecords,
   normalization: ImageNormalization,
+  onFirstForward?: (forward: () => tf.TensorContainer) => Promise<void>,
 ): Promise<BottleneckFeatures> {
   const last = model.layers[baseEnd - 1];
   if (last === undefined) throw new RangeError(`no base layers before layer ${baseEnd}`);
@@ -43,7 +48,9 @@ export async function computeBottleneckFeatures(
   let at = 0;
   if (records.count > 0) {
     for (const batch of imageBatches(records, { batchSize: featureChunk, normalization })) {
-      const out = tf.tidy(() => maskedForward(model, tf.tensor4d(batch.x, batch.shape as [number, number, number, number]), null, { to: baseEnd }));
+      const forward = (): tf.Tensor => tf.tidy(() => maskedForward(model, tf.tensor4d(batch.x, batch.shape as [number, number, number, number]), null, { to: baseEnd }));
+      if (at === 0) await onFirstForward?.(forward);
+      const out = forward();
       values.set(await out.data(), at * width);
       out.dispose();
       at += batch.y.length;

@@ -61,6 +61,11 @@ export interface ImageDataParallelTrainerOptions {
   readonly featureCache?: BottleneckFeatureCache | undefined;
   /** Runs before each phase's first step (see FirstGradientsHook): e.g. the webgpu kernel choice. */
   readonly onFirstGradients?: FirstGradientsHook | undefined;
+  /**
+   * Given the first pass of the frozen base over each split's images (the bottleneck features, when computed rather
+   * than cached) before it runs: e.g. compiling its webgpu shaders ahead.
+   */
+  readonly onFirstForward?: ((forward: () => tf.TensorContainer) => Promise<void>) | undefined;
 }
 
 /** The phase being trained: its trainable layers, its own optimizer and, on cached features, the features. */
@@ -339,10 +344,10 @@ export class ImageDataParallelTrainer {
   }
 
   private async loadFeatures(baseEnd: number): Promise<{ train: BottleneckFeatures; valid: BottleneckFeatures }> {
-    const { model, train, valid, spec, featureCache } = this.options;
+    const { model, train, valid, spec, featureCache, onFirstForward } = this.options;
     const cache: BottleneckFeatureCache = featureCache ?? ((_split, compute) => compute());
     const load = async (split: 'train' | 'valid', records: ImageRecords) => {
-      const features = await cache(split, () => computeBottleneckFeatures(model, baseEnd, records, spec.data.normalization));
+      const features = await cache(split, () => computeBottleneckFeatures(model, baseEnd, records, spec.data.normalization, onFirstForward));
       if (features.count !== records.count) {
         throw new RangeError(`cached ${split} features hold ${features.count} images, but this rank has ${records.count}`);
       }

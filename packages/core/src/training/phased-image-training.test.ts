@@ -104,6 +104,11 @@ describe('ImageDataParallelTrainer with transfer-learning phases', () => {
         worldSize: 2,
         allReduceSum: reduce[rank]!,
         featureCache: cache,
+        onFirstForward: (forward) => {
+          calls.push('first base pass');
+          tf.dispose(forward());
+          return Promise.resolve();
+        },
       });
       return { model, trainer: t, calls, initial: { conv1: layerWeights(model, 'block5_conv1'), conv2: layerWeights(model, 'block5_conv2'), fc: layerWeights(model, 'top_fc') } };
     });
@@ -132,10 +137,10 @@ describe('ImageDataParallelTrainer with transfer-learning phases', () => {
       'phase 2/2 fine-tune from block5_conv2, lr 0.002, 2 epochs (steps 6-12)',
     ]);
     expect(phaseEnds).toEqual([6, 12]);
-    // Features once per split and rank, for the first phase only.
+    // Features once per split and rank, for the first phase only, each pass over the base handed over first.
     expect(replicas.map((r) => r.calls)).toEqual([
-      ['train', 'valid'],
-      ['train', 'valid'],
+      ['train', 'first base pass', 'valid', 'first base pass'],
+      ['train', 'first base pass', 'valid', 'first base pass'],
     ]);
     // Phase 1 moved the top only; phase 2 moved block5_conv2 and left block5_conv1 frozen.
     expect(atPhaseEnd?.conv2).toEqual(first.initial.conv2);
