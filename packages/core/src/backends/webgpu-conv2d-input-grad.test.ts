@@ -44,6 +44,11 @@ const cases: InputGradCase[] = [
   { name: 'numeric pad 2, stride 2, ceil rounding', x: [2, 8, 9, 2], filter: [3, 3, 2, 3], strides: 2, pad: 2, dimRoundingMode: 'ceil', plan: wide },
   { name: 'explicit asymmetric pad, stride 1', x: [1, 6, 7, 3], filter: [3, 2, 3, 5], strides: 1, pad: [[0, 0], [2, 0], [0, 1], [0, 0]], plan: narrow },
   { name: 'explicit asymmetric pad, stride 2', x: [2, 9, 8, 3], filter: [3, 2, 3, 5], strides: 2, pad: [[0, 0], [1, 2], [0, 1], [0, 0]], plan: narrow },
+  { name: '2x2 valid, stride 2 (a U-Net up-convolution), wide', x: [3, 8, 6, 5], filter: [2, 2, 5, 7], strides: 2, pad: 'valid', plan: wide },
+  { name: '4x4 same, stride 2, narrow', x: [2, 9, 10, 3], filter: [4, 4, 3, 6], strides: 2, pad: 'same', plan: narrow },
+  { name: '1x1 valid, stride 3 (phases without taps)', x: [2, 7, 8, 4], filter: [1, 1, 4, 5], strides: 3, pad: 'valid', plan: wide },
+  { name: '2x3 same, strides 3x2, batch 3, narrow', x: [3, 8, 7, 2], filter: [2, 3, 2, 5], strides: [3, 2], pad: 'same', plan: narrow },
+  { name: 'explicit pad, strides 3x2, wide', x: [2, 10, 9, 3], filter: [3, 3, 3, 4], strides: [3, 2], pad: [[0, 0], [2, 1], [1, 0], [0, 0]], plan: wide },
   { name: 'split K over 3 narrow slices', x: [1, 6, 5, 10], filter: [3, 3, 10, 35], strides: 1, pad: 'same', plan: gemmSlices(narrowTile, 3), splits: 3 },
   { name: 'split K over 4 wide slices, stride 2', x: [2, 9, 8, 9], filter: [5, 3, 9, 13], strides: 2, pad: 'same', plan: gemmSlices(wideTile, 4), splits: 4 },
   { name: "planGemm's own choice", x: [2, 10, 9, 11], filter: [3, 3, 11, 6], strides: 1, pad: 'same' },
@@ -83,6 +88,12 @@ describe('Conv2DBackpropInput on webgpu through the GEMM', () => {
       tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, seeded(c.filter, 4)() as tf.Tensor4D, c.strides, c.pad), dy())))(
         seeded(c.x, 5)(),
       );
+    await expectGemmMatchesCpu(c, run);
+  });
+
+  it("gives tf.conv2dTranspose (a U-Net's up-convolution) the cpu result", async () => {
+    const c: InputGradCase = { name: 'transpose', x: [2, 10, 8, 6], filter: [2, 2, 6, 9], strides: 2, pad: 'valid', plan: narrow };
+    const run = () => tf.conv2dTranspose(seeded(convOutputShape(c), 8)() as tf.Tensor4D, seeded(c.filter, 9)() as tf.Tensor4D, c.x, 2, 'valid');
     await expectGemmMatchesCpu(c, run);
   });
 

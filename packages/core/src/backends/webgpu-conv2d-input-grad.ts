@@ -17,10 +17,13 @@ import { gemmFits, planGemm, runGemm, type GemmOperands, type GemmPlanner, type 
  *
  * - stride 1: every term exists; a read costs one integer division where the pixel's window lies inside dy, two
  *   with bounds checks elsewhere. A 1x1 unpadded stride-1 convolution reads dy as the plain [M, K] matrix it is.
- * - stride s: a read decomposes k fully and checks divisibility; only 1/(sH·sW) of the terms exist and the rest are
- *   multiplies by 0, which costs sH·sW times the necessary arithmetic (4x for VGG-style stride 2). A stride-specialised
- *   version would split dx into sH·sW phases by (iy + padTop) mod s, each a dense stride-1 GEMM over the filter taps
- *   of that phase (K shrinks by s²), e.g. as GEMM products of a batch of phases with padded, masked M and K.
+ * - stride s > 1: only 1/(sH·sW) of the (kh, kw) terms of a dx pixel exist, so dx is split into sH·sW phases by
+ *   ((iy + padTop) mod sH, (ix + padLeft) mod sW). Within a phase every pixel meets the same taps, kh ≡ phase (mod sH)
+ *   and likewise along x, and reads dy at (⌊(iy + padTop) / sH⌋ − jh, ⌊(ix + padLeft) / sW⌋ − jw) for tap
+ *   (py + sH·jh, px + sW·jw): a dense stride-1 GEMM whose K holds only its own taps. The phases are the GEMM's batch
+ *   of products, M and K padded to the largest phase's (rows and taps beyond a phase's own load as 0 and are not
+ *   stored). A 2x2 stride-2 transposed convolution (a U-Net's up-convolution) wastes nothing; a 3x3 stride 2 computes
+ *   16 terms per 2x2 pixels for 9 real ones, where multiplying out the zeros of the dilated dy would compute 36.
  *
  * Handles float32 NHWC with any stride and any padding tfjs computes (same, valid, numeric, explicit); anything else
  * (NCHW, dilations, other dtypes) goes to the stock kernel. Matches the cpu backend to 1e-4
@@ -88,6 +91,7 @@ function describe(dy: TensorInfo, filter: TensorInfo, attrs: InputGradAttrs): In
 
 function inputGrad(backend: WebGPUBackend, p: InputGradProblem, planner: GemmPlanner): TensorInfo | undefined {
   const { info } = p;
+  if (p.variant === 'strided') return phasedInputGrad(backend, p, planner);
   const dims = {
     batch: 1,
     m: info.batchSize * info.inHeight * info.inWidth,
@@ -113,13 +117,13 @@ function inputGrad(backend: WebGPUBackend, p: InputGradProblem, planner: GemmPla
  * fw−1−padLeft), `gradFilter` (fh, fw, fh·fw, inC) and `gradIn` (inH·inW, inW); every shape is a uniform, so one
  * shader per variant serves every layer.
  */
-function inputGradOperands(variant: Variant): GemmOperands {
+function inputGradOperands(variant: Exclude<Variant, 'strided'>): GemmOperands {
   return {
     key: `conv2dInputGrad_${variant}`,
     variableNames: ['dy', 'w'],
     epilogueVariables: [],
     uniforms: 'gradOut : vec4<i32>, gradGeom : vec4<i32>, gradFilter : vec4<i32>, gradIn : vec2<i32>,',
-    loadA: variant === 'pointwise' ? pointwiseLoadA : variant === 'unit' ? unitLoadA : stridedLoadA,
+    loadA: variant === 'pointwise' ? pointwiseLoadA : unitLoadA,
     aContiguous: 'k',
     loadB: variant === 'pointwise' ? pointwiseLoadB : rotatedLoadB,
     bContiguous: 'k',
@@ -196,32 +200,121 @@ const unitLoadA = `
   }`;
 
 /**
- * Stride s: the rotated window starts at (y0, x0) in dilated dy coordinates; tap (kh', kw') reads dy at
- * ((y0 + kh') / sH, (x0 + kw') / sW) when both divide exactly and land inside dy, and is 0 otherwise.
+ * Stride > 1, one GEMM product per phase (see the module comment): the phases' dx pixels are M (padded to the largest
+ * phase's count), their taps x outC are K (padded likewise), inC is N.
  */
-const stridedLoadA = `
-  ${windowOrigin}
-  struct GemmRowA { start : i32, y0 : i32, x0 : i32 }
+function phasedInputGrad(backend: WebGPUBackend, p: InputGradProblem, planner: GemmPlanner): TensorInfo | undefined {
+  const { info } = p;
+  const { strideHeight: sH, strideWidth: sW } = info;
+  const dims = {
+    batch: sH * sW,
+    m: info.batchSize * Math.ceil(info.inHeight / sH) * Math.ceil(info.inWidth / sW),
+    n: info.inChannels,
+    k: Math.ceil(info.filterHeight / sH) * Math.ceil(info.filterWidth / sW) * info.outChannels,
+  };
+  const plan = planner(dims);
+  if (!gemmFits(dims, plan)) return undefined;
+  const uniforms: GemmUniform[] = [
+    { type: 'int32', data: [info.outHeight, info.outWidth, info.outChannels, info.batchSize] },
+    { type: 'int32', data: [sH, sW, info.padInfo.top, info.padInfo.left] },
+    { type: 'int32', data: [info.filterHeight, info.filterWidth, info.inChannels, 0] },
+    { type: 'int32', data: [info.inHeight, info.inWidth] },
+  ];
+  const outputShape = [info.batchSize, info.inHeight, info.inWidth, info.inChannels];
+  return runGemm(backend, phasedOperands, dims, plan, [p.dy, p.filter], [], uniforms, outputShape);
+}
+
+/**
+ * `phaseOut` (outH, outW, outC, images), `phaseGeom` (strideH, strideW, padTop, padLeft), `phaseFilter` (fh, fw, inC, unused),
+ * `phaseIn` (inH, inW). gemmPhase describes a phase (a GEMM product): its residues (py, px), its first dx row and
+ * column (fy, fx), its rows and columns (ny, nx), its taps along x (nw) and its K (taps x outC).
+ */
+const phasedOperands: GemmOperands = {
+  key: 'conv2dInputGrad_phased',
+  variableNames: ['dy', 'w'],
+  epilogueVariables: [],
+  uniforms: 'phaseOut : vec4<i32>, phaseGeom : vec4<i32>, phaseFilter : vec4<i32>, phaseIn : vec2<i32>,',
+  helpers: `
+    struct GemmPhase { py : i32, px : i32, fy : i32, fx : i32, ny : i32, nx : i32, nw : i32, k : i32 }
+    fn gemmPhase(phase : i32) -> GemmPhase {
+      let sH = uniforms.phaseGeom[0];
+      let sW = uniforms.phaseGeom[1];
+      let py = phase / sW;
+      let px = phase - py * sW;
+      let fy = ((py - uniforms.phaseGeom[2]) % sH + sH) % sH;
+      let fx = ((px - uniforms.phaseGeom[3]) % sW + sW) % sW;
+      let ny = max(0, (uniforms.phaseIn[0] - fy + sH - 1) / sH);
+      let nx = max(0, (uniforms.phaseIn[1] - fx + sW - 1) / sW);
+      let nh = max(0, (uniforms.phaseFilter[0] - py + sH - 1) / sH);
+      let nw = max(0, (uniforms.phaseFilter[1] - px + sW - 1) / sW);
+      return GemmPhase(py, px, fy, fx, ny, nx, nw, nh * nw * uniforms.phaseOut[2]);
+    }
+    // The dx pixel (image, iy, ix) a row of phase ph stands for; image is -1 past the phase's rows.
+    fn gemmPhasePixel(ph : GemmPhase, row : i32) -> vec3<i32> {
+      let perImage = ph.ny * ph.nx;
+      if (perImage == 0 || row >= uniforms.phaseOut[3] * perImage) {
+        return vec3<i32>(-1, 0, 0);
+      }
+      let image = row / perImage;
+      let rest = row - image * perImage;
+      let ry = rest / ph.nx;
+      let rx = rest - ry * ph.nx;
+      return vec3<i32>(image, ph.fy + ry * uniforms.phaseGeom[0], ph.fx + rx * uniforms.phaseGeom[1]);
+    }`,
+  loadA: `
+  struct GemmRowA { start : i32, qy : i32, qx : i32, nw : i32, k : i32 }
   fn gemmRowA(batch : i32, row : i32) -> GemmRowA {
-    let origin = gemmWindow(row);
-    return GemmRowA(origin.x * uniforms.gradOut[0] * uniforms.gradOut[1] * uniforms.gradOut[2], origin.y, origin.z);
+    let ph = gemmPhase(batch);
+    let pixel = gemmPhasePixel(ph, row);
+    if (pixel.x < 0) {
+      return GemmRowA(0, 0, 0, 1, 0);
+    }
+    let outSize = uniforms.phaseOut[0] * uniforms.phaseOut[1] * uniforms.phaseOut[2];
+    let qy = (pixel.y + uniforms.phaseGeom[2] - ph.py) / uniforms.phaseGeom[0];
+    let qx = (pixel.z + uniforms.phaseGeom[3] - ph.px) / uniforms.phaseGeom[1];
+    return GemmRowA(pixel.x * outSize, qy, qx, ph.nw, ph.k);
   }
   fn gemmLoadA(r : GemmRowA, k : i32) -> f32 {
-    let outC = uniforms.gradOut[2];
-    let windowRow = uniforms.gradOut[3];
-    let kh = k / windowRow;
-    let rest = k - kh * windowRow;
-    let kw = rest / outC;
-    let co = rest - kw * outC;
-    let ty = r.y0 + kh;
-    let tx = r.x0 + kw;
-    if (ty < 0 || tx < 0) {
+    if (k >= r.k) {
       return 0.0;
     }
-    let oy = ty / uniforms.gradGeom[0];
-    let ox = tx / uniforms.gradGeom[1];
-    if (oy * uniforms.gradGeom[0] != ty || ox * uniforms.gradGeom[1] != tx || oy >= uniforms.gradOut[0] || ox >= uniforms.gradOut[1]) {
+    let outC = uniforms.phaseOut[2];
+    let tapRow = r.nw * outC;
+    let jh = k / tapRow;
+    let rest = k - jh * tapRow;
+    let jw = rest / outC;
+    let oy = r.qy - jh;
+    let ox = r.qx - jw;
+    if (oy < 0 || oy >= uniforms.phaseOut[0] || ox < 0 || ox >= uniforms.phaseOut[1]) {
       return 0.0;
     }
-    return dy[r.start + (oy * uniforms.gradOut[1] + ox) * outC + co];
-  }`;
+    return dy[r.start + (oy * uniforms.phaseOut[1] + ox) * outC + rest - jw * outC];
+  }`,
+  aContiguous: 'k',
+  loadB: `
+  struct GemmColB { ci : i32, py : i32, px : i32, nw : i32, k : i32 }
+  fn gemmColB(batch : i32, col : i32) -> GemmColB {
+    let ph = gemmPhase(batch);
+    return GemmColB(col, ph.py, ph.px, ph.nw, ph.k);
+  }
+  fn gemmLoadB(c : GemmColB, k : i32) -> f32 {
+    if (k >= c.k) {
+      return 0.0;
+    }
+    let outC = uniforms.phaseOut[2];
+    let tapRow = c.nw * outC;
+    let jh = k / tapRow;
+    let rest = k - jh * tapRow;
+    let jw = rest / outC;
+    let kh = c.py + jh * uniforms.phaseGeom[0];
+    let kw = c.px + jw * uniforms.phaseGeom[1];
+    return w[((kh * uniforms.phaseFilter[1] + kw) * uniforms.phaseFilter[2] + c.ci) * outC + rest - jw * outC];
+  }`,
+  bContiguous: 'k',
+  store: `fn gemmStore(batch : i32, row : i32, col : i32, value : f32) {
+    let pixel = gemmPhasePixel(gemmPhase(batch), row);
+    if (pixel.x >= 0) {
+      result[((pixel.x * uniforms.phaseIn[0] + pixel.y) * uniforms.phaseIn[1] + pixel.z) * uniforms.phaseFilter[2] + col] = value;
+    }
+  }`,
+};

@@ -35,6 +35,11 @@ export interface GemmOperands {
   /** Extra uniform declarations (`name : type,` each), read by the loaders and the epilogue. */
   readonly uniforms: string;
   /**
+   * WGSL that both programs include ahead of the loaders and the store: functions the loaders and the store share,
+   * which may read uniforms but no input (the split-sum program binds none of the loaders' inputs).
+   */
+  readonly helpers?: string;
+  /**
    * How to read A, as WGSL defining `struct GemmRowA`, `fn gemmRowA(batch : i32, row : i32) -> GemmRowA` and
    * `fn gemmLoadA(r : GemmRowA, k : i32) -> f32` (A[row, k]). Each thread loads the same rows of A at every K step,
    * so the per-row work (an image pixel's coordinates, a row's offset) is done once in gemmRowA, before the K loop;
@@ -262,6 +267,7 @@ class GemmProgram implements WebGPUProgram {
         }`;
     });
     return `
+      ${this.operands.helpers ?? ''}
       ${this.operands.loadA}
       ${this.operands.loadB}
       ${this.partial ? '' : this.operands.store}
@@ -368,6 +374,7 @@ class SplitSumProgram implements WebGPUProgram {
 
   getUserCode(): string {
     return `
+      ${this.operands.helpers ?? ''}
       ${this.operands.store}
 
       fn main() {
