@@ -11,9 +11,10 @@ import { gemmFits, planGemm, runGemm, type GemmOperands, type GemmPlanner, type 
  *
  * NHWC: dx[b, iy, ix, ci] = Σ dy[b, oy, ox, co] · W[kh, kw, ci, co] over (kh, kw, co) with iy + padTop − kh = oy·strideH
  * (and the same along x); a term whose division is not exact or falls outside dy is 0. So M = batch·inH·inW dx
- * pixels, N = inChannels, K = filterH·filterW·outChannels, and dx [batch, inH, inW, inC] is C row-major. K runs over
- * the filter rotated by 180°, k = (fh−1−kh, fw−1−kw, co) with co fastest, so that the dy elements a dx pixel reads
- * lie in K order at increasing addresses, as in a forward convolution: A and B are both read along co, contiguously.
+ * pixels, N = inChannels, K = filterH·filterW·outChannels, and dx [batch, inH, inW, inC] is C row-major. At
+ * stride 1, K runs over the filter rotated by 180°, k = (fh−1−kh, fw−1−kw, co) with co fastest, so that the dy
+ * elements a dx pixel reads lie in K order at increasing addresses, as in a forward convolution: A and B are both
+ * read along co, contiguously.
  *
  * - stride 1: every term exists; a read costs one integer division where the pixel's window lies inside dy, two
  *   with bounds checks elsewhere. A 1x1 unpadded stride-1 convolution reads dy as the plain [M, K] matrix it is.
@@ -158,7 +159,7 @@ const rotatedLoadB = `
     return w[(uniforms.gradFilter[2] - 1 - tap) * uniforms.gradFilter[3] * outC + c.start + co];
   }`;
 
-/** Which image a dx pixel is in and where its rotated window starts in dy: shared by both windowed loaders. */
+/** Which image a dx pixel is in and where its rotated window starts in dy. */
 const windowOrigin = `
   fn gemmWindow(row : i32) -> vec3<i32> {
     let image = row / uniforms.gradIn[0];
