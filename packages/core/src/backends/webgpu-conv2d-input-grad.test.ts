@@ -10,7 +10,7 @@ import { webgpuConv2DBackpropInput } from './webgpu-conv2d-input-grad.ts';
 const plans = new GemmPlanRecorder();
 const wide = wholeK(wideTile);
 const narrow = wholeK(narrowTile);
-const inputGrad = overrideWebgpuKernel(tf.Conv2DBackpropInput, (stock) => webgpuConv2DBackpropInput(stock, plans.planner));
+const inputGrad = overrideWebgpuKernel(tf.Conv2DBackpropInput, (stock) => webgpuConv2DBackpropInput(stock, plans.planner, false));
 
 interface InputGradCase {
   name: string;

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { gemmFits, planGemm, runGemm, type GemmOperands, type GemmPlanner, type GemmUniform, stockKernel } from './webgpu-gemm.ts';
+import { runWinogradConv, winogradSuits } from './webgpu-winograd.ts';
 
 /**
  * `Conv2DBackpropInput` (the input gradient of every conv layer but the first) for tfjs' `webgpu` backend, as an
@@ -17,7 +18,8 @@ import { gemmFits, planGemm, runGemm, type GemmOperands, type GemmPlanner, type 
  * read along co, contiguously.
  *
  * - stride 1: every term exists; a read costs one integer division where the pixel's window lies inside dy, two
- *   with bounds checks elsewhere. A 1x1 unpadded stride-1 convolution reads dy as the plain [M, K] matrix it is.
+ *   with bounds checks elsewhere. A 1x1 unpadded stride-1 convolution reads dy as the plain [M, K] matrix it is. A
+ *   3x3 one with 16 or more channels each way runs by Winograd's F(2x2, 3x3) (webgpu-winograd.ts).
  * - stride s > 1: only 1/(sH·sW) of the (kh, kw) terms of a dx pixel exist, so dx is split into sH·sW phases by
  *   ((iy + padTop) mod sH, (ix + padLeft) mod sW). Within a phase every pixel meets the same taps, kh ≡ phase (mod sH)
  *   and likewise along x, and reads dy at (⌊(iy + padTop) / sH⌋ − jh, ⌊(ix + padLeft) / sW⌋ − jw) for tap
@@ -30,13 +32,13 @@ import { gemmFits, planGemm, runGemm, type GemmOperands, type GemmPlanner, type 
  * (NCHW, dilations, other dtypes) goes to the stock kernel. Matches the cpu backend to 1e-4
  * (webgpu-conv2d-input-grad.test.ts).
  */
-export function webgpuConv2DBackpropInput(stock: KernelFunc | undefined, planner: GemmPlanner = planGemm): KernelFunc {
+export function webgpuConv2DBackpropInput(stock: KernelFunc | undefined, planner: GemmPlanner = planGemm, winograd = true): KernelFunc {
   return (args) => {
     const { dy, filter } = args.inputs;
     const attrs = args.attrs as unknown as InputGradAttrs;
     const problem = dy !== undefined && filter !== undefined ? describe(dy, filter, attrs) : undefined;
     if (problem === undefined) return stockKernel(stock, tf.Conv2DBackpropInput, args);
-    return inputGrad(args.backend as WebGPUBackend, problem, planner) ?? stockKernel(stock, tf.Conv2DBackpropInput, args);
+    return inputGrad(args.backend as WebGPUBackend, problem, planner, winograd) ?? stockKernel(stock, tf.Conv2DBackpropInput, args);
   };
 }
 
@@ -90,9 +92,27 @@ function describe(dy: TensorInfo, filter: TensorInfo, attrs: InputGradAttrs): In
   return { dy, filter, info, variant: pointwise ? 'pointwise' : unit ? 'unit' : 'strided' };
 }
 
-function inputGrad(backend: WebGPUBackend, p: InputGradProblem, planner: GemmPlanner): TensorInfo | undefined {
+function inputGrad(backend: WebGPUBackend, p: InputGradProblem, planner: GemmPlanner, winograd: boolean): TensorInfo | undefined {
   const { info } = p;
   if (p.variant === 'strided') return phasedInputGrad(backend, p, planner);
+  // A 3x3 stride-1 input gradient is a 3x3 stride-1 convolution of dy (outC channels in, inC out) with the rotated
+  // filter, whose window starts fh − 1 − padTop rows above the dx pixel.
+  if (winograd && winogradSuits(info, info.outChannels, info.inChannels)) {
+    const conv = {
+      input: p.dy,
+      filter: p.filter,
+      filterLayout: 'rotated',
+      bias: undefined,
+      relu: false,
+      outHeight: info.inHeight,
+      outWidth: info.inWidth,
+      outChannels: info.inChannels,
+      padTop: info.filterHeight - 1 - info.padInfo.top,
+      padLeft: info.filterWidth - 1 - info.padInfo.left,
+    } as const;
+    const result = runWinogradConv(backend, conv, planner);
+    if (result !== undefined) return result;
+  }
   const dims = {
     batch: 1,
     m: info.batchSize * info.inHeight * info.inWidth,

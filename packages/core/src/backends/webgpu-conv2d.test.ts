@@ -9,8 +9,8 @@ import { webgpuConv2D, webgpuFusedConv2D } from './webgpu-conv2d.ts';
 const plans = new GemmPlanRecorder();
 const wide = wholeK(wideTile);
 const narrow = wholeK(narrowTile);
-const conv2D = overrideWebgpuKernel(tf.Conv2D, (stock) => webgpuConv2D(stock, plans.planner));
-const fusedConv2D = overrideWebgpuKernel(tf.FusedConv2D, (stock) => webgpuFusedConv2D(stock, plans.planner));
+const conv2D = overrideWebgpuKernel(tf.Conv2D, (stock) => webgpuConv2D(stock, plans.planner, false));
+const fusedConv2D = overrideWebgpuKernel(tf.FusedConv2D, (stock) => webgpuFusedConv2D(stock, plans.planner, false));
 
 interface ConvCase {
   name: string;

@@ -8,7 +8,8 @@ import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webg
  * here once.
  *
  * Two tiles, picked by `planGemm` from the problem size:
- * - wide: a 128x128 C tile per workgroup of 256 threads, 8x8 outputs per thread, K in steps of 8. Each thread does 64
+ * - wide: a 128x128 C tile per workgroup of 256 threads, 8x8 outputs per thread, K in steps of 8, when such tiles fill
+ *   the GPU and are mostly real (not for 64 channels). Each thread does 64
  *   multiply-adds per 4 vec4 reads from shared memory, four times tfjs-backend-webgpu 4.22's 32x32 tiles (4x4 per
  *   thread, 16 per 8 reads), whose VGG16 forward reached 6.9 TFLOP/s on an H100 (../shared/gpu/README.md).
  * - narrow: 64x64, 4x4 per thread, K in steps of 16, for problems whose wide tiles would not fill the GPU.
@@ -100,6 +101,12 @@ export type GemmPlanner = (dims: GemmDims) => GemmPlan;
  * Below this the narrow tile is used, and below it again K is split.
  */
 export const fillWorkgroups = 264;
+/**
+ * The share of the wide tiles' outputs that must be real for the wide tile to be taken: with 64 channels (N = 64,
+ * VGG16's first block) half of each 128-wide tile would be padding, multiplied out all the same, and the narrow tile
+ * does the real half with the same shared-memory traffic per multiply-add.
+ */
+export const minWideTileUse = 0.7;
 /** Each K slice covers at least this many K steps, so a workgroup's tile loads and stores are amortised. */
 export const minKStepsPerSplit = 8;
 /** The split-K partials (splits x batch x M x N floats) stay under this. */
@@ -109,7 +116,8 @@ const maxWorkgroupsPerDimension = 65535;
 
 export const planGemm: GemmPlanner = (dims) => {
   const tiles = (tile: GemmTile): number => Math.ceil(dims.m / tile.bm) * Math.ceil(dims.n / tile.bn) * dims.batch;
-  if (tiles(wideTile) >= fillWorkgroups) return { tile: wideTile, splits: 1, kPerSplit: roundUp(dims.k, wideTile.bk) };
+  const used = (dims.m * dims.n) / (roundUp(dims.m, wideTile.bm) * roundUp(dims.n, wideTile.bn));
+  if (tiles(wideTile) >= fillWorkgroups && used >= minWideTileUse) return { tile: wideTile, splits: 1, kPerSplit: roundUp(dims.k, wideTile.bk) };
   const narrow = tiles(narrowTile);
   return splitPlan(narrowTile, dims, narrow >= fillWorkgroups ? 1 : Math.ceil((2 * fillWorkgroups) / narrow));
 };

@@ -106,9 +106,15 @@ describe('_FusedMatMul on webgpu through the GEMM', () => {
 });
 
 describe('planGemm', () => {
-  it('takes the wide tile when its tiles fill the GPU', () => {
+  it('takes the wide tile when its tiles fill the GPU and are mostly real', () => {
+    // VGG16's block 2 at batch 16: M = 200,704 pixels, N = 128 channels, K = 576.
+    expect(planGemm({ batch: 1, m: 200_704, n: 128, k: 576 })).toMatchObject({ tile: { name: 'wide' }, splits: 1 });
+    expect(planGemm({ batch: 1, m: 200_704, n: 96, k: 576 })).toMatchObject({ tile: { name: 'wide' }, splits: 1 });
+  });
+
+  it('takes the narrow tile where half of each wide tile would be padding (64 channels)', () => {
     // VGG16's first convolution at batch 16, 224x224: M = 802,816 pixels, N = 64 channels, K = 27.
-    expect(planGemm({ batch: 1, m: 802_816, n: 64, k: 27 })).toMatchObject({ tile: { name: 'wide' }, splits: 1 });
+    expect(planGemm({ batch: 1, m: 802_816, n: 64, k: 27 })).toMatchObject({ tile: { name: 'narrow' }, splits: 1 });
   });
 
   it('takes the narrow tile when wide tiles would leave SMs idle', () => {

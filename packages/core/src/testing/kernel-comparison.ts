@@ -100,9 +100,12 @@ export function wholeK(tile: GemmTile): GemmPlanner {
 export class GemmPlanRecorder {
   forced: GemmPlanner | undefined;
   readonly ran: GemmPlan[] = [];
+  /** The problem each of `ran` was planned for. */
+  readonly dims: GemmDims[] = [];
   readonly planner: GemmPlanner = (dims) => {
     const plan = (this.forced ?? planGemm)(dims);
     this.ran.push(plan);
+    this.dims.push(dims);
     return plan;
   };
 
@@ -110,5 +113,6 @@ export class GemmPlanRecorder {
   force(plan: GemmPlanner | undefined): void {
     this.forced = plan;
     this.ran.length = 0;
+    this.dims.length = 0;
   }
 }

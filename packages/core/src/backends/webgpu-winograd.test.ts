@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { describe, expect, it } from 'vitest';
+import { convOutputShape, expectClose, GemmPlanRecorder, gemmSlices, onBackend, overrideWebgpuKernel, seeded, wholeK, type Pad } from '../testing/kernel-comparison.ts';
+import { narrowTile, wideTile, type GemmPlanner } from './webgpu-gemm.ts';
+import { webgpuConv2D, webgpuFusedConv2D } from './webgpu-conv2d.ts';
+import { webgpuConv2DBackpropInput } from './webgpu-conv2d-input-grad.ts';
+import { minWinogradChannels } from './webgpu-winograd.ts';
+
+/** The plan each case forces, and every GEMM the kernels ran. */
+const plans = new GemmPlanRecorder();
+const conv2D = overrideWebgpuKernel(tf.Conv2D, (stock) => webgpuConv2D(stock, plans.planner));
+const fusedConv2D = overrideWebgpuKernel(tf.FusedConv2D, (stock) => webgpuFusedConv2D(stock, plans.planner));
+const inputGrad = overrideWebgpuKernel(tf.Conv2DBackpropInput, (stock) => webgpuConv2DBackpropInput(stock, plans.planner));
+
+interface WinogradCase {
+  name: string;
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  pad: Pad;
+  plan?: GemmPlanner;
+  splits?: number;
+}
+
+// Odd output sides (a half-empty last 2x2 block), odd channel counts and padding of every kind.
+const cases: WinogradCase[] = [
+  { name: 'same, odd sides and channels, narrow', x: [2, 9, 7, 16], filter: [3, 3, 16, 17], pad: 'same', plan: wholeK(narrowTile) },
+  { name: 'valid, wide', x: [1, 10, 11, 19], filter: [3, 3, 19, 16], pad: 'valid', plan: wholeK(wideTile) },
+  { name: 'valid to a single output pixel', x: [3, 3, 3, 16], filter: [3, 3, 16, 16], pad: 'valid', plan: wholeK(narrowTile) },
+  { name: 'explicit asymmetric padding', x: [2, 6, 5, 16], filter: [3, 3, 16, 20], pad: [[0, 0], [2, 0], [0, 3], [0, 0]], plan: wholeK(narrowTile) },
+  { name: 'numeric pad 1', x: [1, 8, 6, 18], filter: [3, 3, 18, 16], pad: 1, plan: wholeK(wideTile) },
+  // K is inC forward and outC for the input gradient: 40 each way, three 16-deep slices.
+  { name: 'split K over 3 narrow slices', x: [2, 6, 7, 40], filter: [3, 3, 40, 40], pad: 'same', plan: gemmSlices(narrowTile, 3), splits: 3 },
+  { name: "planGemm's own choice", x: [2, 14, 14, 32], filter: [3, 3, 32, 48], pad: 'same' },
+];
+
+/** Runs `run` on cpu, then on webgpu under the case's plan, and checks that `gemms` 16-product (Winograd) GEMMs ran and matched. */
+async function expectWinogradMatchesCpu(
+  c: WinogradCase,
+  run: () => tf.Tensor,
+  counter: { readonly stockCalls: number },
+  shape: number[],
+  gemms = 1,
+): Promise<void> {
+  const [expected] = await onBackend('cpu', run);
+  plans.force(c.plan);
+  const stockBefore = counter.stockCalls;
+  const [actual] = await onBackend('webgpu', run);
+  plans.forced = undefined;
+  expect(counter.stockCalls).toBe(stockBefore);
+  expect(plans.dims.map((d) => d.batch)).toEqual(Array<number>(gemms).fill(16));
+  if (c.splits !== undefined) expect(plans.ran[0]!.splits).toBe(c.splits);
+  expect(expected!.length).toBe(tf.util.sizeFromShape(shape));
+  expectClose(actual!, expected!);
+}
+
+describe('3x3 stride-1 convolutions on webgpu by Winograd F(2x2, 3x3)', () => {
+  it.each(cases)('Conv2D: $name matches the cpu backend', async (c) => {
+    const x = seeded(c.x, 1);
+    const w = seeded(c.filter, 2);
+    const run = () => tf.conv2d(x() as tf.Tensor4D, w() as tf.Tensor4D, 1, c.pad);
+    await expectWinogradMatchesCpu(c, run, conv2D, convOutputShape({ ...c, strides: 1 }));
+  });
+
+  it.each(cases.slice(0, 4))('FusedConv2D with bias and relu: $name matches the cpu backend', async (c) => {
+    const x = seeded(c.x, 3);
+    const w = seeded(c.filter, 4);
+    const bias = seeded([c.filter[3]], 5);
+    const run = () => tf.fused.conv2d({ x: x() as tf.Tensor4D, filter: w() as tf.Tensor4D, strides: 1, pad: c.pad, bias: bias(), activation: 'relu' });
+    await expectWinogradMatchesCpu(c, run, fusedConv2D, convOutputShape({ ...c, strides: 1 }));
+  });
+
+  it.each(cases)('Conv2DBackpropInput: $name matches the cpu backend', async (c) => {
+    const dy = seeded(convOutputShape({ ...c, strides: 1 }), 6);
+    const w = seeded(c.filter, 7);
+    const attrs = { inputShape: c.x, strides: 1, pad: c.pad, dataFormat: 'NHWC' } as unknown as tf.NamedAttrMap;
+    const run = () => tf.engine().runKernel<tf.Tensor>(tf.Conv2DBackpropInput, { dy: dy(), filter: w() }, attrs);
+    await expectWinogradMatchesCpu(c, run, inputGrad, c.x);
+  });
+
+  it('gives tf.grad of tf.conv2d the cpu input gradient (forward and input gradient both by Winograd)', async () => {
+    const c = cases[0]!;
+    const dy = seeded(convOutputShape({ ...c, strides: 1 }), 8);
+    const run = () => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, seeded(c.filter, 9)() as tf.Tensor4D, 1, c.pad), dy())))(seeded(c.x, 10)());
+    await expectWinogradMatchesCpu(c, run, inputGrad, c.x, 2);
+  });
+
+  it(`leaves convolutions with fewer than ${minWinogradChannels} channels to the direct GEMM`, async () => {
+    const c: WinogradCase = { name: 'rgb', x: [2, 8, 8, 3], filter: [3, 3, 3, 16], pad: 'same' };
+    const run = () => tf.conv2d(seeded(c.x, 11)() as tf.Tensor4D, seeded(c.filter, 12)() as tf.Tensor4D, 1, c.pad);
+    const [expected] = await onBackend('cpu', run);
+    plans.force(undefined);
+    const [actual] = await onBackend('webgpu', run);
+    expect(plans.dims.map((d) => d.batch)).toEqual([1]);
+    expectClose(actual!, expected!);
+  });
+});
