@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideKernels, describeKernelChoices } from './kernel-choice.ts';
+import { decideKernels, decideWinograd, describeKernelChoices } from './kernel-choice.ts';
 import type { KernelTime } from './kernel-profile.ts';
 
 function time(kernel: string, totalMs: number, count = 1): KernelTime {
@@ -24,6 +24,24 @@ describe('decideKernels', () => {
   });
 });
 
+describe('decideWinograd', () => {
+  it('keeps Winograd unless the direct GEMM is faster by more than the margin, and puts the winner\'s time in Tessera\'s', () => {
+    const { decisions, tesseraTimes } = decideWinograd(
+      ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput'],
+      [time('Conv2D', 10, 2), time('Conv2DBackpropInput', 10), time('FusedConv2D', 10), time('Sum', 3)],
+      [time('Conv2D', 20, 2), time('Conv2DBackpropInput', 6), time('FusedConv2D', 9.7), time('Sum', 1)],
+      0.05,
+    );
+    expect(Object.fromEntries(decisions)).toEqual({
+      Conv2D: { winogradMs: 10, directMs: 20, chosen: 'winograd' },
+      Conv2DBackpropInput: { winogradMs: 10, directMs: 6, chosen: 'direct' },
+      FusedConv2D: { winogradMs: 10, directMs: 9.7, chosen: 'winograd' },
+    });
+    // Sum has no Winograd path: its time stays the first measurement's.
+    expect(tesseraTimes).toEqual([time('Conv2D', 10, 2), time('Conv2DBackpropInput', 6), time('FusedConv2D', 10), time('Sum', 3)]);
+  });
+});
+
 describe('describeKernelChoices', () => {
   it('gives one line with each kernel\'s times and what was kept, and says when nothing was measured', () => {
     expect(
@@ -35,6 +53,12 @@ describe('describeKernelChoices', () => {
         ],
       }),
     ).toBe('Conv2DBackpropFilter tessera 12.1 ms vs stock 30.2 ms (kept tessera); Sum tessera 2.0 ms vs stock 1.0 ms (kept stock) [per step, GPU timestamps]');
+    expect(
+      describeKernelChoices({
+        timing: 'gpu-timestamps',
+        choices: [{ kernel: 'Conv2D', tesseraMs: 6, stockMs: 9, count: 2, chosen: 'tessera', winograd: { winogradMs: 6, directMs: 11.04, chosen: 'winograd' } }],
+      }),
+    ).toBe('Conv2D tessera 6.0 ms [winograd; winograd 6.0 ms, direct 11.0 ms] vs stock 9.0 ms (kept tessera) [per step, GPU timestamps]');
     expect(describeKernelChoices({ timing: 'none', choices: [] })).toMatch(/^not measured: the device has no 'timestamp-query'/);
     expect(describeKernelChoices({ timing: 'gpu-timestamps', choices: [] })).toMatch(/^none of the kernels Tessera replaces ran/);
   });

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { gemmFits, planGemm, runGemm, type GemmOperands, type GemmPlanner, type GemmUniform, stockKernel } from './webgpu-gemm.ts';
-import { runWinogradConv, winogradSuits } from './webgpu-winograd.ts';
+import { runWinogradConv, winogradEnabled, winogradSuits } from './webgpu-winograd.ts';
 
 /**
  * `Conv2DBackpropInput` (the input gradient of every conv layer but the first) for tfjs' `webgpu` backend, as an
@@ -30,15 +30,16 @@ import { runWinogradConv, winogradSuits } from './webgpu-winograd.ts';
  *
  * Handles float32 NHWC with any stride and any padding tfjs computes (same, valid, numeric, explicit); anything else
  * (NCHW, dilations, other dtypes) goes to the stock kernel. Matches the cpu backend to 1e-4
- * (webgpu-conv2d-input-grad.test.ts).
+ * (webgpu-conv2d-input-grad.test.ts, webgpu-winograd.test.ts). `winograd` forces the Winograd path on or off
+ * (tests); by default winogradEnabled decides at each call.
  */
-export function webgpuConv2DBackpropInput(stock: KernelFunc | undefined, planner: GemmPlanner = planGemm, winograd = true): KernelFunc {
+export function webgpuConv2DBackpropInput(stock: KernelFunc | undefined, planner: GemmPlanner = planGemm, winograd?: boolean): KernelFunc {
   return (args) => {
     const { dy, filter } = args.inputs;
     const attrs = args.attrs as unknown as InputGradAttrs;
     const problem = dy !== undefined && filter !== undefined ? describe(dy, filter, attrs) : undefined;
     if (problem === undefined) return stockKernel(stock, tf.Conv2DBackpropInput, args);
-    return inputGrad(args.backend as WebGPUBackend, problem, planner, winograd) ?? stockKernel(stock, tf.Conv2DBackpropInput, args);
+    return inputGrad(args.backend as WebGPUBackend, problem, planner, winograd ?? winogradEnabled(tf.Conv2DBackpropInput)) ?? stockKernel(stock, tf.Conv2DBackpropInput, args);
   };
 }
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { gemmFits, planGemm, runGemm, type GemmOperands, type GemmPlanner, type GemmUniform, stockKernel } from './webgpu-gemm.ts';
-import { runWinogradConv, winogradSuits } from './webgpu-winograd.ts';
+import { runWinogradConv, winogradEnabled, winogradSuits } from './webgpu-winograd.ts';
 
 /**
  * `Conv2D` and `FusedConv2D` (every conv layer's forward pass) for tfjs' `webgpu` backend, as an implicit GEMM on
@@ -19,19 +19,21 @@ import { runWinogradConv, winogradSuits } from './webgpu-winograd.ts';
  *
  * Handles float32 NHWC with any stride and any padding tfjs computes (same, valid, numeric, explicit), a bias of one
  * value per output channel, and linear or relu activations; anything else (NCHW, dilations, prelu, leaky relu, other
- * biases or dtypes) goes to the stock kernel. Matches the cpu backend to 1e-4 (webgpu-conv2d.test.ts).
+ * biases or dtypes) goes to the stock kernel. Matches the cpu backend to 1e-4 (webgpu-conv2d.test.ts,
+ * webgpu-winograd.test.ts). `winograd` forces the Winograd path on or off (tests); by default winogradEnabled decides
+ * at each call (a measured kernel choice may turn it off).
  */
-export function webgpuConv2D(stock: KernelFunc | undefined, planner: GemmPlanner = planGemm, winograd = true): KernelFunc {
+export function webgpuConv2D(stock: KernelFunc | undefined, planner: GemmPlanner = planGemm, winograd?: boolean): KernelFunc {
   return (args) => {
     const { x, filter } = args.inputs;
     const attrs = args.attrs as unknown as ConvAttrs;
     const problem = x !== undefined && filter !== undefined ? describe(x, filter, attrs, undefined, 'linear') : undefined;
     if (problem === undefined) return stockKernel(stock, tf.Conv2D, args);
-    return conv2d(args.backend as WebGPUBackend, problem, planner, winograd) ?? stockKernel(stock, tf.Conv2D, args);
+    return conv2d(args.backend as WebGPUBackend, problem, planner, winograd ?? winogradEnabled(tf.Conv2D)) ?? stockKernel(stock, tf.Conv2D, args);
   };
 }
 
-export function webgpuFusedConv2D(stock: KernelFunc | undefined, planner: GemmPlanner = planGemm, winograd = true): KernelFunc {
+export function webgpuFusedConv2D(stock: KernelFunc | undefined, planner: GemmPlanner = planGemm, winograd?: boolean): KernelFunc {
   return (args) => {
     const { x, filter, bias, preluActivationWeights } = args.inputs;
     const attrs = args.attrs as unknown as ConvAttrs;
@@ -39,7 +41,7 @@ export function webgpuFusedConv2D(stock: KernelFunc | undefined, planner: GemmPl
     const supported = preluActivationWeights === undefined && (activation === 'linear' || activation === 'relu');
     const problem = supported && x !== undefined && filter !== undefined ? describe(x, filter, attrs, bias, activation) : undefined;
     if (problem === undefined) return stockKernel(stock, tf.FusedConv2D, args);
-    return conv2d(args.backend as WebGPUBackend, problem, planner, winograd) ?? stockKernel(stock, tf.FusedConv2D, args);
+    return conv2d(args.backend as WebGPUBackend, problem, planner, winograd ?? winogradEnabled(tf.FusedConv2D)) ?? stockKernel(stock, tf.FusedConv2D, args);
   };
 }
 

@@ -7,10 +7,13 @@ import type { KernelTime } from './kernel-profile.ts';
 import { startTestWebgpu } from './webgpu-runtime.ts';
 import type * as Choice from './webgpu-kernel-choice.ts';
 import type * as Kernels from './webgpu-training-kernels.ts';
+import type * as Winograd from './webgpu-winograd.ts';
 
 // Imported after WebGPU is up: tfjs-backend-webgpu looks for navigator.gpu when first imported.
 let kernels: typeof Kernels;
 let choice: typeof Choice;
+let winograd: typeof Winograd;
+let winogradKernelNames: readonly string[];
 let overrides: readonly string[];
 const stockFuncs = new Map<string, KernelFunc>();
 
@@ -28,6 +31,8 @@ describe('measured webgpu kernel choice', () => {
     await startTestWebgpu();
     kernels = await import('./webgpu-training-kernels.ts');
     choice = await import('./webgpu-kernel-choice.ts');
+    winograd = await import('./webgpu-winograd.ts');
+    winogradKernelNames = winograd.winogradKernelNames;
     overrides = kernels.webgpuKernelOverrides();
     kernels.registerWebgpuTrainingKernels();
     kernels.restoreStockWebgpuKernels();
@@ -94,6 +99,33 @@ describe('measured webgpu kernel choice', () => {
     kernels.registerWebgpuTrainingKernels();
   });
 
+  it('times convolutions that ran by Winograd on the direct GEMM too, and keeps the faster of the two as Tessera\'s', async () => {
+    const seen: string[] = [];
+    const winogradState = () => winogradKernelNames.map((name) => `${name}=${winograd.winogradEnabled(name)}`).join(',');
+    const measurer: Choice.KernelMeasurer = {
+      timing: () => 'gpu-timestamps',
+      measure: (_step, implementation) => {
+        seen.push(`${implementation} ${winogradState()}`);
+        if (implementation === 'stock') return Promise.resolve([time('Conv2D', 30), time('Conv2DBackpropInput', 30)]);
+        // Winograd's Conv2D 10 ms (direct 25), its input gradient 20 ms (direct 8).
+        const direct = !winograd.winogradEnabled('Conv2D');
+        return Promise.resolve([time('Conv2D', direct ? 25 : 10), time('Conv2DBackpropInput', direct ? 8 : 20)]);
+      },
+    };
+    winograd.setWinogradEnabled('Conv2D', false);
+    const outcome = await choice.chooseWebgpuKernels(() => tf.scalar(0), { measurer, switchMargin: 0.05 });
+    // Every Winograd kernel on for the first pass (whatever an earlier race left), all off for the second.
+    const on = winogradKernelNames.map((name) => `${name}=true`).join(',');
+    const off = winogradKernelNames.map((name) => `${name}=false`).join(',');
+    expect(seen).toEqual([`tessera ${on}`, `tessera ${off}`, `stock ${on.replace('Conv2DBackpropInput=true', 'Conv2DBackpropInput=false')}`]);
+    expect(outcome.choices).toEqual([
+      { kernel: 'Conv2D', tesseraMs: 10, stockMs: 30, count: 2, chosen: 'tessera', winograd: { winogradMs: 10, directMs: 25, chosen: 'winograd' } },
+      { kernel: 'Conv2DBackpropInput', tesseraMs: 8, stockMs: 30, count: 2, chosen: 'tessera', winograd: { winogradMs: 20, directMs: 8, chosen: 'direct' } },
+    ]);
+    expect([winograd.winogradEnabled('Conv2D'), winograd.winogradEnabled('FusedConv2D'), winograd.winogradEnabled('Conv2DBackpropInput')]).toEqual([true, true, false]);
+    winograd.setWinogradEnabled('Conv2DBackpropInput', true);
+  });
+
   it('chooses nothing and keeps Tessera\'s kernels when the device has no timestamps', async () => {
     kernels.restoreStockWebgpuKernels();
     const outcome = await choice.chooseWebgpuKernels(() => tf.scalar(0), {
@@ -106,18 +138,20 @@ describe('measured webgpu kernel choice', () => {
 
   it('races the overridden kernels of a tiny conv net\'s gradients on the device and registers each winner', async () => {
     const w1 = tf.variable<tf.Rank.R4>(tf.randomNormal([3, 3, 2, 4], 0, 0.3, 'float32', 1));
-    const w2 = tf.variable<tf.Rank.R4>(tf.randomNormal([3, 3, 4, 4], 0, 0.3, 'float32', 2));
+    const w2 = tf.variable<tf.Rank.R4>(tf.randomNormal([3, 3, 4, 16], 0, 0.3, 'float32', 2));
+    // 16 channels in and out: this layer's forward pass and input gradient run by Winograd.
+    const w3 = tf.variable<tf.Rank.R4>(tf.randomNormal([3, 3, 16, 16], 0, 0.1, 'float32', 5));
     const dense = tf.variable(tf.randomNormal([16, 3], 0, 0.3, 'float32', 3));
     const bias = tf.variable(tf.zeros([3]));
     const x = tf.randomNormal<tf.Rank.R4>([2, 8, 8, 2], 0, 1, 'float32', 4);
     const labels = tf.oneHot(tf.tensor1d([0, 2], 'int32'), 3);
     const loss = (): tf.Scalar => {
       const h1 = tf.relu(tf.conv2d(x, w1, 1, 'same'));
-      const h2 = tf.maxPool(tf.relu(tf.conv2d(h1, w2, 1, 'same')), 2, 2, 'valid');
+      const h2 = tf.maxPool(tf.relu(tf.conv2d(tf.relu(tf.conv2d(h1, w2, 1, 'same')), w3, 1, 'same')), 2, 2, 'valid');
       const logits = tf.add(tf.matMul(tf.reshape(tf.mean(h2, 3), [2, 16]), dense), bias);
       return tf.losses.softmaxCrossEntropy(labels, logits);
     };
-    const gradients = (): tf.TensorContainer => tf.tidy(() => tf.variableGrads(loss, [w1, w2, dense, bias]));
+    const gradients = (): tf.TensorContainer => tf.tidy(() => tf.variableGrads(loss, [w1, w2, w3, dense, bias]));
     try {
       const ran = (await (await import('./kernel-profile.ts')).profileKernels(gradients, Infinity)).map((t) => t.kernel);
       const expected = overrides.filter((name) => ran.includes(name));
@@ -132,9 +166,16 @@ describe('measured webgpu kernel choice', () => {
         expect(registered(c.kernel)).toBe(c.chosen);
       }
       for (const name of overrides.filter((n) => !ran.includes(n))) expect(registered(name)).toBe('tessera');
+      // Winograd raced its direct GEMM on the device, and what was decided is what the kernels now do.
+      for (const name of ['Conv2D', 'Conv2DBackpropInput']) {
+        const raced = outcome.choices.find((c) => c.kernel === name)?.winograd;
+        expect(raced, name).toBeDefined();
+        expect(winograd.winogradEnabled(name)).toBe(raced!.chosen === 'winograd');
+      }
       expect(describeKernelChoices(outcome)).toContain(`${outcome.choices[0]!.kernel} tessera `);
     } finally {
-      tf.dispose([w1, w2, dense, bias, x, labels]);
+      tf.dispose([w1, w2, w3, dense, bias, x, labels]);
+      for (const name of winogradKernelNames) winograd.setWinogradEnabled(name, true);
       kernels.registerWebgpuTrainingKernels();
     }
   });

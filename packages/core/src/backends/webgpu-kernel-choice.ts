@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc } from '@tensorflow/tfjs-core';
-import { decideKernels, type KernelChoiceOutcome, type KernelImplementation } from './kernel-choice.ts';
+import { decideKernels, decideWinograd, type KernelChoiceOutcome, type KernelImplementation, type WinogradChoice } from './kernel-choice.ts';
 import { compileWebgpuAhead } from './webgpu-compile-ahead.ts';
 import { kernelTimeSource, profileKernels, type KernelTime, type KernelTimeSource } from './kernel-profile.ts';
 import { registerWebgpuTrainingKernels, restoreStockWebgpuKernels, webgpuKernelOverrides } from './webgpu-training-kernels.ts';
+import { setWinogradEnabled, winogradKernelNames } from './webgpu-winograd.ts';
 
 /**
  * Measured kernel choice for the webgpu backend, like cuDNN's benchmark mode: Tessera's WGSL kernels were timed on
@@ -39,16 +40,19 @@ const defaultSwitchMargin = 0.05;
  * Runs `step` (e.g. one batch's gradients, no weight update: it must not change state, as it runs several times)
  * with Tessera's kernels and with the stock ones, sums each kernel's time per step, and for each overridden kernel
  * keeps the faster implementation (see `switchMargin`), restoring the stock kernel where it wins. Kernels that did
- * not run in the step keep Tessera's. Registers Tessera's kernels first if they were not. Costs
- * 2 × (warmups + repeats) profiled steps, shader compiles of both variants included. Call on the webgpu backend
- * between steps, not inside a tidy that should keep tensors.
+ * not run in the step keep Tessera's. Convolutions that ran by Winograd (webgpu-winograd.ts) are timed once more on
+ * Tessera's direct GEMM, and the faster of the two is Tessera's entry in the race. Registers Tessera's kernels first
+ * if they were not. Costs 2 × (warmups + repeats) profiled steps (3 × with Winograd convolutions), shader compiles
+ * of every variant included. Call on the webgpu backend between steps, not inside a tidy that should keep tensors.
  */
 export async function chooseWebgpuKernels(
   step: () => tf.TensorContainer,
   options: ChooseWebgpuKernelsOptions = {},
 ): Promise<KernelChoiceOutcome> {
   const measurer = options.measurer ?? profileMeasurer({ warmups: options.warmups ?? 1, repeats: options.repeats ?? 3 });
+  const switchMargin = options.switchMargin ?? defaultSwitchMargin;
   registerWebgpuTrainingKernels();
+  for (const name of winogradKernelNames) setWinogradEnabled(name, true);
   const timing = measurer.timing();
   if (timing === 'none') return { timing, choices: [] };
   const overridden = webgpuKernelOverrides();
@@ -56,8 +60,24 @@ export async function chooseWebgpuKernels(
   let stockTimes: readonly KernelTime[];
   let tesseraTimes: readonly KernelTime[];
   let stock: Map<string, KernelFunc | undefined>;
+  let winograd: Map<string, WinogradChoice> = new Map();
   try {
     tesseraTimes = await measurer.measure(step, 'tessera');
+    // Tessera's own variants first: where a convolution ran by Winograd, its direct GEMM is timed too.
+    const withWinograd = winogradKernelNames.filter((name) => tesseraTimes.some((t) => t.kernel === name));
+    if (withWinograd.length > 0) {
+      for (const name of winogradKernelNames) setWinogradEnabled(name, false);
+      let directTimes: readonly KernelTime[];
+      try {
+        directTimes = await measurer.measure(step, 'tessera');
+      } finally {
+        for (const name of winogradKernelNames) setWinogradEnabled(name, true);
+      }
+      const decided = decideWinograd(withWinograd, tesseraTimes, directTimes, switchMargin);
+      winograd = decided.decisions;
+      tesseraTimes = decided.tesseraTimes;
+      for (const [name, decision] of winograd) setWinogradEnabled(name, decision.chosen === 'winograd');
+    }
     restoreStockWebgpuKernels();
     stock = new Map(overridden.map((name) => [name, kernelFuncOf(name)]));
     stockTimes = await measurer.measure(step, 'stock');
@@ -66,7 +86,7 @@ export async function chooseWebgpuKernels(
   }
   // A kernel with no stock counterpart stays Tessera's after a restore: there is nothing to race it against.
   const raced = overridden.filter((name) => stock.get(name) !== undefined && stock.get(name) !== tessera.get(name));
-  const choices = decideKernels(raced, tesseraTimes, stockTimes, options.switchMargin ?? defaultSwitchMargin);
+  const choices = decideKernels(raced, tesseraTimes, stockTimes, switchMargin).map((c) => (winograd.has(c.kernel) ? { ...c, winograd: winograd.get(c.kernel) } : c));
   restoreStockWebgpuKernels(choices.filter((c) => c.chosen === 'stock').map((c) => c.kernel));
   return { timing, choices };
 }

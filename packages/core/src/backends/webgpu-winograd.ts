@@ -62,6 +62,24 @@ export function winogradSuits(info: tf.backend_util.Conv2DInfo, inChannels: numb
 /** Channels below which the transforms cost more than the multiplies they save. */
 export const minWinogradChannels = 16;
 
+/** The kernels that run suitable convolutions by Winograd (tfjs kernel names). */
+export const winogradKernelNames: readonly string[] = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput'];
+
+const winogradOff = new Set<string>();
+
+/**
+ * Whether `kernelName` runs suitable convolutions by Winograd (the default) or by the direct implicit GEMM: a measured
+ * kernel choice (webgpu-kernel-choice.ts) turns it off where the direct GEMM was faster on the device.
+ */
+export function winogradEnabled(kernelName: string): boolean {
+  return !winogradOff.has(kernelName);
+}
+
+export function setWinogradEnabled(kernelName: string, enabled: boolean): void {
+  if (enabled) winogradOff.delete(kernelName);
+  else winogradOff.add(kernelName);
+}
+
 /** Runs the convolution; undefined when the GEMM does not fit the device's dispatch limits (the caller falls back). */
 export function runWinogradConv(backend: WebGPUBackend, conv: WinogradConv, planner: GemmPlanner): TensorInfo | undefined {
   const [images, inHeight, inWidth, inChannels] = conv.input.shape as [number, number, number, number];
