@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { applyFusedUpdate } from '@tessera/core/training/fused-update';
 import { createOptimizer } from '@tessera/core/training/optimizer-state';
+import { minWinogradChannels, setWinogradEnabled } from '@tessera/core/backends/webgpu-winograd';
 import { timingOf, type Timing } from './gpu-result.ts';
 
 /** One kernel at one VGG16 shape, on the package's own kernel and on Tessera's, in the same process. */
@@ -11,6 +12,8 @@ export interface KernelTiming {
   readonly tessera: Timing;
   /** stock median ÷ Tessera median. */
   readonly speedup: number;
+  /** A convolution Tessera runs by Winograd: Tessera's direct implicit GEMM on the same shape, for comparison. */
+  readonly tesseraDirect?: Timing;
 }
 
 interface Case {
@@ -21,6 +24,8 @@ interface Case {
    * switched by registration; `stock` tells a case that is not a kernel (the optimizer update) which path to take.
    */
   readonly setup: () => { run: (stock: boolean) => tf.Tensor; dispose: () => void };
+  /** Tessera runs this case by Winograd: also time its direct GEMM. */
+  readonly winograd?: boolean;
 }
 
 /** The kernels Tessera replaces, at the shapes of a VGG16 step with `batch` images of `side`x`side`. */
@@ -37,6 +42,7 @@ function cases(batch: number, side: number): Case[] {
   });
   const convForward = (s: number, c: number, fused: boolean): Case => ({
     kernel: fused ? 'FusedConv2D' : 'Conv2D',
+    winograd: c >= minWinogradChannels,
     shape: `x [${batch},${s},${s},${c}], 3x3x${c}x${c} same${fused ? ', bias + relu (inference)' : ' (training: bias and relu follow)'}`,
     setup: () => {
       const x = tf.randomUniform<tf.Rank.R4>([batch, s, s, c], -1, 1, 'float32', 8);
@@ -48,6 +54,7 @@ function cases(batch: number, side: number): Case[] {
   });
   const convInput = (s: number, c: number): Case => ({
     kernel: 'Conv2DBackpropInput',
+    winograd: c >= minWinogradChannels,
     shape: `dy [${batch},${s},${s},${c}], 3x3x${c}x${c} same`,
     setup: () => {
       const dy = tf.randomUniform<tf.Rank.R4>([batch, s, s, c], -1, 1, 'float32', 11);
@@ -139,7 +146,8 @@ async function time(run: () => tf.Tensor, reps: number): Promise<Timing> {
 }
 
 /**
- * Times each kernel Tessera replaces on webgpu, the package's own first, then Tessera's, each after one untimed run.
+ * Times each kernel Tessera replaces on webgpu, the package's own first, then Tessera's (and, for a convolution it
+ * runs by Winograd, its direct GEMM), each after one untimed run.
  * `kernels` is webgpu-training-kernels.ts (loaded after the webgpu backend started); its registration is left on.
  */
 export async function timeWebgpuKernels(
@@ -157,10 +165,17 @@ export async function timeWebgpuKernels(
       const stock = await time(() => run(true), reps);
       kernels.registerWebgpuTrainingKernels();
       const tessera = await time(() => run(false), reps);
-      const timing = { kernel: c.kernel, shape: c.shape, stock, tessera, speedup: stock.medianMs / tessera.medianMs };
-      log(`tfjs: kernel ${c.kernel} ${c.shape}: stock ${stock.medianMs.toFixed(2)} ms, Tessera ${tessera.medianMs.toFixed(2)} ms (${timing.speedup.toFixed(2)}x)`);
+      let tesseraDirect: Timing | undefined;
+      if (c.winograd === true) {
+        setWinogradEnabled(c.kernel, false);
+        tesseraDirect = await time(() => run(false), reps);
+      }
+      const timing = { kernel: c.kernel, shape: c.shape, stock, tessera, speedup: stock.medianMs / tessera.medianMs, ...(tesseraDirect ? { tesseraDirect } : {}) };
+      const direct = tesseraDirect ? `, Tessera's direct GEMM ${tesseraDirect.medianMs.toFixed(2)} ms` : '';
+      log(`tfjs: kernel ${c.kernel} ${c.shape}: stock ${stock.medianMs.toFixed(2)} ms, Tessera ${tessera.medianMs.toFixed(2)} ms${c.winograd ? ' (Winograd)' : ''} (${timing.speedup.toFixed(2)}x)${direct}`);
       out.push(timing);
     } finally {
+      setWinogradEnabled(c.kernel, true);
       kernels.registerWebgpuTrainingKernels();
       dispose();
     }
