@@ -6,7 +6,7 @@ import { convOutputShape, expectClose, GemmPlanRecorder, gemmSlices, onBackend, 
 import { narrowTile, wideTile, type GemmPlanner } from './webgpu-gemm.ts';
 import { webgpuConv2D, webgpuFusedConv2D } from './webgpu-conv2d.ts';
 import { webgpuConv2DBackpropInput } from './webgpu-conv2d-input-grad.ts';
-import { minWinogradChannels } from './webgpu-winograd.ts';
+import { deviceBufferLimit, minWinogradChannels, winogradFits } from './webgpu-winograd.ts';
 
 /** The plan each case forces, and every GEMM the kernels ran. */
 const plans = new GemmPlanRecorder();
@@ -94,5 +94,22 @@ describe('3x3 stride-1 convolutions on webgpu by Winograd F(2x2, 3x3)', () => {
     const [actual] = await onBackend('webgpu', run);
     expect(plans.dims.map((d) => d.batch)).toEqual([1]);
     expectClose(actual!, expected!);
+  });
+});
+
+describe('winogradFits', () => {
+  it("keeps the transformed buffers within the device's binding limit and i32 indices", () => {
+    // VGG16's first block at batch 16: 200,704 tiles x 64 channels x 16 points = 822 MB.
+    expect(winogradFits(2 ** 30, 16 * 112 * 112, 64)).toBe(true);
+    expect(winogradFits(2 ** 29, 16 * 112 * 112, 64)).toBe(false);
+    expect(winogradFits(2 ** 40, 2 ** 22, 2 ** 6)).toBe(false);
+  });
+
+  it("reads the limit off the device, else WebGPU's defaults", async () => {
+    await tf.setBackend('webgpu');
+    const limit = deviceBufferLimit(tf.backend() as never);
+    expect(limit).toBeGreaterThanOrEqual(2 ** 27);
+    expect(deviceBufferLimit({ device: { limits: { maxStorageBufferBindingSize: 2 ** 30, maxBufferSize: 2 ** 29 } } } as never)).toBe(2 ** 29);
+    expect(deviceBufferLimit({} as never)).toBe(2 ** 27);
   });
 });

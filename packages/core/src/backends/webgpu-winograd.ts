@@ -87,7 +87,7 @@ export function runWinogradConv(backend: WebGPUBackend, conv: WinogradConv, plan
   const blockCols = Math.ceil(conv.outWidth / 2);
   const tiles = images * blockRows * blockCols;
   const dims = { batch: 16, m: tiles, n: conv.outChannels, k: inChannels };
-  if (16 * tiles * Math.max(inChannels, conv.outChannels) >= 2 ** 31) return undefined;
+  if (!winogradFits(deviceBufferLimit(backend), tiles, Math.max(inChannels, conv.outChannels))) return undefined;
   const plan = planner(dims);
   if (!gemmFits(dims, plan)) return undefined;
   const geometry = [
@@ -109,6 +109,22 @@ export function runWinogradConv(backend: WebGPUBackend, conv: WinogradConv, plan
     backend.disposeData(u.dataId);
     backend.disposeData(v.dataId);
   }
+}
+
+/**
+ * Whether the transformed input and the products (16 x tiles x channels floats each) fit one buffer binding of the
+ * device, and every index into them an i32. VGG16's first block at batch 16 needs 822 MB; past the limit the caller
+ * runs the direct GEMM, whose buffers are the layer's own.
+ */
+export function winogradFits(maxBufferBytes: number, tiles: number, channels: number): boolean {
+  const floats = 16 * tiles * channels;
+  return floats < 2 ** 31 && floats * 4 <= maxBufferBytes;
+}
+
+/** The largest storage buffer the device binds (WebGPU's defaults where the backend does not say). */
+export function deviceBufferLimit(backend: WebGPUBackend): number {
+  const limits = (backend as unknown as { device?: { limits?: { maxStorageBufferBindingSize?: number; maxBufferSize?: number } } }).device?.limits;
+  return Math.min(limits?.maxStorageBufferBindingSize ?? 2 ** 27, limits?.maxBufferSize ?? 2 ** 28);
 }
 
 /** What every pass reads: wgIn (inH, inW, inC, outC), wgOut (outH, outW, blockRows, blockCols), wgPad (padTop, padLeft, tiles, images). */
