@@ -80,7 +80,10 @@ export function setWinogradEnabled(kernelName: string, enabled: boolean): void {
   else winogradOff.add(kernelName);
 }
 
-/** Runs the convolution; undefined when the GEMM does not fit the device's dispatch limits (the caller falls back). */
+/**
+ * Runs the convolution; undefined when its buffers or its GEMM do not fit the device's limits (the caller then runs
+ * the direct GEMM).
+ */
 export function runWinogradConv(backend: WebGPUBackend, conv: WinogradConv, planner: GemmPlanner): TensorInfo | undefined {
   const [images, inHeight, inWidth, inChannels] = conv.input.shape as [number, number, number, number];
   const blockRows = Math.ceil(conv.outHeight / 2);
