@@ -25,20 +25,32 @@ describe('decideKernels', () => {
 });
 
 describe('decideWinograd', () => {
-  it('keeps Winograd unless the direct GEMM is faster by more than the margin, and puts the winner\'s time in Tessera\'s', () => {
+  it('keeps Winograd for each layer shape unless the direct GEMM is faster there by more than the margin', () => {
+    const shaped = (kernel: string, shapes: Record<string, number>): KernelTime => ({
+      kernel,
+      programs: [],
+      count: Object.keys(shapes).length,
+      totalMs: Object.values(shapes).reduce((a, b) => a + b, 0),
+      shapes: Object.entries(shapes).map(([key, totalMs]) => ({ key, count: 1, totalMs })),
+    });
     const { decisions, tesseraTimes } = decideWinograd(
       ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput'],
-      [time('Conv2D', 10, 2), time('Conv2DBackpropInput', 10), time('FusedConv2D', 10), time('Sum', 3)],
-      [time('Conv2D', 20, 2), time('Conv2DBackpropInput', 6), time('FusedConv2D', 9.7), time('Sum', 1)],
+      [shaped('Conv2D', { big: 6, small: 4 }), shaped('Conv2DBackpropInput', { big: 10 }), shaped('FusedConv2D', { big: 10 }), time('Sum', 3)],
+      [shaped('Conv2D', { big: 15, small: 2 }), shaped('Conv2DBackpropInput', { big: 6 }), shaped('FusedConv2D', { big: 9.7 }), time('Sum', 1)],
       0.05,
     );
     expect(Object.fromEntries(decisions)).toEqual({
-      Conv2D: { winogradMs: 10, directMs: 20, chosen: 'winograd' },
-      Conv2DBackpropInput: { winogradMs: 10, directMs: 6, chosen: 'direct' },
-      FusedConv2D: { winogradMs: 10, directMs: 9.7, chosen: 'winograd' },
+      Conv2D: { winogradMs: 10, directMs: 17, shapes: 2, directShapes: ['small'] },
+      Conv2DBackpropInput: { winogradMs: 10, directMs: 6, shapes: 1, directShapes: ['big'] },
+      FusedConv2D: { winogradMs: 10, directMs: 9.7, shapes: 1, directShapes: [] },
     });
-    // Sum has no Winograd path: its time stays the first measurement's.
-    expect(tesseraTimes).toEqual([time('Conv2D', 10, 2), time('Conv2DBackpropInput', 6), time('FusedConv2D', 10), time('Sum', 3)]);
+    // Each kernel's time is its shapes' as decided (Conv2D: 6 by Winograd + 2 direct); Sum has no Winograd path.
+    expect(tesseraTimes.map((t) => [t.kernel, t.totalMs])).toEqual([
+      ['Conv2D', 8],
+      ['Conv2DBackpropInput', 6],
+      ['FusedConv2D', 10],
+      ['Sum', 3],
+    ]);
   });
 });
 
@@ -56,9 +68,9 @@ describe('describeKernelChoices', () => {
     expect(
       describeKernelChoices({
         timing: 'gpu-timestamps',
-        choices: [{ kernel: 'Conv2D', tesseraMs: 6, stockMs: 9, count: 2, chosen: 'tessera', winograd: { winogradMs: 6, directMs: 11.04, chosen: 'winograd' } }],
+        choices: [{ kernel: 'Conv2D', tesseraMs: 6, stockMs: 9, count: 2, chosen: 'tessera', winograd: { winogradMs: 6.5, directMs: 11.04, shapes: 3, directShapes: ['[[2,4,4,16],[3,3,16,16]]'] } }],
       }),
-    ).toBe('Conv2D tessera 6.0 ms [winograd; winograd 6.0 ms, direct 11.0 ms] vs stock 9.0 ms (kept tessera) [per step, GPU timestamps]');
+    ).toBe('Conv2D tessera 6.0 ms [Winograd in 2 of 3 shapes; all Winograd 6.5 ms, all direct 11.0 ms] vs stock 9.0 ms (kept tessera) [per step, GPU timestamps]');
     expect(describeKernelChoices({ timing: 'none', choices: [] })).toMatch(/^not measured: the device has no 'timestamp-query'/);
     expect(describeKernelChoices({ timing: 'gpu-timestamps', choices: [] })).toMatch(/^none of the kernels Tessera replaces ran/);
   });

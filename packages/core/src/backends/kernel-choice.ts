@@ -19,11 +19,15 @@ export interface KernelChoice {
   readonly winograd?: WinogradChoice | undefined;
 }
 
-/** One kernel's Winograd path against its direct implicit GEMM, both Tessera's. */
+/** One kernel's Winograd path against its direct implicit GEMM, both Tessera's, decided layer shape by layer shape. */
 export interface WinogradChoice {
+  /** The kernel's time per step with every call by Winograd, and with every call on the direct GEMM. */
   readonly winogradMs: number;
   readonly directMs: number;
-  readonly chosen: 'winograd' | 'direct';
+  /** Layer shapes compared (distinct input shapes among the kernel's calls). */
+  readonly shapes: number;
+  /** The shapes (kernel-profile.ts shapeKey) kept on the direct GEMM, which was faster for them; the rest run by Winograd. */
+  readonly directShapes: readonly string[];
 }
 
 export interface KernelChoiceOutcome {
@@ -57,9 +61,9 @@ export function decideKernels(
 }
 
 /**
- * Winograd against the direct GEMM for each of `kernels` that ran both ways: Winograd unless the direct GEMM takes
- * less than (1 - switchMargin) of its time. Returns the decisions and Tessera's times with each such kernel's winner's
- * time in place of Winograd's.
+ * Winograd against the direct GEMM for each of `kernels` that ran both ways, layer shape by layer shape: Winograd
+ * unless the direct GEMM takes less than (1 - switchMargin) of its time for that shape. Returns the decisions and
+ * Tessera's times with each such kernel's time (and its shapes') as decided.
  */
 export function decideWinograd(
   kernels: readonly string[],
@@ -72,9 +76,17 @@ export function decideWinograd(
   const tesseraTimes = winogradTimes.map((time) => {
     const other = direct.get(time.kernel);
     if (!kernels.includes(time.kernel) || other === undefined) return time;
-    const chosen = other.totalMs < time.totalMs * (1 - switchMargin) ? 'direct' : 'winograd';
-    decisions.set(time.kernel, { winogradMs: time.totalMs, directMs: other.totalMs, chosen });
-    return chosen === 'direct' ? other : time;
+    const otherShapes = new Map((other.shapes ?? []).map((s) => [s.key, s]));
+    const directShapes: string[] = [];
+    const shapes = (time.shapes ?? []).map((s) => {
+      const d = otherShapes.get(s.key);
+      if (d === undefined || !(d.totalMs < s.totalMs * (1 - switchMargin))) return s;
+      directShapes.push(s.key);
+      return d;
+    });
+    decisions.set(time.kernel, { winogradMs: time.totalMs, directMs: other.totalMs, shapes: shapes.length, directShapes });
+    const totalMs = Number(shapes.reduce((sum, s) => sum + s.totalMs, 0).toFixed(3));
+    return { ...time, totalMs, shapes };
   });
   return { decisions, tesseraTimes };
 }
@@ -89,7 +101,10 @@ export function describeKernelChoices(outcome: KernelChoiceOutcome): string {
   const source = outcome.timing === 'gpu-timestamps' ? 'GPU timestamps' : 'wall clock';
   const parts = outcome.choices.map((c) => {
     const w = c.winograd;
-    const variant = w === undefined ? '' : ` [${w.chosen}; winograd ${w.winogradMs.toFixed(1)} ms, direct ${w.directMs.toFixed(1)} ms]`;
+    const variant =
+      w === undefined
+        ? ''
+        : ` [Winograd in ${w.shapes - w.directShapes.length} of ${w.shapes} shapes; all Winograd ${w.winogradMs.toFixed(1)} ms, all direct ${w.directMs.toFixed(1)} ms]`;
     return `${c.kernel} tessera ${c.tesseraMs.toFixed(1)} ms${variant} vs stock ${c.stockMs.toFixed(1)} ms (kept ${c.chosen})`;
   });
   return `${parts.join('; ')} [per step, ${source}]`;

@@ -7,6 +7,23 @@ export interface KernelTime {
   readonly programs: readonly string[];
   readonly count: number;
   readonly totalMs: number;
+  /** The same calls by their input shapes (`shapeKey`), slowest first: one entry per layer shape. */
+  readonly shapes?: readonly ShapeTime[];
+}
+
+export interface ShapeTime {
+  /** The call's input shapes as JSON, in the kernel's input order: see {@link shapeKey}. */
+  readonly key: string;
+  readonly count: number;
+  readonly totalMs: number;
+}
+
+/**
+ * A kernel call's input shapes as tf.profile records them (each named input's shape, null for an absent one, in the
+ * inputs' order), as JSON: a kernel can look its own call up in a profile's `shapes` by it.
+ */
+export function shapeKey(inputs: Readonly<Record<string, { readonly shape: readonly number[] } | null | undefined>>): string {
+  return JSON.stringify(Object.keys(inputs).map((name) => inputs[name]?.shape ?? null));
 }
 
 /**
@@ -30,17 +47,29 @@ export function kernelTimeSource(): KernelTimeSource {
 export async function profileKernels(step: () => tf.TensorContainer, top = 25): Promise<KernelTime[]> {
   const profile = await tf.profile(() => step());
   tf.dispose(profile.result);
-  const byName = new Map<string, { programs: Set<string>; count: number; totalMs: number }>();
+  const byName = new Map<string, { programs: Set<string>; count: number; totalMs: number; shapes: Map<string, { count: number; totalMs: number }> }>();
   for (const kernel of profile.kernels) {
     const ms = typeof kernel.kernelTimeMs === 'number' ? kernel.kernelTimeMs : 0;
-    const entry = byName.get(kernel.name) ?? { programs: new Set<string>(), count: 0, totalMs: 0 };
+    const entry = byName.get(kernel.name) ?? { programs: new Set<string>(), count: 0, totalMs: 0, shapes: new Map<string, { count: number; totalMs: number }>() };
     entry.count += 1;
     entry.totalMs += ms;
     for (const match of (typeof kernel.extraInfo === 'string' ? kernel.extraInfo : '').matchAll(/(\w+Program)/g)) entry.programs.add(match[1]!);
+    const key = JSON.stringify(kernel.inputShapes ?? []);
+    const shape = entry.shapes.get(key) ?? { count: 0, totalMs: 0 };
+    shape.count += 1;
+    shape.totalMs += ms;
+    entry.shapes.set(key, shape);
     byName.set(kernel.name, entry);
   }
+  const rounded = (ms: number): number => Number(ms.toFixed(3));
   return [...byName.entries()]
-    .map(([kernel, e]) => ({ kernel, programs: [...e.programs], count: e.count, totalMs: Number(e.totalMs.toFixed(3)) }))
+    .map(([kernel, e]) => ({
+      kernel,
+      programs: [...e.programs],
+      count: e.count,
+      totalMs: rounded(e.totalMs),
+      shapes: [...e.shapes].map(([key, t]) => ({ key, count: t.count, totalMs: rounded(t.totalMs) })).sort((a, b) => b.totalMs - a.totalMs),
+    }))
     .sort((a, b) => b.totalMs - a.totalMs)
     .slice(0, top);
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { gemmFits, planGemm, runGemm, type GemmOperands, type GemmPlanner, type GemmUniform, stockKernel } from './webgpu-gemm.ts';
+import { shapeKey } from './kernel-profile.ts';
 import { runWinogradConv, winogradEnabled, winogradSuits } from './webgpu-winograd.ts';
 
 /**
@@ -39,7 +40,7 @@ export function webgpuConv2DBackpropInput(stock: KernelFunc | undefined, planner
     const attrs = args.attrs as unknown as InputGradAttrs;
     const problem = dy !== undefined && filter !== undefined ? describe(dy, filter, attrs) : undefined;
     if (problem === undefined) return stockKernel(stock, tf.Conv2DBackpropInput, args);
-    return inputGrad(args.backend as WebGPUBackend, problem, planner, winograd ?? winogradEnabled(tf.Conv2DBackpropInput)) ?? stockKernel(stock, tf.Conv2DBackpropInput, args);
+    return inputGrad(args.backend as WebGPUBackend, problem, planner, winograd ?? winogradEnabled(tf.Conv2DBackpropInput, shapeKey(args.inputs))) ?? stockKernel(stock, tf.Conv2DBackpropInput, args);
   };
 }
 

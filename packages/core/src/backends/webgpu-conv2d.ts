@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { gemmFits, planGemm, runGemm, type GemmOperands, type GemmPlanner, type GemmUniform, stockKernel } from './webgpu-gemm.ts';
+import { shapeKey } from './kernel-profile.ts';
 import { runWinogradConv, winogradEnabled, winogradSuits } from './webgpu-winograd.ts';
 
 /**
@@ -21,7 +22,7 @@ import { runWinogradConv, winogradEnabled, winogradSuits } from './webgpu-winogr
  * value per output channel, and linear or relu activations; anything else (NCHW, dilations, prelu, leaky relu, other
  * biases or dtypes) goes to the stock kernel. Matches the cpu backend to 1e-4 (webgpu-conv2d.test.ts,
  * webgpu-winograd.test.ts). `winograd` forces the Winograd path on or off (tests); by default winogradEnabled decides
- * at each call (a measured kernel choice may turn it off).
+ * at each call, for the call's shapes (a measured kernel choice may turn it off).
  */
 export function webgpuConv2D(stock: KernelFunc | undefined, planner: GemmPlanner = planGemm, winograd?: boolean): KernelFunc {
   return (args) => {
@@ -29,7 +30,7 @@ export function webgpuConv2D(stock: KernelFunc | undefined, planner: GemmPlanner
     const attrs = args.attrs as unknown as ConvAttrs;
     const problem = x !== undefined && filter !== undefined ? describe(x, filter, attrs, undefined, 'linear') : undefined;
     if (problem === undefined) return stockKernel(stock, tf.Conv2D, args);
-    return conv2d(args.backend as WebGPUBackend, problem, planner, winograd ?? winogradEnabled(tf.Conv2D)) ?? stockKernel(stock, tf.Conv2D, args);
+    return conv2d(args.backend as WebGPUBackend, problem, planner, winograd ?? winogradEnabled(tf.Conv2D, shapeKey(args.inputs))) ?? stockKernel(stock, tf.Conv2D, args);
   };
 }
 
@@ -41,7 +42,7 @@ export function webgpuFusedConv2D(stock: KernelFunc | undefined, planner: GemmPl
     const supported = preluActivationWeights === undefined && (activation === 'linear' || activation === 'relu');
     const problem = supported && x !== undefined && filter !== undefined ? describe(x, filter, attrs, bias, activation) : undefined;
     if (problem === undefined) return stockKernel(stock, tf.FusedConv2D, args);
-    return conv2d(args.backend as WebGPUBackend, problem, planner, winograd ?? winogradEnabled(tf.FusedConv2D)) ?? stockKernel(stock, tf.FusedConv2D, args);
+    return conv2d(args.backend as WebGPUBackend, problem, planner, winograd ?? winogradEnabled(tf.FusedConv2D, shapeKey(args.inputs))) ?? stockKernel(stock, tf.FusedConv2D, args);
   };
 }
 

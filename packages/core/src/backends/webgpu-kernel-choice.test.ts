@@ -99,31 +99,48 @@ describe('measured webgpu kernel choice', () => {
     kernels.registerWebgpuTrainingKernels();
   });
 
-  it('times convolutions that ran by Winograd on the direct GEMM too, and keeps the faster of the two as Tessera\'s', async () => {
+  it('times convolutions that ran by Winograd on the direct GEMM too, and keeps the faster of the two per layer shape', async () => {
     const seen: string[] = [];
     const winogradState = () => winogradKernelNames.map((name) => `${name}=${winograd.winogradEnabled(name)}`).join(',');
+    const shaped = (kernel: string, shapes: Record<string, number>): KernelTime => ({
+      kernel,
+      programs: [],
+      count: 2,
+      totalMs: Object.values(shapes).reduce((a, b) => a + b, 0),
+      shapes: Object.entries(shapes).map(([key, totalMs]) => ({ key, count: 1, totalMs })),
+    });
     const measurer: Choice.KernelMeasurer = {
       timing: () => 'gpu-timestamps',
       measure: (_step, implementation) => {
         seen.push(`${implementation} ${winogradState()}`);
         if (implementation === 'stock') return Promise.resolve([time('Conv2D', 30), time('Conv2DBackpropInput', 30)]);
-        // Winograd's Conv2D 10 ms (direct 25), its input gradient 20 ms (direct 8).
-        const direct = !winograd.winogradEnabled('Conv2D');
-        return Promise.resolve([time('Conv2D', direct ? 25 : 10), time('Conv2DBackpropInput', direct ? 8 : 20)]);
+        // Conv2D: Winograd wins its big layer (4 vs 20 ms), the direct GEMM its small one (1 vs 3); the input gradient's
+        // one layer goes direct (8 vs 20).
+        return Promise.resolve(
+          winograd.winogradEnabled('Conv2D')
+            ? [shaped('Conv2D', { big: 4, small: 3 }), shaped('Conv2DBackpropInput', { big: 20 })]
+            : [shaped('Conv2D', { big: 20, small: 1 }), shaped('Conv2DBackpropInput', { big: 8 })],
+        );
       },
     };
+    // Whatever an earlier race left is undone first.
     winograd.setWinogradEnabled('Conv2D', false);
+    winograd.setWinogradEnabled('FusedConv2D', false, 'old');
     const outcome = await choice.chooseWebgpuKernels(() => tf.scalar(0), { measurer, switchMargin: 0.05 });
-    // Every Winograd kernel on for the first pass (whatever an earlier race left), all off for the second.
     const on = winogradKernelNames.map((name) => `${name}=true`).join(',');
     const off = winogradKernelNames.map((name) => `${name}=false`).join(',');
-    expect(seen).toEqual([`tessera ${on}`, `tessera ${off}`, `stock ${on.replace('Conv2DBackpropInput=true', 'Conv2DBackpropInput=false')}`]);
+    expect(seen).toEqual([`tessera ${on}`, `tessera ${off}`, `stock ${on}`]);
     expect(outcome.choices).toEqual([
-      { kernel: 'Conv2D', tesseraMs: 10, stockMs: 30, count: 2, chosen: 'tessera', winograd: { winogradMs: 10, directMs: 25, chosen: 'winograd' } },
-      { kernel: 'Conv2DBackpropInput', tesseraMs: 8, stockMs: 30, count: 2, chosen: 'tessera', winograd: { winogradMs: 20, directMs: 8, chosen: 'direct' } },
+      { kernel: 'Conv2D', tesseraMs: 5, stockMs: 30, count: 2, chosen: 'tessera', winograd: { winogradMs: 7, directMs: 21, shapes: 2, directShapes: ['small'] } },
+      { kernel: 'Conv2DBackpropInput', tesseraMs: 8, stockMs: 30, count: 2, chosen: 'tessera', winograd: { winogradMs: 20, directMs: 8, shapes: 1, directShapes: ['big'] } },
     ]);
-    expect([winograd.winogradEnabled('Conv2D'), winograd.winogradEnabled('FusedConv2D'), winograd.winogradEnabled('Conv2DBackpropInput')]).toEqual([true, true, false]);
-    winograd.setWinogradEnabled('Conv2DBackpropInput', true);
+    expect([winograd.winogradEnabled('Conv2D', 'big'), winograd.winogradEnabled('Conv2D', 'small'), winograd.winogradEnabled('Conv2DBackpropInput', 'big')]).toEqual([
+      true,
+      false,
+      false,
+    ]);
+    expect(winograd.winogradEnabled('FusedConv2D', 'old')).toBe(true);
+    winograd.resetWinograd();
   });
 
   it('chooses nothing and keeps Tessera\'s kernels when the device has no timestamps', async () => {
@@ -166,16 +183,18 @@ describe('measured webgpu kernel choice', () => {
         expect(registered(c.kernel)).toBe(c.chosen);
       }
       for (const name of overrides.filter((n) => !ran.includes(n))) expect(registered(name)).toBe('tessera');
-      // Winograd raced its direct GEMM on the device, and what was decided is what the kernels now do.
-      for (const name of ['Conv2D', 'Conv2DBackpropInput']) {
+      // Winograd raced its direct GEMM on the device, layer shape by layer shape (the 3 convolutions' shapes, the 2
+      // input gradients'), and what was decided is what the kernels now do for each shape.
+      for (const [name, shapes] of [['Conv2D', 3], ['Conv2DBackpropInput', 2]] as const) {
         const raced = outcome.choices.find((c) => c.kernel === name)?.winograd;
         expect(raced, name).toBeDefined();
-        expect(winograd.winogradEnabled(name)).toBe(raced!.chosen === 'winograd');
+        expect(raced!.shapes).toBe(shapes);
+        for (const key of raced!.directShapes) expect(winograd.winogradEnabled(name, key)).toBe(false);
       }
       expect(describeKernelChoices(outcome)).toContain(`${outcome.choices[0]!.kernel} tessera `);
     } finally {
       tf.dispose([w1, w2, w3, dense, bias, x, labels]);
-      for (const name of winogradKernelNames) winograd.setWinogradEnabled(name, true);
+      winograd.resetWinograd();
       kernels.registerWebgpuTrainingKernels();
     }
   });

@@ -4,7 +4,7 @@ import { decideKernels, decideWinograd, type KernelChoiceOutcome, type KernelImp
 import { compileWebgpuAhead } from './webgpu-compile-ahead.ts';
 import { kernelTimeSource, profileKernels, type KernelTime, type KernelTimeSource } from './kernel-profile.ts';
 import { registerWebgpuTrainingKernels, restoreStockWebgpuKernels, webgpuKernelOverrides } from './webgpu-training-kernels.ts';
-import { setWinogradEnabled, winogradKernelNames } from './webgpu-winograd.ts';
+import { resetWinograd, setWinogradEnabled, winogradKernelNames } from './webgpu-winograd.ts';
 
 /**
  * Measured kernel choice for the webgpu backend, like cuDNN's benchmark mode: Tessera's WGSL kernels were timed on
@@ -41,7 +41,7 @@ const defaultSwitchMargin = 0.05;
  * with Tessera's kernels and with the stock ones, sums each kernel's time per step, and for each overridden kernel
  * keeps the faster implementation (see `switchMargin`), restoring the stock kernel where it wins. Kernels that did
  * not run in the step keep Tessera's. Convolutions that ran by Winograd (webgpu-winograd.ts) are timed once more on
- * Tessera's direct GEMM, and the faster of the two is Tessera's entry in the race. Registers Tessera's kernels first
+ * Tessera's direct GEMM, and the faster of the two for each layer shape is Tessera's entry in the race. Registers Tessera's kernels first
  * if they were not. Costs 2 × (warmups + repeats) profiled steps (3 × with Winograd convolutions), shader compiles
  * of every variant included. Call on the webgpu backend between steps, not inside a tidy that should keep tensors.
  */
@@ -52,7 +52,7 @@ export async function chooseWebgpuKernels(
   const measurer = options.measurer ?? profileMeasurer({ warmups: options.warmups ?? 1, repeats: options.repeats ?? 3 });
   const switchMargin = options.switchMargin ?? defaultSwitchMargin;
   registerWebgpuTrainingKernels();
-  for (const name of winogradKernelNames) setWinogradEnabled(name, true);
+  resetWinograd();
   const timing = measurer.timing();
   if (timing === 'none') return { timing, choices: [] };
   const overridden = webgpuKernelOverrides();
@@ -71,12 +71,12 @@ export async function chooseWebgpuKernels(
       try {
         directTimes = await measurer.measure(step, 'tessera');
       } finally {
-        for (const name of winogradKernelNames) setWinogradEnabled(name, true);
+        resetWinograd();
       }
       const decided = decideWinograd(withWinograd, tesseraTimes, directTimes, switchMargin);
       winograd = decided.decisions;
       tesseraTimes = decided.tesseraTimes;
-      for (const [name, decision] of winograd) setWinogradEnabled(name, decision.chosen === 'winograd');
+      for (const [name, decision] of winograd) for (const key of decision.directShapes) setWinogradEnabled(name, false, key);
     }
     restoreStockWebgpuKernels();
     stock = new Map(overridden.map((name) => [name, kernelFuncOf(name)]));
@@ -102,16 +102,28 @@ export function profileMeasurer(settings: { warmups: number; repeats: number }):
       // This variant's shaders compile off the event loop first (the warm-up runs would compile them in one turn).
       await compileWebgpuAhead(step);
       for (let i = 0; i < settings.warmups; i++) await profileKernels(step, Infinity);
-      const sums = new Map<string, { programs: readonly string[]; count: number; totalMs: number }>();
+      const sums = new Map<string, { programs: readonly string[]; count: number; totalMs: number; shapes: Map<string, { count: number; totalMs: number }> }>();
       const repeats = Math.max(1, settings.repeats);
       for (let i = 0; i < repeats; i++) {
         for (const time of await profileKernels(step, Infinity)) {
-          const sum = sums.get(time.kernel) ?? { programs: time.programs, count: time.count, totalMs: 0 };
+          const sum = sums.get(time.kernel) ?? { programs: time.programs, count: time.count, totalMs: 0, shapes: new Map<string, { count: number; totalMs: number }>() };
           sum.totalMs += time.totalMs;
+          for (const shape of time.shapes ?? []) {
+            const s = sum.shapes.get(shape.key) ?? { count: shape.count, totalMs: 0 };
+            s.totalMs += shape.totalMs;
+            sum.shapes.set(shape.key, s);
+          }
           sums.set(time.kernel, sum);
         }
       }
-      return [...sums].map(([kernel, s]) => ({ kernel, programs: s.programs, count: s.count, totalMs: Number((s.totalMs / repeats).toFixed(3)) }));
+      const mean = (ms: number): number => Number((ms / repeats).toFixed(3));
+      return [...sums].map(([kernel, s]) => ({
+        kernel,
+        programs: s.programs,
+        count: s.count,
+        totalMs: mean(s.totalMs),
+        shapes: [...s.shapes].map(([key, t]) => ({ key, count: t.count, totalMs: mean(t.totalMs) })),
+      }));
     },
   };
 }

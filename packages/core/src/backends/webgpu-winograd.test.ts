@@ -6,7 +6,8 @@ import { convOutputShape, expectClose, GemmPlanRecorder, gemmSlices, onBackend, 
 import { narrowTile, wideTile, type GemmPlanner } from './webgpu-gemm.ts';
 import { webgpuConv2D, webgpuFusedConv2D } from './webgpu-conv2d.ts';
 import { webgpuConv2DBackpropInput } from './webgpu-conv2d-input-grad.ts';
-import { deviceBufferLimit, minWinogradChannels, winogradFits } from './webgpu-winograd.ts';
+import { profileKernels } from './kernel-profile.ts';
+import { deviceBufferLimit, minWinogradChannels, resetWinograd, setWinogradEnabled, winogradFits } from './webgpu-winograd.ts';
 
 /** The plan each case forces, and every GEMM the kernels ran. */
 const plans = new GemmPlanRecorder();
@@ -84,6 +85,30 @@ describe('3x3 stride-1 convolutions on webgpu by Winograd F(2x2, 3x3)', () => {
     const dy = seeded(convOutputShape({ ...c, strides: 1 }), 8);
     const run = () => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, seeded(c.filter, 9)() as tf.Tensor4D, 1, c.pad), dy())))(seeded(c.x, 10)());
     await expectWinogradMatchesCpu(c, run, inputGrad, c.x, 2);
+  });
+
+  it("turns Winograd off for one layer shape by the key a profile gives that layer's calls", async () => {
+    const c = cases[0]!;
+    const [x, w] = [seeded(c.x, 13), seeded(c.filter, 14)];
+    const [other, otherW] = [seeded([1, 6, 6, 16], 15), seeded([3, 3, 16, 16], 16)];
+    const both = () => [tf.conv2d(x() as tf.Tensor4D, w() as tf.Tensor4D, 1, 'same'), tf.conv2d(other() as tf.Tensor4D, otherW() as tf.Tensor4D, 1, 'same')];
+    await tf.setBackend('webgpu');
+    plans.force(undefined);
+    const profiled = (await profileKernels(() => tf.tidy(both), Infinity)).find((t) => t.kernel === 'Conv2D');
+    expect(profiled?.shapes).toHaveLength(2);
+    expect(plans.dims.map((d) => d.batch)).toEqual([16, 16]);
+    const first = profiled!.shapes!.find((s) => s.key.startsWith(`[[${c.x.join(',')}]`))!;
+    setWinogradEnabled('Conv2D', false, first.key);
+    try {
+      plans.force(undefined);
+      const [expected] = await onBackend('cpu', () => both()[0]!);
+      const [actual] = await onBackend('webgpu', () => tf.tidy(both)[0]!);
+      // The first layer on the direct GEMM (one product), the other still by Winograd.
+      expect(plans.dims.map((d) => d.batch)).toEqual([1, 16]);
+      expectClose(actual!, expected!);
+    } finally {
+      resetWinograd();
+    }
   });
 
   it(`leaves convolutions with fewer than ${minWinogradChannels} channels to the direct GEMM`, async () => {

@@ -65,19 +65,27 @@ export const minWinogradChannels = 16;
 /** The kernels that run suitable convolutions by Winograd (tfjs kernel names). */
 export const winogradKernelNames: readonly string[] = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput'];
 
+/** Kernel names, or `kernel|shapeKey` for one layer shape, whose suitable convolutions run on the direct GEMM. */
 const winogradOff = new Set<string>();
 
 /**
- * Whether `kernelName` runs suitable convolutions by Winograd (the default) or by the direct implicit GEMM: a measured
- * kernel choice (webgpu-kernel-choice.ts) turns it off where the direct GEMM was faster on the device.
+ * Whether `kernelName` runs suitable convolutions by Winograd (the default) or by the direct implicit GEMM, for all its
+ * calls or for the call with these input shapes (kernel-profile.ts `shapeKey`): a measured kernel choice
+ * (webgpu-kernel-choice.ts) turns it off, layer shape by layer shape, where the direct GEMM was faster on the device.
  */
-export function winogradEnabled(kernelName: string): boolean {
-  return !winogradOff.has(kernelName);
+export function winogradEnabled(kernelName: string, shapeKey?: string): boolean {
+  return !winogradOff.has(kernelName) && (shapeKey === undefined || !winogradOff.has(`${kernelName}|${shapeKey}`));
 }
 
-export function setWinogradEnabled(kernelName: string, enabled: boolean): void {
-  if (enabled) winogradOff.delete(kernelName);
-  else winogradOff.add(kernelName);
+export function setWinogradEnabled(kernelName: string, enabled: boolean, shapeKey?: string): void {
+  const key = shapeKey === undefined ? kernelName : `${kernelName}|${shapeKey}`;
+  if (enabled) winogradOff.delete(key);
+  else winogradOff.add(key);
+}
+
+/** Every kernel and shape back on Winograd (the state before any measured choice). */
+export function resetWinograd(): void {
+  winogradOff.clear();
 }
 
 /**
@@ -134,24 +142,40 @@ export function deviceBufferLimit(backend: WebGPUBackend): number {
 const geometryUniforms = 'wgIn : vec4<i32>, wgOut : vec4<i32>, wgPad : vec4<i32>,';
 const threads = 64;
 
-/** A one-thread-per-element pass over `size` elements (`bound`, in WGSL, is the same count from the uniforms). */
-function flatProgram(shaderKey: string, variableNames: string[], outputShape: number[], size: number, bound: string, body: string): WebGPUProgram {
-  return {
-    shaderKey,
-    variableNames,
-    outputShape,
-    dispatchLayout: { x: [0] },
-    dispatch: [Math.ceil(size / threads), 1, 1],
-    workgroupSize: [threads, 1, 1],
-    uniforms: geometryUniforms,
-    getUserCode: () => `
+/**
+ * A one-thread-per-element pass over `size` elements (`bound`, in WGSL, is the same count from the uniforms); a class,
+ * so that profiles name it (tfjs records a program's constructor name).
+ */
+class WinogradTransformProgram implements WebGPUProgram {
+  dispatchLayout = { x: [0] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number] = [threads, 1, 1];
+  uniforms = geometryUniforms;
+
+  constructor(
+    readonly shaderKey: string,
+    readonly variableNames: string[],
+    readonly outputShape: number[],
+    size: number,
+    private readonly bound: string,
+    private readonly body: string,
+  ) {
+    this.dispatch = [Math.ceil(size / threads), 1, 1];
+  }
+
+  getUserCode(): string {
+    return `
       fn main(index : i32) {
-        if (index >= ${bound}) {
+        if (index >= ${this.bound}) {
           return;
         }
-        ${body}
-      }`,
-  };
+        ${this.body}
+      }`;
+  }
+}
+
+function flatProgram(shaderKey: string, variableNames: string[], outputShape: number[], size: number, bound: string, body: string): WebGPUProgram {
+  return new WinogradTransformProgram(shaderKey, variableNames, outputShape, size, bound, body);
 }
 
 /**
