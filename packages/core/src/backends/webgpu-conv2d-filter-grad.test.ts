@@ -10,7 +10,7 @@ import { webgpuConv2DBackpropFilter } from './webgpu-conv2d-filter-grad.ts';
 const plans = new GemmPlanRecorder();
 const wide = wholeK(wideTile);
 const narrow = wholeK(narrowTile);
-const filterGrad = overrideWebgpuKernel(tf.Conv2DBackpropFilter, (stock) => webgpuConv2DBackpropFilter(stock, plans.planner));
+const filterGrad = overrideWebgpuKernel(tf.Conv2DBackpropFilter, (stock) => webgpuConv2DBackpropFilter(stock, plans.planner, false));
 
 interface FilterCase {
   name: string;

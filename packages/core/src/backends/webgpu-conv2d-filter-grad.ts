@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { shapeKey } from './kernel-profile.ts';
 import { gemmFits, planGemm, runGemm, type GemmOperands, type GemmPlanner, type GemmUniform, stockKernel } from './webgpu-gemm.ts';
+import { runWinogradFilterGrad, winogradEnabled, winogradSuits } from './webgpu-winograd.ts';
 
 /**
  * `Conv2DBackpropFilter` (every conv layer's weight gradient) for tfjs' `webgpu` backend, as an implicit GEMM on
@@ -15,19 +17,22 @@ import { gemmFits, planGemm, runGemm, type GemmOperands, type GemmPlanner, type 
  * dY [batch, outH, outW, co] is B row-major and dW [fh, fw, ci, co] is C row-major. M and N are small and K is huge,
  * so planGemm cuts K into slices across workgroups (split-K) and sums them in a second pass. A tap's (kh, kw, ci) is
  * decomposed once, before the K loop; a read then decomposes its pixel k (two integer divisions) and checks the
- * image's bounds. A 1x1, stride-1, unpadded convolution reads X as the plain [K, M] matrix it is.
+ * image's bounds. A 1x1, stride-1, unpadded convolution reads X as the plain [K, M] matrix it is. A 3x3 stride-1
+ * convolution with 16 or more channels each way runs by Winograd's F(2x2, 3x3) instead (webgpu-winograd.ts).
  *
  * Handles float32 NHWC with any stride and any padding tfjs computes (same, valid, numeric, explicit); anything else
  * (NCHW, dilations, other dtypes) goes to the stock kernel. Matches the cpu backend to 1e-4
- * (webgpu-conv2d-filter-grad.test.ts).
+ * (webgpu-conv2d-filter-grad.test.ts, webgpu-winograd.test.ts). `winograd` forces the Winograd path on or off
+ * (tests); by default winogradEnabled decides at each call, for the call's shapes.
  */
-export function webgpuConv2DBackpropFilter(stock: KernelFunc | undefined, planner: GemmPlanner = planGemm): KernelFunc {
+export function webgpuConv2DBackpropFilter(stock: KernelFunc | undefined, planner: GemmPlanner = planGemm, winograd?: boolean): KernelFunc {
   return (args) => {
     const { x, dy } = args.inputs;
     const attrs = args.attrs as unknown as FilterGradAttrs;
     const problem = x !== undefined && dy !== undefined ? describe(x, dy, attrs) : undefined;
     if (problem === undefined) return stockKernel(stock, tf.Conv2DBackpropFilter, args);
-    return filterGrad(args.backend as WebGPUBackend, problem, planner) ?? stockKernel(stock, tf.Conv2DBackpropFilter, args);
+    const useWinograd = winograd ?? winogradEnabled(tf.Conv2DBackpropFilter, shapeKey(args.inputs));
+    return filterGrad(args.backend as WebGPUBackend, problem, planner, useWinograd) ?? stockKernel(stock, tf.Conv2DBackpropFilter, args);
   };
 }
 
@@ -80,8 +85,12 @@ function describe(x: TensorInfo, dy: TensorInfo, attrs: FilterGradAttrs): Filter
   return { x, dy, info, pointwise };
 }
 
-function filterGrad(backend: WebGPUBackend, p: FilterGradProblem, planner: GemmPlanner): TensorInfo | undefined {
+function filterGrad(backend: WebGPUBackend, p: FilterGradProblem, planner: GemmPlanner, winograd: boolean): TensorInfo | undefined {
   const { info } = p;
+  if (winograd && winogradSuits(info, info.inChannels, info.outChannels)) {
+    const result = runWinogradFilterGrad(backend, { x: p.x, dy: p.dy, padTop: info.padInfo.top, padLeft: info.padInfo.left }, planner);
+    if (result !== undefined) return result;
+  }
   const dims = {
     batch: 1,
     m: info.filterHeight * info.filterWidth * info.inChannels,

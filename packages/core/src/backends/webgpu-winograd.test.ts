@@ -6,6 +6,7 @@ import { convOutputShape, expectClose, GemmPlanRecorder, gemmSlices, onBackend, 
 import { narrowTile, wideTile, type GemmPlanner } from './webgpu-gemm.ts';
 import { webgpuConv2D, webgpuFusedConv2D } from './webgpu-conv2d.ts';
 import { webgpuConv2DBackpropInput } from './webgpu-conv2d-input-grad.ts';
+import { webgpuConv2DBackpropFilter } from './webgpu-conv2d-filter-grad.ts';
 import { profileKernels } from './kernel-profile.ts';
 import { deviceBufferLimit, minWinogradChannels, resetWinograd, setWinogradEnabled, winogradFits } from './webgpu-winograd.ts';
 
@@ -14,6 +15,7 @@ const plans = new GemmPlanRecorder();
 const conv2D = overrideWebgpuKernel(tf.Conv2D, (stock) => webgpuConv2D(stock, plans.planner));
 const fusedConv2D = overrideWebgpuKernel(tf.FusedConv2D, (stock) => webgpuFusedConv2D(stock, plans.planner));
 const inputGrad = overrideWebgpuKernel(tf.Conv2DBackpropInput, (stock) => webgpuConv2DBackpropInput(stock, plans.planner));
+const filterGrad = overrideWebgpuKernel(tf.Conv2DBackpropFilter, (stock) => webgpuConv2DBackpropFilter(stock, plans.planner));
 
 interface WinogradCase {
   name: string;
@@ -78,6 +80,28 @@ describe('3x3 stride-1 convolutions on webgpu by Winograd F(2x2, 3x3)', () => {
     const attrs = { inputShape: c.x, strides: 1, pad: c.pad, dataFormat: 'NHWC' } as unknown as tf.NamedAttrMap;
     const run = () => tf.engine().runKernel<tf.Tensor>(tf.Conv2DBackpropInput, { dy: dy(), filter: w() }, attrs);
     await expectWinogradMatchesCpu(c, run, inputGrad, c.x);
+  });
+
+  // The filter gradient's K is the tiles: the split cases slice those (no `splits` from the cases above).
+  const filterCases: WinogradCase[] = [
+    ...cases.filter((c) => c.splits === undefined),
+    { name: 'split K (the tiles) over 3 narrow slices', x: [2, 14, 13, 16], filter: [3, 3, 16, 18], pad: 'same', plan: gemmSlices(narrowTile, 3), splits: 3 },
+    { name: 'split K over 4 wide slices', x: [1, 20, 19, 17], filter: [3, 3, 17, 16], pad: 'valid', plan: gemmSlices(wideTile, 4), splits: 4 },
+  ];
+
+  it.each(filterCases)('Conv2DBackpropFilter: $name matches the cpu backend', async (c) => {
+    const x = seeded(c.x, 17);
+    const dy = seeded(convOutputShape({ ...c, strides: 1 }), 18);
+    const attrs = { strides: 1, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter } as unknown as tf.NamedAttrMap;
+    const run = () => tf.engine().runKernel<tf.Tensor>(tf.Conv2DBackpropFilter, { x: x(), dy: dy() }, attrs);
+    await expectWinogradMatchesCpu(c, run, filterGrad, c.filter);
+  });
+
+  it('gives tf.grad of tf.conv2d the cpu filter gradient (forward and filter gradient both by Winograd)', async () => {
+    const c = cases[0]!;
+    const dy = seeded(convOutputShape({ ...c, strides: 1 }), 19);
+    const run = () => tf.grad((w: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(seeded(c.x, 20)() as tf.Tensor4D, w as tf.Tensor4D, 1, c.pad), dy())))(seeded(c.filter, 21)());
+    await expectWinogradMatchesCpu(c, run, filterGrad, c.filter, 2);
   });
 
   it('gives tf.grad of tf.conv2d the cpu input gradient (forward and input gradient both by Winograd)', async () => {

@@ -7,8 +7,9 @@ import { gemmFits, runGemm, type GemmOperands, type GemmPlanner } from './webgpu
  * 3x3 stride-1 convolutions by Winograd's minimal filtering F(2x2, 3x3) (Lavin & Gray, "Fast Algorithms for
  * Convolutional Neural Networks", 2015), for tfjs' `webgpu` backend: each 2x2 block of outputs comes from a 4x4 input
  * tile through 16 multiplies per input channel instead of 36, so the GEMM at the heart of the convolution does
- * 2.25x fewer multiply-adds. Every convolution of VGG16 and of a U-Net is 3x3 stride 1, in the forward pass and in
- * the input gradient (a 3x3 stride-1 convolution of dy with the filter rotated by 180° and its channels swapped).
+ * 2.25x fewer multiply-adds. Every convolution of VGG16 and of a U-Net is 3x3 stride 1, in the forward pass, in
+ * the input gradient (a 3x3 stride-1 convolution of dy with the filter rotated by 180° and its channels swapped) and,
+ * with the transforms run backwards, in the filter gradient (runWinogradFilterGrad).
  *
  *   Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A   per output block Y (2x2), input tile d (4x4), filter g (3x3)
  *
@@ -63,7 +64,7 @@ export function winogradSuits(info: tf.backend_util.Conv2DInfo, inChannels: numb
 export const minWinogradChannels = 16;
 
 /** The kernels that run suitable convolutions by Winograd (tfjs kernel names). */
-export const winogradKernelNames: readonly string[] = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput'];
+export const winogradKernelNames: readonly string[] = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'];
 
 /** Kernel names, or `kernel|shapeKey` for one layer shape, whose suitable convolutions run on the direct GEMM. */
 const winogradOff = new Set<string>();
@@ -119,6 +120,53 @@ export function runWinogradConv(backend: WebGPUBackend, conv: WinogradConv, plan
   } finally {
     backend.disposeData(u.dataId);
     backend.disposeData(v.dataId);
+  }
+}
+
+/** A 3x3 stride-1 convolution's filter gradient (Conv2DBackpropFilter): its input, its dy and its padding. */
+export interface WinogradFilterGrad {
+  /** [images, inH, inW, inC]. */
+  readonly x: TensorInfo;
+  /** [images, outH, outW, outC]. */
+  readonly dy: TensorInfo;
+  readonly padTop: number;
+  readonly padLeft: number;
+}
+
+/**
+ * dW by the same transforms run backwards: Y = Aᵀ [U ⊙ V] A makes dU[p] = Σ_t V[p, t]ᵀ (A dY_t Aᵀ)[p] and dW = Gᵀ dU G.
+ * So: the input transform V as forward, a dy transform D[p, t, b] = (A dY_t Aᵀ)[p] (2x2 output blocks to 4x4 points),
+ * 16 GEMMs dU[p] = V[p]ᵀ (inC x tiles) · D[p] (tiles x outC) whose deep K (the tiles) planGemm splits, and the
+ * inverse filter transform to [3, 3, inC, outC]: 2.25x fewer multiply-adds than the direct implicit GEMM.
+ * Undefined when the buffers or the GEMM do not fit the device's limits.
+ */
+export function runWinogradFilterGrad(backend: WebGPUBackend, grad: WinogradFilterGrad, planner: GemmPlanner): TensorInfo | undefined {
+  const [images, inHeight, inWidth, inChannels] = grad.x.shape as [number, number, number, number];
+  const [, outHeight, outWidth, outChannels] = grad.dy.shape as [number, number, number, number];
+  const blockRows = Math.ceil(outHeight / 2);
+  const blockCols = Math.ceil(outWidth / 2);
+  const tiles = images * blockRows * blockCols;
+  const dims = { batch: 16, m: inChannels, n: outChannels, k: tiles };
+  if (!winogradFits(deviceBufferLimit(backend), tiles, Math.max(inChannels, outChannels))) return undefined;
+  const plan = planner(dims);
+  if (!gemmFits(dims, plan)) return undefined;
+  const geometry = [
+    { type: 'int32', data: [inHeight, inWidth, inChannels, outChannels] },
+    { type: 'int32', data: [outHeight, outWidth, blockRows, blockCols] },
+    { type: 'int32', data: [grad.padTop, grad.padLeft, tiles, images] },
+  ];
+  const v = backend.runWebGPUProgram(inputTransform(tiles, inChannels), [grad.x], 'float32', geometry);
+  const d = backend.runWebGPUProgram(gradientTransform(tiles, outChannels), [grad.dy], 'float32', geometry);
+  try {
+    const points = runGemm(backend, pointGradients, dims, plan, [v, d], [], [], [16, inChannels, outChannels]);
+    try {
+      return backend.runWebGPUProgram(filterGradientTransform(inChannels, outChannels), [points], 'float32', geometry);
+    } finally {
+      backend.disposeData(points.dataId);
+    }
+  } finally {
+    backend.disposeData(v.dataId);
+    backend.disposeData(d.dataId);
   }
 }
 
@@ -308,6 +356,98 @@ function outputTransform(outputShape: number[], tiles: number, bias: boolean, re
       }
     }`);
 }
+
+/**
+ * D[p, t, b] = (A dY_t Aᵀ)[p], A = [[1, 0], [1, 1], [1, −1], [0, −1]], one thread per (tile, output channel): dY_t is
+ * the tile's 2x2 output block, 0 where the block passes the output's edge.
+ */
+function gradientTransform(tiles: number, outChannels: number): WebGPUProgram {
+  return flatProgram('tesseraWinogradGradient', ['dy'], [16, tiles, outChannels], tiles * outChannels, 'uniforms.wgPad[2] * uniforms.wgIn[3]', `
+    let outC = uniforms.wgIn[3];
+    let outH = uniforms.wgOut[0];
+    let outW = uniforms.wgOut[1];
+    let tile = index / outC;
+    let b = index - tile * outC;
+    let perImage = uniforms.wgOut[2] * uniforms.wgOut[3];
+    let image = tile / perImage;
+    let block = tile - image * perImage;
+    let blockRow = block / uniforms.wgOut[3];
+    let y0 = 2 * blockRow;
+    let x0 = 2 * (block - blockRow * uniforms.wgOut[3]);
+    var g : array<f32, 4>;
+    for (var i = 0; i < 2; i++) {
+      for (var j = 0; j < 2; j++) {
+        var value = 0.0;
+        if (y0 + i < outH && x0 + j < outW) {
+          value = dy[((image * outH + y0 + i) * outW + x0 + j) * outC + b];
+        }
+        g[i * 2 + j] = value;
+      }
+    }
+    // s = A g (4x2), then D = s Aᵀ (4x4).
+    var s : array<f32, 8>;
+    for (var j = 0; j < 2; j++) {
+      s[j] = g[j];
+      s[2 + j] = g[j] + g[2 + j];
+      s[4 + j] = g[j] - g[2 + j];
+      s[6 + j] = -g[2 + j];
+    }
+    let plane = uniforms.wgPad[2] * outC;
+    for (var i = 0; i < 4; i++) {
+      let e0 = s[i * 2];
+      let e1 = s[i * 2 + 1];
+      result[(i * 4) * plane + index] = e0;
+      result[(i * 4 + 1) * plane + index] = e0 + e1;
+      result[(i * 4 + 2) * plane + index] = e0 - e1;
+      result[(i * 4 + 3) * plane + index] = -e1;
+    }`);
+}
+
+/**
+ * dW[kh, kw, a, b] = (Gᵀ dU_ab G)[kh, kw], Gᵀ = [[1, ½, ½, 0], [0, ½, −½, 0], [0, ½, ½, 1]], one thread per (a, b).
+ */
+function filterGradientTransform(inChannels: number, outChannels: number): WebGPUProgram {
+  return flatProgram('tesseraWinogradFilterGradient', ['points'], [3, 3, inChannels, outChannels], inChannels * outChannels, 'uniforms.wgIn[2] * uniforms.wgIn[3]', `
+    let plane = uniforms.wgIn[2] * uniforms.wgIn[3];
+    var u : array<f32, 16>;
+    for (var p = 0; p < 16; p++) {
+      u[p] = points[p * plane + index];
+    }
+    // t = Gᵀ u (3x4), then dW = t G (3x3).
+    var t : array<f32, 12>;
+    for (var j = 0; j < 4; j++) {
+      t[j] = u[j] + 0.5 * (u[4 + j] + u[8 + j]);
+      t[4 + j] = 0.5 * (u[4 + j] - u[8 + j]);
+      t[8 + j] = 0.5 * (u[4 + j] + u[8 + j]) + u[12 + j];
+    }
+    for (var i = 0; i < 3; i++) {
+      let r = i * 4;
+      result[(i * 3) * plane + index] = t[r] + 0.5 * (t[r + 1] + t[r + 2]);
+      result[(i * 3 + 1) * plane + index] = 0.5 * (t[r + 1] - t[r + 2]);
+      result[(i * 3 + 2) * plane + index] = 0.5 * (t[r + 1] + t[r + 2]) + t[r + 3];
+    }`);
+}
+
+/** The 16 point-wise filter gradients: V[p]ᵀ (V[p] is [tiles, inC]) times D[p] [tiles, outC] into [16, inC, outC]. */
+const pointGradients: GemmOperands = {
+  key: 'winogradPointGradients',
+  variableNames: ['v', 'd'],
+  epilogueVariables: [],
+  uniforms: '',
+  loadA: `
+    struct GemmRowA { start : i32 }
+    fn gemmRowA(batch : i32, row : i32) -> GemmRowA { return GemmRowA(batch * uniforms.gemmDims[2] * uniforms.gemmDims[0] + row); }
+    fn gemmLoadA(r : GemmRowA, k : i32) -> f32 { return v[r.start + k * uniforms.gemmDims[0]]; }`,
+  aContiguous: 'm',
+  loadB: `
+    struct GemmColB { start : i32 }
+    fn gemmColB(batch : i32, col : i32) -> GemmColB { return GemmColB(batch * uniforms.gemmDims[2] * uniforms.gemmDims[1] + col); }
+    fn gemmLoadB(c : GemmColB, k : i32) -> f32 { return d[c.start + k * uniforms.gemmDims[1]]; }`,
+  bContiguous: 'n',
+  store: `fn gemmStore(batch : i32, row : i32, col : i32, value : f32) {
+    result[(batch * uniforms.gemmDims[0] + row) * uniforms.gemmDims[1] + col] = value;
+  }`,
+};
 
 /** The 16 point-wise products: V[p] [tiles, inC] times U[p] [inC, outC] into [16, tiles, outC]. */
 const pointProducts: GemmOperands = {
