@@ -70,7 +70,7 @@ describe('describeKernelChoices', () => {
         timing: 'gpu-timestamps',
         choices: [{ kernel: 'Conv2D', tesseraMs: 6, stockMs: 9, count: 2, chosen: 'tessera', winograd: { winogradMs: 6.5, directMs: 11.04, shapes: 3, directShapes: ['[[2,4,4,16],[3,3,16,16]]'] } }],
       }),
-    ).toBe('Conv2D tessera 6.0 ms [Winograd in 2 of 3 shapes; all Winograd 6.5 ms, all direct 11.0 ms] vs stock 9.0 ms (kept tessera) [per step, GPU timestamps]');
+    ).toBe('Conv2D tessera 6.0 ms [direct GEMM for 1 of 3 shapes; all Winograd 6.5 ms, all direct 11.0 ms] vs stock 9.0 ms (kept tessera) [per step, GPU timestamps]');
     expect(describeKernelChoices({ timing: 'none', choices: [] })).toMatch(/^not measured: the device has no 'timestamp-query'/);
     expect(describeKernelChoices({ timing: 'gpu-timestamps', choices: [] })).toMatch(/^none of the kernels Tessera replaces ran/);
   });

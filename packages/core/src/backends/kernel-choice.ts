@@ -104,7 +104,7 @@ export function describeKernelChoices(outcome: KernelChoiceOutcome): string {
     const variant =
       w === undefined
         ? ''
-        : ` [Winograd in ${w.shapes - w.directShapes.length} of ${w.shapes} shapes; all Winograd ${w.winogradMs.toFixed(1)} ms, all direct ${w.directMs.toFixed(1)} ms]`;
+        : ` [direct GEMM for ${w.directShapes.length} of ${w.shapes} shapes; all Winograd ${w.winogradMs.toFixed(1)} ms, all direct ${w.directMs.toFixed(1)} ms]`;
     return `${c.kernel} tessera ${c.tesseraMs.toFixed(1)} ms${variant} vs stock ${c.stockMs.toFixed(1)} ms (kept ${c.chosen})`;
   });
   return `${parts.join('; ')} [per step, ${source}]`;
