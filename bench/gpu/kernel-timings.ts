@@ -32,6 +32,7 @@ interface Case {
 function cases(batch: number, side: number): Case[] {
   const conv = (s: number, c: number): Case => ({
     kernel: 'Conv2DBackpropFilter',
+    winograd: c >= minWinogradChannels,
     shape: `x [${batch},${s},${s},${c}], 3x3x${c}x${c} same`,
     setup: () => {
       const x = tf.randomUniform<tf.Rank.R4>([batch, s, s, c], -1, 1, 'float32', 1);
