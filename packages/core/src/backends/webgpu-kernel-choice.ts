@@ -41,9 +41,10 @@ const defaultSwitchMargin = 0.05;
  * with Tessera's kernels and with the stock ones, sums each kernel's time per step, and for each overridden kernel
  * keeps the faster implementation (see `switchMargin`), restoring the stock kernel where it wins. Kernels that did
  * not run in the step keep Tessera's. Convolutions that ran by Winograd (webgpu-winograd.ts) are timed once more on
- * Tessera's direct GEMM, and the faster of the two for each layer shape is Tessera's entry in the race. Registers Tessera's kernels first
- * if they were not. Costs 2 × (warmups + repeats) profiled steps (3 × with Winograd convolutions), shader compiles
- * of every variant included. Call on the webgpu backend between steps, not inside a tidy that should keep tensors.
+ * Tessera's direct GEMM, and the faster of the two for each layer shape is Tessera's entry in the race (an earlier
+ * race's per-shape choices are undone first). Registers Tessera's kernels first if they were not. Costs
+ * 2 × (warmups + repeats) profiled steps (3 × with Winograd convolutions), shader compiles of every variant
+ * included. Call on the webgpu backend between steps, not inside a tidy that should keep tensors.
  */
 export async function chooseWebgpuKernels(
   step: () => tf.TensorContainer,
