@@ -213,6 +213,15 @@ class WinogradTransformProgram implements WebGPUProgram {
 
   getUserCode(): string {
     return `
+      // Output block number tile as (image, its first output row, its first output column).
+      fn winogradBlock(tile : i32) -> vec3<i32> {
+        let perImage = uniforms.wgOut[2] * uniforms.wgOut[3];
+        let image = tile / perImage;
+        let block = tile - image * perImage;
+        let blockRow = block / uniforms.wgOut[3];
+        return vec3<i32>(image, 2 * blockRow, 2 * (block - blockRow * uniforms.wgOut[3]));
+      }
+
       fn main(index : i32) {
         if (index >= ${this.bound}) {
           return;
@@ -273,12 +282,10 @@ function inputTransform(tiles: number, inChannels: number): WebGPUProgram {
     let inC = uniforms.wgIn[2];
     let tile = index / inC;
     let a = index - tile * inC;
-    let perImage = uniforms.wgOut[2] * uniforms.wgOut[3];
-    let image = tile / perImage;
-    let block = tile - image * perImage;
-    let blockRow = block / uniforms.wgOut[3];
-    let y0 = 2 * blockRow - uniforms.wgPad[0];
-    let x0 = 2 * (block - blockRow * uniforms.wgOut[3]) - uniforms.wgPad[1];
+    let corner = winogradBlock(tile);
+    let image = corner.x;
+    let y0 = corner.y - uniforms.wgPad[0];
+    let x0 = corner.z - uniforms.wgPad[1];
     var d : array<f32, 16>;
     for (var i = 0; i < 4; i++) {
       for (var j = 0; j < 4; j++) {
@@ -337,12 +344,10 @@ function outputTransform(outputShape: number[], tiles: number, bias: boolean, re
       r[j] = q[j] + q[4 + j] + q[8 + j];
       r[4 + j] = q[4 + j] - q[8 + j] - q[12 + j];
     }
-    let perImage = uniforms.wgOut[2] * uniforms.wgOut[3];
-    let image = tile / perImage;
-    let block = tile - image * perImage;
-    let blockRow = block / uniforms.wgOut[3];
-    let y0 = 2 * blockRow;
-    let x0 = 2 * (block - blockRow * uniforms.wgOut[3]);
+    let corner = winogradBlock(tile);
+    let image = corner.x;
+    let y0 = corner.y;
+    let x0 = corner.z;
     for (var i = 0; i < 2; i++) {
       let y = y0 + i;
       if (y < outH) {
@@ -368,12 +373,10 @@ function gradientTransform(tiles: number, outChannels: number): WebGPUProgram {
     let outW = uniforms.wgOut[1];
     let tile = index / outC;
     let b = index - tile * outC;
-    let perImage = uniforms.wgOut[2] * uniforms.wgOut[3];
-    let image = tile / perImage;
-    let block = tile - image * perImage;
-    let blockRow = block / uniforms.wgOut[3];
-    let y0 = 2 * blockRow;
-    let x0 = 2 * (block - blockRow * uniforms.wgOut[3]);
+    let corner = winogradBlock(tile);
+    let image = corner.x;
+    let y0 = corner.y;
+    let x0 = corner.z;
     var g : array<f32, 4>;
     for (var i = 0; i < 2; i++) {
       for (var j = 0; j < 2; j++) {
