@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { shapeKey } from './kernel-profile.ts';
+import { isPointwise } from './webgpu-conv2d.ts';
 import { gemmFits, planGemm, runGemm, type GemmOperands, type GemmPlanner, type GemmUniform, stockKernel } from './webgpu-gemm.ts';
 import { runWinogradFilterGrad, winogradEnabled, winogradSuits } from './webgpu-winograd.ts';
 
@@ -72,17 +73,7 @@ function describe(x: TensorInfo, dy: TensorInfo, attrs: FilterGradAttrs): Filter
   // Every index into X, dY and dW is an i32.
   const sizes = [x.shape, dy.shape, attrs.filterShape].map((s) => tf.util.sizeFromShape(s));
   if (sizes.some((s) => s === 0 || s >= 2 ** 31)) return undefined;
-  const { padInfo } = info;
-  const pointwise =
-    info.filterHeight === 1 &&
-    info.filterWidth === 1 &&
-    info.strideHeight === 1 &&
-    info.strideWidth === 1 &&
-    padInfo.top === 0 &&
-    padInfo.left === 0 &&
-    info.outHeight === info.inHeight &&
-    info.outWidth === info.inWidth;
-  return { x, dy, info, pointwise };
+  return { x, dy, info, pointwise: isPointwise(info) };
 }
 
 function filterGrad(backend: WebGPUBackend, p: FilterGradProblem, planner: GemmPlanner, winograd: boolean): TensorInfo | undefined {

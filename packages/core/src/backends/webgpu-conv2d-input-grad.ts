@@ -3,6 +3,7 @@ import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { gemmFits, planGemm, runGemm, type GemmOperands, type GemmPlanner, type GemmUniform, stockKernel } from './webgpu-gemm.ts';
 import { shapeKey } from './kernel-profile.ts';
+import { isPointwise } from './webgpu-conv2d.ts';
 import { runWinogradConv, winogradEnabled, winogradSuits } from './webgpu-winograd.ts';
 
 /**
@@ -81,17 +82,8 @@ function describe(dy: TensorInfo, filter: TensorInfo, attrs: InputGradAttrs): In
   // Every index into dy, W and dx is an i32.
   const sizes = [dy.shape, filter.shape, attrs.inputShape].map((s) => tf.util.sizeFromShape(s));
   if (sizes.some((s) => s === 0 || s >= 2 ** 31)) return undefined;
-  const { padInfo } = info;
   const unit = info.strideHeight === 1 && info.strideWidth === 1;
-  const pointwise =
-    unit &&
-    info.filterHeight === 1 &&
-    info.filterWidth === 1 &&
-    padInfo.top === 0 &&
-    padInfo.left === 0 &&
-    info.outHeight === info.inHeight &&
-    info.outWidth === info.inWidth;
-  return { dy, filter, info, variant: pointwise ? 'pointwise' : unit ? 'unit' : 'strided' };
+  return { dy, filter, info, variant: isPointwise(info) ? 'pointwise' : unit ? 'unit' : 'strided' };
 }
 
 function inputGrad(backend: WebGPUBackend, p: InputGradProblem, planner: GemmPlanner, winograd: boolean): TensorInfo | undefined {

@@ -89,8 +89,16 @@ function describe(
   if (bias !== undefined && (bias.dtype !== 'float32' || tf.util.sizeFromShape(bias.shape) !== n || bias.shape.at(-1) !== n)) return undefined;
   // Every index into X is an i32.
   if (tf.util.sizeFromShape(x.shape) >= 2 ** 31 || tf.util.sizeFromShape(filter.shape) >= 2 ** 31) return undefined;
+  return { x, filter, bias, relu: activation === 'relu', info, pointwise: isPointwise(info) };
+}
+
+/**
+ * 1x1, stride 1, no padding: output pixel i is input pixel i, so the convolution and both its gradients read their
+ * images as plain [pixels, channels] matrices.
+ */
+export function isPointwise(info: tf.backend_util.Conv2DInfo): boolean {
   const { padInfo } = info;
-  const pointwise =
+  return (
     info.filterHeight === 1 &&
     info.filterWidth === 1 &&
     info.strideHeight === 1 &&
@@ -98,8 +106,8 @@ function describe(
     padInfo.top === 0 &&
     padInfo.left === 0 &&
     info.outHeight === info.inHeight &&
-    info.outWidth === info.inWidth;
-  return { x, filter, bias, relu: activation === 'relu', info, pointwise };
+    info.outWidth === info.inWidth
+  );
 }
 
 function conv2d(backend: WebGPUBackend, p: ConvProblem, planner: GemmPlanner, winograd: boolean): TensorInfo | undefined {

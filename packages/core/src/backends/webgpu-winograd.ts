@@ -95,18 +95,11 @@ export function resetWinograd(): void {
  */
 export function runWinogradConv(backend: WebGPUBackend, conv: WinogradConv, planner: GemmPlanner): TensorInfo | undefined {
   const [images, inHeight, inWidth, inChannels] = conv.input.shape as [number, number, number, number];
-  const blockRows = Math.ceil(conv.outHeight / 2);
-  const blockCols = Math.ceil(conv.outWidth / 2);
-  const tiles = images * blockRows * blockCols;
+  const { tiles, geometry } = blockGeometry([images, inHeight, inWidth, inChannels], [conv.outHeight, conv.outWidth, conv.outChannels], conv.padTop, conv.padLeft);
   const dims = { batch: 16, m: tiles, n: conv.outChannels, k: inChannels };
   if (!winogradFits(deviceBufferLimit(backend), tiles, Math.max(inChannels, conv.outChannels))) return undefined;
   const plan = planner(dims);
   if (!gemmFits(dims, plan)) return undefined;
-  const geometry = [
-    { type: 'int32', data: [inHeight, inWidth, inChannels, conv.outChannels] },
-    { type: 'int32', data: [conv.outHeight, conv.outWidth, blockRows, blockCols] },
-    { type: 'int32', data: [conv.padTop, conv.padLeft, tiles, images] },
-  ];
   const u = backend.runWebGPUProgram(filterTransform(conv.filterLayout, inChannels, conv.outChannels), [conv.filter], 'float32', geometry);
   const v = backend.runWebGPUProgram(inputTransform(tiles, inChannels), [conv.input], 'float32', geometry);
   try {
@@ -143,18 +136,11 @@ export interface WinogradFilterGrad {
 export function runWinogradFilterGrad(backend: WebGPUBackend, grad: WinogradFilterGrad, planner: GemmPlanner): TensorInfo | undefined {
   const [images, inHeight, inWidth, inChannels] = grad.x.shape as [number, number, number, number];
   const [, outHeight, outWidth, outChannels] = grad.dy.shape as [number, number, number, number];
-  const blockRows = Math.ceil(outHeight / 2);
-  const blockCols = Math.ceil(outWidth / 2);
-  const tiles = images * blockRows * blockCols;
+  const { tiles, geometry } = blockGeometry([images, inHeight, inWidth, inChannels], [outHeight, outWidth, outChannels], grad.padTop, grad.padLeft);
   const dims = { batch: 16, m: inChannels, n: outChannels, k: tiles };
   if (!winogradFits(deviceBufferLimit(backend), tiles, Math.max(inChannels, outChannels))) return undefined;
   const plan = planner(dims);
   if (!gemmFits(dims, plan)) return undefined;
-  const geometry = [
-    { type: 'int32', data: [inHeight, inWidth, inChannels, outChannels] },
-    { type: 'int32', data: [outHeight, outWidth, blockRows, blockCols] },
-    { type: 'int32', data: [grad.padTop, grad.padLeft, tiles, images] },
-  ];
   const v = backend.runWebGPUProgram(inputTransform(tiles, inChannels), [grad.x], 'float32', geometry);
   const d = backend.runWebGPUProgram(gradientTransform(tiles, outChannels), [grad.dy], 'float32', geometry);
   try {
@@ -168,6 +154,26 @@ export function runWinogradFilterGrad(backend: WebGPUBackend, grad: WinogradFilt
     backend.disposeData(v.dataId);
     backend.disposeData(d.dataId);
   }
+}
+
+/** The 2x2 output blocks (tiles) of a convolution and the uniforms every pass reads (see geometryUniforms). */
+function blockGeometry(
+  input: readonly [number, number, number, number],
+  output: readonly [number, number, number],
+  padTop: number,
+  padLeft: number,
+): { tiles: number; geometry: Array<{ type: string; data: number[] }> } {
+  const [images, inHeight, inWidth, inChannels] = input;
+  const [outHeight, outWidth, outChannels] = output;
+  const blockRows = Math.ceil(outHeight / 2);
+  const blockCols = Math.ceil(outWidth / 2);
+  const tiles = images * blockRows * blockCols;
+  const geometry = [
+    { type: 'int32', data: [inHeight, inWidth, inChannels, outChannels] },
+    { type: 'int32', data: [outHeight, outWidth, blockRows, blockCols] },
+    { type: 'int32', data: [padTop, padLeft, tiles, images] },
+  ];
+  return { tiles, geometry };
 }
 
 /**
