@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { shapeKey } from './kernel-profile.ts';
-import { isPointwise } from './webgpu-conv2d.ts';
+import { dilated, isPointwise } from './webgpu-conv2d.ts';
 import { gemmFits, planGemm, runGemm, type GemmOperands, type GemmPlanner, type GemmUniform, stockKernel } from './webgpu-gemm.ts';
 import { runWinogradFilterGrad, winogradEnabled, winogradSuits } from './webgpu-winograd.ts';
 
@@ -58,8 +58,7 @@ interface FilterGradProblem {
 function describe(x: TensorInfo, dy: TensorInfo, attrs: FilterGradAttrs): FilterGradProblem | undefined {
   if (x.dtype !== 'float32' || dy.dtype !== 'float32' || x.shape.length !== 4 || dy.shape.length !== 4) return undefined;
   if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC' || attrs.filterShape?.length !== 4) return undefined;
-  const dilations = attrs.dilations ?? 1;
-  if (Array.isArray(dilations) ? dilations.some((d) => d !== 1) : dilations !== 1) return undefined;
+  if (dilated(attrs.dilations)) return undefined;
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
     attrs.filterShape,

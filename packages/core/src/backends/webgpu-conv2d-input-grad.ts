@@ -3,7 +3,7 @@ import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { gemmFits, planGemm, runGemm, type GemmOperands, type GemmPlanner, type GemmUniform, stockKernel } from './webgpu-gemm.ts';
 import { shapeKey } from './kernel-profile.ts';
-import { isPointwise } from './webgpu-conv2d.ts';
+import { dilated, isPointwise } from './webgpu-conv2d.ts';
 import { runWinogradConv, winogradEnabled, winogradSuits } from './webgpu-winograd.ts';
 
 /**
@@ -67,8 +67,7 @@ interface InputGradProblem {
 function describe(dy: TensorInfo, filter: TensorInfo, attrs: InputGradAttrs): InputGradProblem | undefined {
   if (dy.dtype !== 'float32' || filter.dtype !== 'float32' || dy.shape.length !== 4 || filter.shape.length !== 4) return undefined;
   if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC' || attrs.inputShape?.length !== 4) return undefined;
-  const dilations = attrs.dilations ?? 1;
-  if (Array.isArray(dilations) ? dilations.some((d) => d !== 1) : dilations !== 1) return undefined;
+  if (dilated(attrs.dilations)) return undefined;
   const info = tf.backend_util.computeConv2DInfo(
     attrs.inputShape,
     filter.shape as [number, number, number, number],

@@ -75,8 +75,7 @@ function describe(
 ): ConvProblem | undefined {
   if (x.dtype !== 'float32' || filter.dtype !== 'float32' || x.shape.length !== 4 || filter.shape.length !== 4) return undefined;
   if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC') return undefined;
-  const dilations = attrs.dilations ?? 1;
-  if (Array.isArray(dilations) ? dilations.some((d) => d !== 1) : dilations !== 1) return undefined;
+  if (dilated(attrs.dilations)) return undefined;
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
     filter.shape as [number, number, number, number],
@@ -90,6 +89,12 @@ function describe(
   // Every index into X is an i32.
   if (tf.util.sizeFromShape(x.shape) >= 2 ** 31 || tf.util.sizeFromShape(filter.shape) >= 2 ** 31) return undefined;
   return { x, filter, bias, relu: activation === 'relu', info, pointwise: isPointwise(info) };
+}
+
+/** Whether a convolution's dilations (a number or one per axis; absent is 1) dilate at all: the kernels take none. */
+export function dilated(dilations: number | readonly number[] | undefined): boolean {
+  const d = dilations ?? 1;
+  return Array.isArray(d) ? d.some((v) => v !== 1) : d !== 1;
 }
 
 /**
