@@ -17,6 +17,21 @@ export interface KernelChoice {
   readonly chosen: KernelImplementation;
   /** For a kernel with a Winograd path: Tessera's own race of Winograd against its direct GEMM (tesseraMs is the winner's). */
   readonly winograd?: WinogradChoice | undefined;
+  /**
+   * Set when stock won some of the kernel's layer shapes but not all: those calls go to stock, the rest stay Tessera's
+   * (`chosen` is then 'tessera', the kernel registered).
+   */
+  readonly perShape?: PerShapeChoice | undefined;
+}
+
+/** A kernel split between the two implementations layer shape by layer shape. */
+export interface PerShapeChoice {
+  /** Layer shapes compared (distinct input shapes among the kernel's calls). */
+  readonly shapes: number;
+  /** The shapes (kernel-profile.ts shapeKey) handed to stock. */
+  readonly stockShapes: readonly string[];
+  /** The kernel's time per step as split. */
+  readonly chosenMs: number;
 }
 
 /** One kernel's Winograd path against its direct implicit GEMM, both Tessera's, decided layer shape by layer shape. */
@@ -39,7 +54,9 @@ export interface KernelChoiceOutcome {
 
 /**
  * The decision alone: for each of `kernels` that ran under both implementations, Tessera's unless stock takes less
- * than (1 - switchMargin) of its time. Most time at stake (the slower implementation's time) first.
+ * than (1 - switchMargin) of its time, decided layer shape by layer shape where both sides' times have shapes
+ * (kernel-profile.ts): stock for every shape makes the kernel stock's, for some a per-shape split. Most time at stake
+ * (the slower implementation's time) first.
  */
 export function decideKernels(
   kernels: readonly string[],
@@ -49,13 +66,27 @@ export function decideKernels(
 ): KernelChoice[] {
   const tessera = new Map(tesseraTimes.map((t) => [t.kernel, t]));
   const stock = new Map(stockTimes.map((t) => [t.kernel, t]));
+  const faster = (stockMs: number, tesseraMs: number): boolean => stockMs < tesseraMs * (1 - switchMargin);
   const choices: KernelChoice[] = [];
   for (const kernel of kernels) {
     const ours = tessera.get(kernel);
     const theirs = stock.get(kernel);
     if (ours === undefined || theirs === undefined) continue;
-    const chosen = theirs.totalMs < ours.totalMs * (1 - switchMargin) ? 'stock' : 'tessera';
-    choices.push({ kernel, tesseraMs: ours.totalMs, stockMs: theirs.totalMs, count: ours.count, chosen });
+    const base = { kernel, tesseraMs: ours.totalMs, stockMs: theirs.totalMs, count: ours.count };
+    const theirShapes = new Map((theirs.shapes ?? []).map((s) => [s.key, s]));
+    const ourShapes = ours.shapes ?? [];
+    if (ourShapes.length === 0 || !ourShapes.every((s) => theirShapes.has(s.key))) {
+      choices.push({ ...base, chosen: faster(theirs.totalMs, ours.totalMs) ? 'stock' : 'tessera' });
+      continue;
+    }
+    const stockShapes = ourShapes.filter((s) => faster(theirShapes.get(s.key)!.totalMs, s.totalMs)).map((s) => s.key);
+    if (stockShapes.length === 0) choices.push({ ...base, chosen: 'tessera' });
+    else if (stockShapes.length === ourShapes.length) choices.push({ ...base, chosen: 'stock' });
+    else {
+      const toStock = new Set(stockShapes);
+      const chosenMs = ourShapes.reduce((sum, s) => sum + (toStock.has(s.key) ? theirShapes.get(s.key)!.totalMs : s.totalMs), 0);
+      choices.push({ ...base, chosen: 'tessera', perShape: { shapes: ourShapes.length, stockShapes, chosenMs: Number(chosenMs.toFixed(3)) } });
+    }
   }
   return choices.sort((a, b) => Math.max(b.tesseraMs, b.stockMs) - Math.max(a.tesseraMs, a.stockMs));
 }
@@ -105,7 +136,11 @@ export function describeKernelChoices(outcome: KernelChoiceOutcome): string {
       w === undefined
         ? ''
         : ` [direct GEMM for ${w.directShapes.length} of ${w.shapes} shapes; all Winograd ${w.winogradMs.toFixed(1)} ms, all direct ${w.directMs.toFixed(1)} ms]`;
-    return `${c.kernel} tessera ${c.tesseraMs.toFixed(1)} ms${variant} vs stock ${c.stockMs.toFixed(1)} ms (kept ${c.chosen})`;
+    const kept =
+      c.perShape === undefined
+        ? `kept ${c.chosen}`
+        : `stock for ${c.perShape.stockShapes.length} of ${c.perShape.shapes} shapes, tessera for the rest: ${c.perShape.chosenMs.toFixed(1)} ms`;
+    return `${c.kernel} tessera ${c.tesseraMs.toFixed(1)} ms${variant} vs stock ${c.stockMs.toFixed(1)} ms (${kept})`;
   });
   return `${parts.join('; ')} [per step, ${source}]`;
 }

@@ -144,6 +144,67 @@ describe('measured webgpu kernel choice', () => {
     winograd.resetWinograd();
   });
 
+  it('splits a kernel layer shape by layer shape: the shapes stock won run stock\'s programs, the rest Tessera\'s', async () => {
+    const profile = await import('./kernel-profile.ts');
+    const a = tf.randomNormal<tf.Rank.R2>([8, 32], 0, 1, 'float32', 6);
+    const wide = tf.randomNormal<tf.Rank.R2>([32, 64], 0, 1, 'float32', 7);
+    const narrow = tf.randomNormal<tf.Rank.R2>([32, 16], 0, 1, 'float32', 8);
+    const products = (): tf.TensorContainer => [tf.matMul(a, wide), tf.matMul(a, narrow)];
+    const programs = async (product: () => tf.Tensor) => (await profile.profileKernels(product, Infinity)).find((t) => t.kernel === 'BatchMatMul')?.programs ?? [];
+    const both = async (): Promise<Float32Array> => {
+      const flat = tf.tidy(() => tf.concat([tf.reshape(tf.matMul(a, wide), [-1]), tf.reshape(tf.matMul(a, narrow), [-1])]));
+      const values = (await flat.data()) as Float32Array;
+      flat.dispose();
+      return values;
+    };
+    try {
+      const shapes = (await profile.profileKernels(products, Infinity)).find((t) => t.kernel === 'BatchMatMul')?.shapes ?? [];
+      const wideKey = shapes.find((s) => s.key.endsWith(',64]]'))?.key;
+      const narrowKey = shapes.find((s) => s.key.endsWith(',16]]'))?.key;
+      if (wideKey === undefined || narrowKey === undefined) throw new Error(`expected both products' shapes, got ${JSON.stringify(shapes)}`);
+      expect(await programs(() => tf.matMul(a, wide))).toEqual(['GemmProgram']);
+      const expected = await both();
+      const byShape = (wideMs: number, narrowMs: number): KernelTime => ({
+        kernel: 'BatchMatMul',
+        programs: [],
+        count: 2,
+        totalMs: wideMs + narrowMs,
+        shapes: [
+          { key: wideKey, count: 1, totalMs: wideMs },
+          { key: narrowKey, count: 1, totalMs: narrowMs },
+        ],
+      });
+      // Stock wins the wide product (2 vs 10 ms) and loses the narrow one (9 vs 3).
+      const measurer: Choice.KernelMeasurer = {
+        timing: () => 'gpu-timestamps',
+        measure: (_step, implementation) => Promise.resolve([implementation === 'tessera' ? byShape(10, 3) : byShape(2, 9)]),
+      };
+      const outcome = await choice.chooseWebgpuKernels(products, { measurer });
+      expect(outcome.choices).toEqual([
+        { kernel: 'BatchMatMul', tesseraMs: 13, stockMs: 11, count: 2, chosen: 'tessera', perShape: { shapes: 2, stockShapes: [wideKey], chosenMs: 5 } },
+      ]);
+      expect(registered('BatchMatMul')).toBe('tessera');
+      expect(kernels.stockShapesOf('BatchMatMul')).toEqual([wideKey]);
+      expect(await programs(() => tf.matMul(a, narrow))).toEqual(['GemmProgram']);
+      const stockPrograms = await programs(() => tf.matMul(a, wide));
+      expect(stockPrograms.length).toBeGreaterThan(0);
+      expect(stockPrograms).not.toContain('GemmProgram');
+      // Split or not, both products are the same.
+      const after = await both();
+      expect(after.length).toBe(expected.length);
+      for (let i = 0; i < after.length; i++) expect(Math.abs(after[i]! - expected[i]!)).toBeLessThan(1e-4);
+
+      // The next race starts from Tessera's for every shape.
+      await choice.chooseWebgpuKernels(products, { measurer: { ...measurer, measure: () => Promise.resolve([byShape(1, 1)]) } });
+      expect(kernels.stockShapesOf('BatchMatMul')).toEqual([]);
+      expect(await programs(() => tf.matMul(a, wide))).toEqual(['GemmProgram']);
+    } finally {
+      tf.dispose([a, wide, narrow]);
+      kernels.resetStockShapes();
+      kernels.registerWebgpuTrainingKernels();
+    }
+  });
+
   it('chooses nothing and keeps Tessera\'s kernels when the device has no timestamps', async () => {
     kernels.restoreStockWebgpuKernels();
     const outcome = await choice.chooseWebgpuKernels(() => tf.scalar(0), {
@@ -182,6 +243,7 @@ describe('measured webgpu kernel choice', () => {
         expect(Number.isFinite(c.tesseraMs) && Number.isFinite(c.stockMs)).toBe(true);
         expect(c.count).toBeGreaterThan(0);
         expect(registered(c.kernel)).toBe(c.chosen);
+        expect(kernels.stockShapesOf(c.kernel)).toEqual(c.perShape?.stockShapes ?? []);
       }
       for (const name of overrides.filter((n) => !ran.includes(n))) expect(registered(name)).toBe('tessera');
       // Winograd raced its direct GEMM on the device, layer shape by layer shape (the 3 convolutions' shapes, the 2

@@ -3,7 +3,7 @@ import type { KernelFunc } from '@tensorflow/tfjs-core';
 import { decideKernels, decideWinograd, type KernelChoiceOutcome, type KernelImplementation, type WinogradChoice } from './kernel-choice.ts';
 import { compileWebgpuAhead } from './webgpu-compile-ahead.ts';
 import { kernelTimeSource, profileKernels, type KernelTime, type KernelTimeSource } from './kernel-profile.ts';
-import { registerWebgpuTrainingKernels, restoreStockWebgpuKernels, webgpuKernelOverrides } from './webgpu-training-kernels.ts';
+import { registerWebgpuTrainingKernels, resetStockShapes, restoreStockWebgpuKernels, setStockShapes, webgpuKernelOverrides } from './webgpu-training-kernels.ts';
 import { resetWinograd, setWinogradEnabled, winogradKernelNames } from './webgpu-winograd.ts';
 
 /**
@@ -38,9 +38,10 @@ const defaultSwitchMargin = 0.05;
 
 /**
  * Runs `step` (e.g. one batch's gradients, no weight update: it must not change state, as it runs several times)
- * with Tessera's kernels and with the stock ones, sums each kernel's time per step, and for each overridden kernel
- * keeps the faster implementation (see `switchMargin`), restoring the stock kernel where it wins. Kernels that did
- * not run in the step keep Tessera's. Convolutions that ran by Winograd (webgpu-winograd.ts) are timed once more on
+ * with Tessera's kernels and with the stock ones, sums each kernel's time per step and per layer shape, and for each
+ * overridden kernel keeps the faster implementation of each shape (see `switchMargin`): the stock kernel is restored
+ * where it wins every shape, and where it wins only some, Tessera's hands it those (setStockShapes; an earlier race's
+ * split is undone first). Kernels that did not run in the step keep Tessera's. Convolutions that ran by Winograd (webgpu-winograd.ts) are timed once more on
  * Tessera's direct GEMM, and the faster of the two for each layer shape is Tessera's entry in the race (an earlier
  * race's per-shape choices are undone first). Registers Tessera's kernels first if they were not. Costs
  * 2 × (warmups + repeats) profiled steps (3 × with Winograd convolutions), shader compiles of every variant
@@ -54,6 +55,7 @@ export async function chooseWebgpuKernels(
   const switchMargin = options.switchMargin ?? defaultSwitchMargin;
   registerWebgpuTrainingKernels();
   resetWinograd();
+  resetStockShapes();
   const timing = measurer.timing();
   if (timing === 'none') return { timing, choices: [] };
   const overridden = webgpuKernelOverrides();
@@ -89,6 +91,7 @@ export async function chooseWebgpuKernels(
   const raced = overridden.filter((name) => stock.get(name) !== undefined && stock.get(name) !== tessera.get(name));
   const choices = decideKernels(raced, tesseraTimes, stockTimes, switchMargin).map((c) => (winograd.has(c.kernel) ? { ...c, winograd: winograd.get(c.kernel) } : c));
   restoreStockWebgpuKernels(choices.filter((c) => c.chosen === 'stock').map((c) => c.kernel));
+  for (const c of choices) if (c.perShape !== undefined) setStockShapes(c.kernel, c.perShape.stockShapes);
   return { timing, choices };
 }
 

@@ -6,6 +6,7 @@ import { webgpuConv2DBackpropInput } from './webgpu-conv2d-input-grad.ts';
 import { webgpuBatchMatMul, webgpuFusedMatMul } from './webgpu-matmul.ts';
 import { tiledMaxPoolGrad } from './webgpu-max-pool-grad.ts';
 import { contiguousSum } from './webgpu-sum.ts';
+import { shapeKey } from './kernel-profile.ts';
 import { webgpuOptimizerKernels } from './webgpu-optimizer-kernels.ts';
 
 /**
@@ -23,7 +24,7 @@ export function registerWebgpuTrainingKernels(): readonly string[] {
       registered.push(kernelName);
       continue;
     }
-    const kernelFunc = make(current?.kernelFunc);
+    const kernelFunc = withStockShapes(kernelName, make(current?.kernelFunc), current?.kernelFunc);
     ours.add(kernelFunc);
     if (current !== undefined) {
       stock.set(kernelName, current);
@@ -59,6 +60,37 @@ export function restoreStockWebgpuKernels(names?: readonly string[]): void {
 /** The package's kernels that registerWebgpuTrainingKernels() replaces with Tessera's, in registration order. */
 export function webgpuKernelOverrides(): readonly string[] {
   return overrides.map(([kernelName]) => kernelName);
+}
+
+/**
+ * Hands the calls of Tessera's `kernelName` with these input shapes (kernel-profile.ts `shapeKey`) to the package's
+ * own kernel, the rest staying Tessera's: a measured kernel choice (webgpu-kernel-choice.ts) does this layer shape by
+ * layer shape where stock was faster on the device. Replaces the kernel's earlier list; an empty list undoes it.
+ */
+export function setStockShapes(kernelName: string, keys: readonly string[]): void {
+  if (keys.length === 0) stockShapes.delete(kernelName);
+  else stockShapes.set(kernelName, new Set(keys));
+}
+
+/** The shapes setStockShapes handed to stock, per kernel (for logs and tests). */
+export function stockShapesOf(kernelName: string): readonly string[] {
+  return [...(stockShapes.get(kernelName) ?? [])];
+}
+
+/** Every call of Tessera's kernels back on Tessera's (the state before any measured choice). */
+export function resetStockShapes(): void {
+  stockShapes.clear();
+}
+
+const stockShapes = new Map<string, ReadonlySet<string>>();
+
+// The shape lookup costs a JSON string of the input shapes, only for kernels that have shapes handed to stock.
+function withStockShapes(kernelName: string, tessera: KernelFunc, stockFunc: KernelFunc | undefined): KernelFunc {
+  if (stockFunc === undefined) return tessera;
+  return (args) => {
+    const keys = stockShapes.get(kernelName);
+    return keys !== undefined && keys.has(shapeKey(args.inputs)) ? stockFunc(args) : tessera(args);
+  };
 }
 
 const ours = new WeakSet<KernelFunc>();
