@@ -49,7 +49,9 @@ interface Sink {
  *
  * A sender's stream failing (process died, connection reset) or ending with a message half-received rejects the
  * recvs waiting on it with `PeerLost`; the right neighbour failing rejects everything pending, so a broken ring
- * surfaces at once instead of at the step timeout. FAILED_PRECONDITION from a peer becomes `StaleGeneration`.
+ * surfaces at once instead of at the step timeout. A neighbour that leaves cleanly (`close()` without a reason, its
+ * collectives done) fails only later sends to it: messages it sent before leaving are still received, even when its
+ * leaving is noticed first. FAILED_PRECONDITION from a peer becomes `StaleGeneration`.
  */
 export class GrpcPeerTransport implements PeerTransport {
   readonly rank: number;
@@ -150,7 +152,8 @@ export class GrpcPeerTransport implements PeerTransport {
 
   /**
    * Leaves the ring: unbinds from the server, half-closes the outbound streams and waits (briefly) for their acks.
-   * Pass `reason` when leaving because a collective failed: the left neighbour's stream then fails at once.
+   * Pass `reason` when leaving without finishing (a collective or the run failed, the job was stopped): the
+   * neighbours' collectives then fail at once. Without one the ring takes it as done: see the class comment.
    */
   async close(reason?: unknown): Promise<void> {
     if (this.#closed) return;
@@ -290,7 +293,10 @@ class Outbound {
     this.#done = new Promise<void>((resolve) => (settle = resolve));
     this.#call = this.#client.Exchange(metadata, (error) => {
       if (error !== null) this.#fail(fromPeerStatus(error, ring), onFailure);
-      else if (!this.#ending) this.#fail(collectiveFailure({ kind: 'PeerLost', rank: toRank }), onFailure);
+      // Ended without an error: the peer left the ring cleanly, having done its part (one that gives up closes with a
+      // reason, which fails the stream). What it sent us may still be arriving on its own stream, whose end fails the
+      // waits on it; so only sends to it fail from now on, and nothing else that is pending or received.
+      else if (!this.#ending) this.#fail(collectiveFailure({ kind: 'PeerLost', rank: toRank }), () => undefined);
       settle();
     });
     // Errors arrive through the callback above; without a listener an 'error' event would crash the process.

@@ -79,6 +79,8 @@ export function runRankJob(
   const disposals: Array<() => void> = [];
 
   const done = (async () => {
+    // Why the run ended without finishing, for the ring: peers still in a collective then fail at once (see close()).
+    let leaveReason: Error | undefined;
     try {
       const parsed = parseJobSpec(JSON.parse(assignment.specJson));
       if (!parsed.ok) throw new Error(`job spec: ${parsed.field}: ${parsed.message}`);
@@ -119,6 +121,7 @@ export function runRankJob(
         },
       });
     } catch (err) {
+      leaveReason = err instanceof Error ? err : new Error(String(err));
       if (abort.signal.aborted || err instanceof RunAborted) {
         log.info('run stopped', { reason: String(abort.signal.reason ?? (err as Error).message) });
         return;
@@ -130,7 +133,7 @@ export function runRankJob(
         .catch((e: unknown) => log.error('could not report the failure', { err: e }));
     } finally {
       throughput(0);
-      await transport?.close().catch(() => undefined);
+      await transport?.close(leaveReason).catch(() => undefined);
       for (const dispose of disposals.reverse()) dispose();
       log.debug('tensors after run', { numTensors: tf.memory().numTensors });
     }
