@@ -3,19 +3,22 @@ import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/t
 import { KernelScope } from './wasm-kernel-calls.ts';
 
 /**
- * Both gradients of a 2-D convolution for the wasm backend, written as the fast wasm kernels tfjs-backend-wasm
- * already has (XNNPACK's convolution and its untransposed matrix product), instead of the package's plain loops:
+ * Both gradients of a 2-D convolution for the wasm backend, written as XNNPACK's convolution (tfjs-backend-wasm's
+ * `Conv2D`, which runs on the backend's thread pool) instead of the package's plain loops:
  *
- * - filter gradient: dW[i, j, c, o] = Σ_{b,h,w} x_pad[b, h·s + i, w·s + j, c] · dy[b, h, w, o]. x is laid out
- *   channel-first once ([C, B, H, W]); for each filter tap (i, j) the strided window of it is one [C, N] matrix
- *   (N = B·outH·outW) and dW[i, j] = window × dy[N, O], a plain matrix product.
- * - input gradient: the transposed convolution, computed as a forward 'valid' convolution of dy (spread by the
- *   stride, padded by filter − 1 − forward padding) with the filter flipped in space and its channels swapped.
+ * - filter gradient: dW[i, j, c, o] = Σ_{b,h,w} x_pad[b, h·s + i, w·s + j, c] · dy[b, h, w, o] is itself a
+ *   convolution: take x as C images of B channels ([C, H, W, B]) and dy as a filter the size of the output
+ *   ([outH, outW, B, O]), dilated by the stride; the 'valid' result is [C, kh, kw, O]. One XNNPACK call per layer,
+ *   its work split over output pixels (C·kh·kw) across threads.
+ * - input gradient: the transposed convolution, computed as a forward convolution of dy (spread by the stride,
+ *   padded by filter − 1 − forward padding, the padding left to XNNPACK) with the filter flipped in space and its
+ *   channels swapped.
  *
- * Measured on the small VGG of models/small-vgg.ts (batch 32, 64x64, 1 thread): the filter gradients of blocks 2 and
- * 3 went from 1,725 and 1,226 ms to 70 and 61 ms, the input gradients from 481 and 463 ms to about 45 each
- * (.scratch numbers, reproduced by bench/cpu.ts's train step). Both match the cpu backend to 1e-4 (tested for odd
- * shapes, strides, 'same'/'valid'/numeric/explicit padding, NCHW).
+ * Measured on bench/cpu.ts's VGG-style net (batch 8, 64x64, its six layers' filter gradients; .scratch timings
+ * reproduced by `pnpm bench:cpu`): 84 ms on one thread with the previous per-tap matrix products (a strided copy of
+ * x for each of the 9 taps), 55 ms as one convolution, 40 ms as one convolution on 2 threads. Both gradients match
+ * the cpu backend to 1e-4 (tested for odd shapes, strides, 'same'/'valid'/numeric/explicit padding, NCHW, and with
+ * the work split into batch and channel chunks).
  */
 
 interface ConvGradientAttrs {
@@ -30,103 +33,120 @@ interface KernelArgs {
   attrs: NamedAttrMap;
 }
 
-/**
- * Floats of x (as [C, b, H, W]) the filter gradient lays out at once: larger batches are split into chunks of whole
- * images and the chunks' gradients summed, which bounds the kernel's transient memory at about 3 x this many floats
- * (64 MiB each) whatever the batch (VGG16 at 224x224 holds 3.2 M floats per image in block 1).
- */
-const filterGradientChunkFloats = 1 << 24;
-
-export function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
-  const attrs = args.attrs as unknown as ConvGradientAttrs & { filterShape: [number, number, number, number] };
-  const scope = new KernelScope(args.backend);
-  try {
-    let x = args.inputs.x!;
-    let dy = args.inputs.dy!;
-    if (attrs.dataFormat === 'NCHW') {
-      x = scope.run('Transpose', { x }, { perm: [0, 2, 3, 1] });
-      dy = scope.run('Transpose', { x: dy }, { perm: [0, 2, 3, 1] });
-    }
-    const [batch, height, width, inChannels] = x.shape as [number, number, number, number];
-    const info = tf.backend_util.computeConv2DInfo([batch, height, width, inChannels], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
-    const imagesPerChunk = Math.max(1, Math.floor(filterGradientChunkFloats / (inChannels * height * width)));
-    let sum: TensorInfo | undefined;
-    for (let start = 0; start < batch; start += imagesPerChunk) {
-      const size = Math.min(imagesPerChunk, batch - start);
-      const whole = size === batch;
-      const xChunk = whole ? x : scope.run('Slice', { x }, { begin: [start, 0, 0, 0], size: [size, height, width, inChannels] });
-      const dyChunk = whole ? dy : scope.run('Slice', { x: dy }, { begin: [start, 0, 0, 0], size: [size, ...dy.shape.slice(1)] });
-      const part = filterGradientOfChunk(scope, xChunk, dyChunk, info);
-      if (!whole) {
-        scope.release(xChunk);
-        scope.release(dyChunk);
-      }
-      if (sum === undefined) {
-        sum = part;
-      } else {
-        const next = scope.run('Add', { a: sum, b: part });
-        scope.release(sum);
-        scope.release(part);
-        sum = next;
-      }
-    }
-    return scope.detach(scope.run('Reshape', { x: sum! }, { shape: attrs.filterShape }));
-  } finally {
-    scope.dispose();
-  }
+/** How the filter gradient splits its work to bound transient memory. */
+export interface FilterGradientLimits {
+  /**
+   * Floats of x one call transposes at once: larger batches are split into chunks of whole images and the chunks'
+   * gradients summed (VGG16 at 224x224 holds 3.2 M floats per image in block 1).
+   */
+  batchFloats: number;
+  /**
+   * Pointers in XNNPACK's indirection buffer for one call: one per output pixel (C·kh·kw) and filter tap (outH·outW).
+   * Channels beyond this are split into chunks and the results joined (VGG16 block 1 at 224x224: 451 K per channel).
+   */
+  indirectionPointers: number;
 }
 
-/** [kh·kw·C, O] for one chunk of whole images (rows in the filter's [kh, kw, C] order). */
-function filterGradientOfChunk(scope: KernelScope, x: TensorInfo, dy: TensorInfo, info: tf.backend_util.Conv2DInfo): TensorInfo {
-  const { filterHeight, filterWidth, strideHeight, strideWidth, outHeight, outWidth, inChannels, outChannels } = info;
-  const [batch, height, width] = x.shape as [number, number, number, number];
-  const rows = batch * outHeight * outWidth;
-  // The rows and columns the forward pass read: padding on the top/left as computed, and on the bottom/right only as
-  // far as the last window reaches (a 'same' pad may add a row no window of a stride-2 layer touches).
-  const reachHeight = (outHeight - 1) * strideHeight + filterHeight;
-  const reachWidth = (outWidth - 1) * strideWidth + filterWidth;
-  const { top, left } = info.padInfo;
-  const channelsFirst = scope.run('Transpose', { x }, { perm: [3, 0, 1, 2] });
-  const padded = scope.run(
-    'PadV2',
-    { x: channelsFirst },
-    {
-      paddings: [[0, 0], [0, 0], [top, Math.max(0, reachHeight - height - top)], [left, Math.max(0, reachWidth - width - left)]],
-      constantValue: 0,
-    },
-  );
-  scope.release(channelsFirst);
-  const dy3 = scope.run('Reshape', { x: dy }, { shape: [1, rows, outChannels] });
-  const taps: TensorInfo[] = [];
-  for (let i = 0; i < filterHeight; i++) {
-    for (let j = 0; j < filterWidth; j++) {
-      const window =
-        strideHeight === 1 && strideWidth === 1
-          ? scope.run('Slice', { x: padded }, { begin: [0, 0, i, j], size: [inChannels, batch, outHeight, outWidth] })
-          : scope.run(
-              'StridedSlice',
-              { x: padded },
-              {
-                begin: [0, 0, i, j],
-                end: [inChannels, batch, i + (outHeight - 1) * strideHeight + 1, j + (outWidth - 1) * strideWidth + 1],
-                strides: [1, 1, strideHeight, strideWidth],
-                beginMask: 0,
-                endMask: 0,
-                ellipsisMask: 0,
-                newAxisMask: 0,
-                shrinkAxisMask: 0,
-              },
-            );
-      const window3 = scope.run('Reshape', { x: window }, { shape: [1, inChannels, rows] });
-      scope.release(window);
-      taps.push(scope.run('BatchMatMul', { a: window3, b: dy3 }, { transposeA: false, transposeB: false }));
-      scope.release(window3);
+const defaultFilterGradientLimits: FilterGradientLimits = { batchFloats: 1 << 24, indirectionPointers: 1 << 24 };
+
+/** The filter gradient kernel with the given chunk limits (tests force small chunks with it). */
+export function makeConv2DBackpropFilter(limits: FilterGradientLimits): (args: KernelArgs) => TensorInfo {
+  return (args) => {
+    const attrs = args.attrs as unknown as ConvGradientAttrs & { filterShape: [number, number, number, number] };
+    const scope = new KernelScope(args.backend);
+    try {
+      let x = args.inputs.x!;
+      let dy = args.inputs.dy!;
+      if (attrs.dataFormat === 'NCHW') {
+        x = scope.run('Transpose', { x }, { perm: [0, 2, 3, 1] });
+        dy = scope.run('Transpose', { x: dy }, { perm: [0, 2, 3, 1] });
+      }
+      const [batch, height, width, inChannels] = x.shape as [number, number, number, number];
+      const info = tf.backend_util.computeConv2DInfo([batch, height, width, inChannels], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+      const imagesPerChunk = Math.max(1, Math.floor(limits.batchFloats / (inChannels * height * width)));
+      const pointersPerChannel = info.filterHeight * info.filterWidth * info.outHeight * info.outWidth;
+      const channelsPerChunk = Math.max(1, Math.floor(limits.indirectionPointers / pointersPerChannel));
+      let sum: TensorInfo | undefined;
+      for (let start = 0; start < batch; start += imagesPerChunk) {
+        const size = Math.min(imagesPerChunk, batch - start);
+        const whole = size === batch;
+        const xChunk = whole ? x : scope.run('Slice', { x }, { begin: [start, 0, 0, 0], size: [size, height, width, inChannels] });
+        const dyChunk = whole ? dy : scope.run('Slice', { x: dy }, { begin: [start, 0, 0, 0], size: [size, ...dy.shape.slice(1)] });
+        const part = filterGradientOfChunk(scope, xChunk, dyChunk, info, channelsPerChunk);
+        if (!whole) {
+          scope.release(xChunk);
+          scope.release(dyChunk);
+        }
+        if (sum === undefined) {
+          sum = part;
+        } else {
+          const next = scope.run('Add', { a: sum, b: part });
+          scope.release(sum);
+          scope.release(part);
+          sum = next;
+        }
+      }
+      return scope.detach(scope.run('Transpose', { x: sum! }, { perm: [1, 2, 0, 3] }));
+    } finally {
+      scope.dispose();
     }
+  };
+}
+
+export const conv2DBackpropFilter = makeConv2DBackpropFilter(defaultFilterGradientLimits);
+
+/** [C, kh, kw, O] for one chunk of whole images. */
+function filterGradientOfChunk(
+  scope: KernelScope,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  channelsPerChunk: number,
+): TensorInfo {
+  const { filterHeight, filterWidth, strideHeight, strideWidth, outHeight, outWidth, inChannels } = info;
+  const [, height, width] = x.shape as [number, number, number, number];
+  // The rows and columns the forward pass read: padding on the top/left as computed, and on the bottom/right only as
+  // far as the last window reaches; rows no window reaches (a 'valid' layer whose stride skips the last row) are cut.
+  const { top, left } = info.padInfo;
+  const bottom = (outHeight - 1) * strideHeight + filterHeight - height - top;
+  const right = (outWidth - 1) * strideWidth + filterWidth - width - left;
+  let images = scope.run('Transpose', { x }, { perm: [3, 1, 2, 0] });
+  if (bottom < 0 || right < 0) {
+    const [channels, , , imagesIn] = images.shape as [number, number, number, number];
+    const cut = scope.run('Slice', { x: images }, { begin: [0, 0, 0, 0], size: [channels, height + Math.min(0, bottom), width + Math.min(0, right), imagesIn] });
+    scope.release(images);
+    images = cut;
   }
-  scope.release(padded);
-  const joined = taps.length === 1 ? taps[0]! : scope.run('Concat', taps as unknown as NamedTensorInfoMap, { axis: 1 });
-  if (taps.length > 1) for (const tap of taps) scope.release(tap);
-  return scope.run('Reshape', { x: joined }, { shape: [filterHeight * filterWidth * inChannels, outChannels] });
+  const dyFilter = scope.run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
+  const convolve = (input: TensorInfo) =>
+    scope.run(
+      'Conv2D',
+      { x: input, filter: dyFilter },
+      {
+        strides: [1, 1],
+        pad: [[0, 0], [top, Math.max(0, bottom)], [left, Math.max(0, right)], [0, 0]],
+        dataFormat: 'NHWC',
+        dilations: [strideHeight, strideWidth],
+        dimRoundingMode: undefined,
+      },
+    );
+  let result: TensorInfo;
+  if (channelsPerChunk >= inChannels) {
+    result = convolve(images);
+  } else {
+    const parts: TensorInfo[] = [];
+    for (let start = 0; start < inChannels; start += channelsPerChunk) {
+      const count = Math.min(channelsPerChunk, inChannels - start);
+      const slice = scope.run('Slice', { x: images }, { begin: [start, 0, 0, 0], size: [count, ...images.shape.slice(1)] });
+      parts.push(convolve(slice));
+      scope.release(slice);
+    }
+    result = scope.run('Concat', parts as unknown as NamedTensorInfoMap, { axis: 0 });
+    for (const part of parts) scope.release(part);
+  }
+  scope.release(images);
+  scope.release(dyFilter);
+  return result;
 }
 
 export function conv2DBackpropInput(args: KernelArgs): TensorInfo {
@@ -152,14 +172,20 @@ export function conv2DBackpropInput(args: KernelArgs): TensorInfo {
     const padLeft = filterWidth - 1 - info.padInfo.left;
     const padBottom = height + filterHeight - 1 - spreadHeight - padTop;
     const padRight = width + filterWidth - 1 - spreadWidth - padLeft;
-    const padded = padOrCrop(scope, spread, [padTop, padBottom], [padLeft, padRight]);
+    const input = cropNegative(scope, spread, [padTop, padBottom], [padLeft, padRight]);
     const flipped = scope.run('Reverse', { x: filter }, { dims: [0, 1] });
     const swapped = scope.run('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
     scope.release(flipped);
     const dx = scope.run(
       'Conv2D',
-      { x: padded, filter: swapped },
-      { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined },
+      { x: input, filter: swapped },
+      {
+        strides: [1, 1],
+        pad: [[0, 0], [Math.max(0, padTop), Math.max(0, padBottom)], [Math.max(0, padLeft), Math.max(0, padRight)], [0, 0]],
+        dataFormat: 'NHWC',
+        dilations: [1, 1],
+        dimRoundingMode: undefined,
+      },
     );
     if (!nchw) return scope.detach(dx);
     return scope.detach(scope.run('Transpose', { x: dx }, { perm: [0, 3, 1, 2] }));
@@ -183,23 +209,15 @@ export function spreadAxis(scope: KernelScope, x: TensorInfo, axis: number, stri
   return scope.run('Reshape', { x: cut }, { shape: out });
 }
 
-/** Pads (positive amounts) or crops (negative) the rows and columns of an NHWC tensor. */
-function padOrCrop(scope: KernelScope, x: TensorInfo, [top, bottom]: [number, number], [left, right]: [number, number]): TensorInfo {
-  const padded =
-    top > 0 || bottom > 0 || left > 0 || right > 0
-      ? scope.run(
-          'PadV2',
-          { x },
-          { paddings: [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]], constantValue: 0 },
-        )
-      : x;
-  if (top >= 0 && bottom >= 0 && left >= 0 && right >= 0) return padded;
-  const [batch, height, width, channels] = padded.shape as [number, number, number, number];
+/** Crops the rows and columns of an NHWC tensor that a negative padding amount removes (positive amounts are left to the convolution). */
+function cropNegative(scope: KernelScope, x: TensorInfo, [top, bottom]: [number, number], [left, right]: [number, number]): TensorInfo {
+  if (top >= 0 && bottom >= 0 && left >= 0 && right >= 0) return x;
+  const [batch, height, width, channels] = x.shape as [number, number, number, number];
   const cropTop = Math.max(0, -top);
   const cropLeft = Math.max(0, -left);
   return scope.run(
     'Slice',
-    { x: padded },
+    { x },
     { begin: [0, cropTop, cropLeft, 0], size: [batch, height - cropTop - Math.max(0, -bottom), width - cropLeft - Math.max(0, -right), channels] },
   );
 }

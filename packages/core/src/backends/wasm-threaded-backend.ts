@@ -23,8 +23,9 @@ import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
  *   thread pool uses `threads - 1` of them plus the calling thread. They are unref'd so they do not keep Node alive.
  *
  * Measured on 2 shared cores (bench/cpu.ts): a 1024 matmul at 58 GFLOP/s on 2 threads against 30 on 1 when the
- * second core was free, no gain when another process held it; training steps gain nothing yet (gradient kernels
- * are single-threaded loops, see wasm-training-kernels.ts).
+ * second core was free, no gain when another process held it. Training steps gain less (about 1.45x on the
+ * VGG-style step): both conv gradients run on XNNPACK's convolution (threaded, wasm-conv-gradients.ts), but the
+ * transposes, pooling gradients and element-wise kernels around them are single-threaded.
  */
 export async function registerThreadedWasmBackend(threads: number): Promise<void> {
   if (!Number.isInteger(threads) || threads < 1 || threads > maxWasmThreads) {

@@ -5,6 +5,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerCpuKernelFixes } from './cpu-kernel-fixes.ts';
 import { registerWasmTrainingKernels } from './wasm-training-kernels.ts';
+import { makeConv2DBackpropFilter } from './wasm-conv-gradients.ts';
 import { convOutputShape, expectClose, onBackend, seeded, type Pad } from '../testing/kernel-comparison.ts';
 
 interface FilterCase {
@@ -35,6 +36,10 @@ const cases: FilterCase[] = [
   },
   { name: 'NCHW same stride 1', x: [2, 3, 6, 7], filter: [3, 3, 3, 4], strides: 1, pad: 'same', dataFormat: 'NCHW' },
   { name: 'NCHW valid stride 2', x: [2, 4, 9, 9], filter: [3, 3, 4, 2], strides: 2, pad: 'valid', dataFormat: 'NCHW' },
+  // The last row and column are read by no window: the filter gradient cuts them from x.
+  { name: 'valid stride 2, a row and a column no window reaches', x: [2, 10, 8, 3], filter: [3, 3, 3, 4], strides: 2, pad: 'valid' },
+  // Padding wider than the filter: the input gradient's convolution crops dy instead of padding it.
+  { name: 'numeric pad 3 with a 3x2 filter', x: [1, 6, 7, 2], filter: [3, 2, 2, 3], strides: 1, pad: 3 },
 ];
 
 interface PoolCase {
@@ -85,6 +90,32 @@ describe('registerWasmTrainingKernels', () => {
     const [actual] = await onBackend('wasm', compute);
     expect(tf.util.sizeFromShape(c.filter)).toBe(expected!.length);
     expectClose(actual!, expected!);
+  });
+
+  it.each([
+    { name: '3 chunks of images, 3 of channels', batchFloats: 2 * 9 * 7 * 7, channels: 3, adds: 2, concats: 3 },
+    { name: '5 chunks of images, 7 of channels', batchFloats: 1, channels: 1, adds: 4, concats: 5 },
+  ])('Conv2DBackpropFilter matches cpu with its work split into chunks: $name', async ({ batchFloats, channels, adds, concats }) => {
+    // 5 images of 7 channels, 3x3 same stride 1: 9 taps x 9x7 output pixels of indirection per channel.
+    const filterShape: [number, number, number, number] = [3, 3, 7, 4];
+    const kernelName = `TesseraChunkedFilterGradient${batchFloats}`;
+    const chunked = makeConv2DBackpropFilter({ batchFloats, indirectionPointers: channels * 9 * 9 * 7 });
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: (args) => chunked(args as never) });
+    const x = seeded([5, 9, 7, 7], 31);
+    const dy = seeded([5, 9, 7, 4], 37);
+    const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape } as unknown as tf.NamedAttrMap;
+    const [expected] = await onBackend('cpu', () => tf.engine().runKernel<tf.Tensor>('Conv2DBackpropFilter', { x: x(), dy: dy() }, attrs));
+    // Image chunks' gradients are summed (Add), channel chunks joined (Concat): count both to see the split happen.
+    const counts = countWasmKernelCalls(['Add', 'Concat']);
+    try {
+      const [actual] = await onBackend('wasm', () => tf.engine().runKernel<tf.Tensor>(kernelName, { x: x(), dy: dy() }, attrs));
+      expect(actual).toHaveLength(tf.util.sizeFromShape(filterShape));
+      expectClose(actual!, expected!);
+    } finally {
+      counts.restore();
+      tf.unregisterKernel(kernelName, 'wasm');
+    }
+    expect(counts.calls).toEqual({ Add: adds, Concat: concats });
   });
 
   it.each(cases)('Conv2DBackpropInput matches cpu: $name', async (c) => {
@@ -231,3 +262,28 @@ describe('registerWasmTrainingKernels', () => {
     expect(Math.max(...Array.from(expected[0]!, Math.abs))).toBeGreaterThan(1e-4);
   });
 });
+
+/** Counts the calls of some wasm kernels (composite kernels call them through tf.getKernel) until restored. */
+function countWasmKernelCalls(names: string[]): { calls: Record<string, number>; restore: () => void } {
+  const calls: Record<string, number> = Object.fromEntries(names.map((name) => [name, 0]));
+  const originals = names.map((name) => tf.getKernel(name, 'wasm'));
+  for (const original of originals) {
+    tf.unregisterKernel(original.kernelName, 'wasm');
+    tf.registerKernel({
+      ...original,
+      kernelFunc: (args) => {
+        calls[original.kernelName]!++;
+        return original.kernelFunc(args);
+      },
+    });
+  }
+  return {
+    calls,
+    restore: () => {
+      for (const original of originals) {
+        tf.unregisterKernel(original.kernelName, 'wasm');
+        tf.registerKernel(original);
+      }
+    },
+  };
+}
