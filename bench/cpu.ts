@@ -1,9 +1,10 @@
 /**
  * CPU backends compared in one run: wasm on all cores (threaded SIMD build), wasm single-threaded (SIMD) and tfjs'
- * JavaScript cpu backend, on an fp32 matmul (GFLOP/s) and a small VGG-style conv net's SGD training step (img/s,
- * 64x64x3 input, forward + both conv gradients). Each configuration runs in a fresh child process, in interleaved
- * rounds (A B C, A B C, ...) so that load from anything else sharing the machine hits all of them alike; the figures
- * are medians over rounds. Writes bench/results/cpu.json (BENCH_RESULTS overrides the path).
+ * JavaScript cpu backend, on an fp32 matmul and a VGG16 block-2-sized 3x3 convolution (GFLOP/s), and a small
+ * VGG-style conv net's SGD training step (img/s, 64x64x3 input, forward + both conv gradients). Each configuration
+ * runs in a fresh child process, in interleaved rounds (A B C, A B C, ...) so that load from anything else sharing
+ * the machine hits all of them alike; the figures are medians over rounds. Writes bench/results/cpu.json
+ * (BENCH_RESULTS overrides the path).
  *
  *   pnpm bench:cpu        (tsx bench/cpu.ts)        BENCH_ROUNDS=3 BENCH_MATMUL=1024 BENCH_BATCH=8
  */
@@ -26,6 +27,7 @@ interface Config {
 interface Sample {
   device: string;
   matmulGflops: number;
+  convGflops: number;
   trainImgPerSec: number;
   trainBatch: number;
 }
@@ -44,6 +46,14 @@ async function measure(config: Config): Promise<Sample> {
   const matmulMs = await medianMs(slow ? 1 : 5, () => tf.tidy(() => tf.matMul(a, b)));
   tf.dispose([a, b]);
 
+  // A 3x3 'same' convolution at VGG16 block 2's width (128 channels in and out), on a CPU-sized 56x56 input.
+  const convShape = { batch: slow ? 1 : 4, side: 56, channels: 128 };
+  const image = tf.randomUniform<tf.Rank.R4>([convShape.batch, convShape.side, convShape.side, convShape.channels], -1, 1, 'float32', 3);
+  const kernel = tf.randomUniform<tf.Rank.R4>([3, 3, convShape.channels, convShape.channels], -1, 1, 'float32', 4);
+  const convMs = await medianMs(slow ? 1 : 5, () => tf.tidy(() => tf.conv2d(image, kernel, 1, 'same')));
+  tf.dispose([image, kernel]);
+  const convFlops = 2 * convShape.batch * convShape.side ** 2 * 9 * convShape.channels ** 2;
+
   // The JavaScript backend takes about a minute per batch-8 step here: it trains on a smaller batch (img/s barely
   // depends on batch size for conv layers this wide) so that the whole run stays near 3 minutes.
   const stepBatch = slow ? Math.max(1, batch >> 2) : batch;
@@ -53,6 +63,7 @@ async function measure(config: Config): Promise<Sample> {
   return {
     device: selection.device,
     matmulGflops: (2 * matmulSize ** 3) / matmulMs / 1e6,
+    convGflops: convFlops / convMs / 1e6,
     trainImgPerSec: stepBatch / (stepMs / 1000),
     trainBatch: stepBatch,
   };
@@ -124,7 +135,7 @@ async function main(): Promise<void> {
       });
       const sample = JSON.parse(stdout.slice(stdout.lastIndexOf('{'))) as Sample;
       samples.get(config.name)!.push(sample);
-      console.log(`round ${round} ${config.name.padEnd(16)} matmul ${sample.matmulGflops.toFixed(1).padStart(6)} GFLOP/s  train ${sample.trainImgPerSec.toFixed(2).padStart(7)} img/s  (${sample.device})`);
+      console.log(`round ${round} ${config.name.padEnd(16)} matmul ${sample.matmulGflops.toFixed(1).padStart(6)} GFLOP/s  conv ${sample.convGflops.toFixed(1).padStart(6)} GFLOP/s  train ${sample.trainImgPerSec.toFixed(2).padStart(7)} img/s  (${sample.device})`);
     }
   }
   const summary = Object.fromEntries(
@@ -136,18 +147,27 @@ async function main(): Promise<void> {
           device: s[0]!.device,
           trainBatch: s[0]!.trainBatch,
           matmulGflops: { median: median(s.map((x) => x.matmulGflops)), samples: s.map((x) => x.matmulGflops) },
+          convGflops: { median: median(s.map((x) => x.convGflops)), samples: s.map((x) => x.convGflops) },
           trainImgPerSec: { median: median(s.map((x) => x.trainImgPerSec)), samples: s.map((x) => x.trainImgPerSec) },
         },
       ];
     }),
   );
-  const med = (name: string, key: 'matmulGflops' | 'trainImgPerSec') => summary[name]![key].median;
+  const med = (name: string, key: 'matmulGflops' | 'convGflops' | 'trainImgPerSec') => summary[name]![key].median;
   const [threaded, single, cpu] = configs.map((c) => c.name) as [string, string, string];
-  const ratio = (p: string, q: string) => ({ matmul: med(p, 'matmulGflops') / med(q, 'matmulGflops'), trainStep: med(p, 'trainImgPerSec') / med(q, 'trainImgPerSec') });
+  const ratio = (p: string, q: string) => ({
+    matmul: med(p, 'matmulGflops') / med(q, 'matmulGflops'),
+    conv: med(p, 'convGflops') / med(q, 'convGflops'),
+    trainStep: med(p, 'trainImgPerSec') / med(q, 'trainImgPerSec'),
+  });
   const result = {
     measuredAt: new Date().toISOString(),
     machine: { cpu: os.cpus()[0]?.model.trim(), cores: os.availableParallelism(), node: process.version, tfjs: tf.version_core },
-    workload: { matmul: `${matmulSize}x${matmulSize} fp32`, trainStep: `VGG-style 6 conv + dense, batch ${batch}, ${imageSize}x${imageSize}x3, SGD` },
+    workload: {
+      matmul: `${matmulSize}x${matmulSize} fp32`,
+      conv: '3x3 same, 128 -> 128 channels, 56x56, batch 4 (batch 1 on cpu)',
+      trainStep: `VGG-style 6 conv + dense, batch ${batch}, ${imageSize}x${imageSize}x3, SGD`,
+    },
     rounds,
     configs: summary,
     ratios: {
