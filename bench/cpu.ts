@@ -6,7 +6,7 @@
  * the machine hits all of them alike; the figures are medians over rounds. Writes bench/results/cpu.json
  * (BENCH_RESULTS overrides the path).
  *
- *   pnpm bench:cpu        (tsx bench/cpu.ts)        BENCH_ROUNDS=3 BENCH_MATMUL=1024 BENCH_BATCH=8
+ *   pnpm bench:cpu        (tsx bench/cpu.ts)        BENCH_ROUNDS=5 BENCH_MATMUL=1024 BENCH_BATCH=8
  */
 import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -34,7 +34,7 @@ interface Sample {
 
 const matmulSize = Number(process.env.BENCH_MATMUL ?? 1024);
 const batch = Number(process.env.BENCH_BATCH ?? 8);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const imageSize = 64;
 
 async function measure(config: Config): Promise<Sample> {
@@ -43,14 +43,14 @@ async function measure(config: Config): Promise<Sample> {
 
   const a = tf.randomUniform([matmulSize, matmulSize], -1, 1, 'float32', 1);
   const b = tf.randomUniform([matmulSize, matmulSize], -1, 1, 'float32', 2);
-  const matmulMs = await medianMs(slow ? 1 : 5, () => tf.tidy(() => tf.matMul(a, b)));
+  const matmulMs = await medianMs(slow ? 1 : 15, () => tf.tidy(() => tf.matMul(a, b)));
   tf.dispose([a, b]);
 
   // A 3x3 'same' convolution at VGG16 block 2's width (128 channels in and out), on a CPU-sized 56x56 input.
   const convShape = { batch: slow ? 1 : 4, side: 56, channels: 128 };
   const image = tf.randomUniform<tf.Rank.R4>([convShape.batch, convShape.side, convShape.side, convShape.channels], -1, 1, 'float32', 3);
   const kernel = tf.randomUniform<tf.Rank.R4>([3, 3, convShape.channels, convShape.channels], -1, 1, 'float32', 4);
-  const convMs = await medianMs(slow ? 1 : 5, () => tf.tidy(() => tf.conv2d(image, kernel, 1, 'same')));
+  const convMs = await medianMs(slow ? 1 : 15, () => tf.tidy(() => tf.conv2d(image, kernel, 1, 'same')));
   tf.dispose([image, kernel]);
   const convFlops = 2 * convShape.batch * convShape.side ** 2 * 9 * convShape.channels ** 2;
 
@@ -160,6 +160,11 @@ async function main(): Promise<void> {
     conv: med(p, 'convGflops') / med(q, 'convGflops'),
     trainStep: med(p, 'trainImgPerSec') / med(q, 'trainImgPerSec'),
   });
+  const pairedRatio = (p: string, q: string) => {
+    const perRound = (key: 'matmulGflops' | 'convGflops' | 'trainImgPerSec') =>
+      median(samples.get(p)!.map((sample, i) => sample[key] / samples.get(q)![i]![key]));
+    return { matmul: perRound('matmulGflops'), conv: perRound('convGflops'), trainStep: perRound('trainImgPerSec') };
+  };
   const result = {
     measuredAt: new Date().toISOString(),
     machine: { cpu: os.cpus()[0]?.model.trim(), cores: os.availableParallelism(), node: process.version, tfjs: tf.version_core },
@@ -170,16 +175,21 @@ async function main(): Promise<void> {
     },
     rounds,
     configs: summary,
+    // Ratios of the medians over rounds, and (paired) the median over rounds of each round's own ratio: the
+    // configurations of one round run back to back, so a burst of load from elsewhere tends to hit both sides.
     ratios: {
       [`${threaded} / ${single}`]: ratio(threaded, single),
       [`${single} / ${cpu}`]: ratio(single, cpu),
       [`${threaded} / ${cpu}`]: ratio(threaded, cpu),
     },
+    pairedRatios: {
+      [`${threaded} / ${single}`]: pairedRatio(threaded, single),
+    },
   };
   const out = process.env.BENCH_RESULTS ?? path.join(path.dirname(script), 'results', 'cpu.json');
   await mkdir(path.dirname(out), { recursive: true });
   await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
-  console.log(JSON.stringify(result.ratios, null, 2));
+  console.log(JSON.stringify({ ratios: result.ratios, pairedRatios: result.pairedRatios }, null, 2));
   console.log(`wrote ${out}`);
 }
 
