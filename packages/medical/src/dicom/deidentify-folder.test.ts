@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import dicomParser from 'dicom-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deidentificationMethod } from './deidentify-dataset.ts';
@@ -9,10 +8,11 @@ import { deidentifyDicomFolder } from './deidentify-folder.ts';
 import type { DeidentifiedFolder, DicomUpload } from './deidentify-folder.ts';
 import { profileRuleFor, resolveAction } from './deidentify-profile.ts';
 import { createKeyedMaps } from './deidentify-uids.ts';
+import { dicomMirror } from './dicom-test-files.ts';
 
 // Every file of ../shared/datasets/dicom (26 files, 7.5 MB: see its PROVENANCE.md) through the ingest function, then
 // checked with dicom-parser, a different parser from the dcmjs that wrote the output.
-const datasetDir = process.env['TESSERA_DICOM_DATASET'] ?? fileURLToPath(new URL('../../../../../shared/datasets/dicom', import.meta.url));
+const datasetDir = process.env['TESSERA_DICOM_DATASET'] ?? dicomMirror();
 
 // dicom-parser needs VRs for implicit-VR files to find sequences; dcmjs's dictionary supplies them.
 const dictionary = (createRequire(import.meta.url)('dcmjs') as { data: { DicomMetaDictionary: { dictionary: Record<string, { vr?: string }> } } })

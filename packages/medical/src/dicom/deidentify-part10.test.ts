@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { DicomJsonDataset } from './deidentify-dataset.ts';
 import { isDeidentifyError } from './deidentify-errors.ts';
 import { deidentifyDicomFolder } from './deidentify-folder.ts';
 import { deidentifyPart10 } from './deidentify-part10.ts';
 import { createKeyedMaps } from './deidentify-uids.ts';
+import { dicomMirror } from './dicom-test-files.ts';
 
-const datasetDir = process.env['TESSERA_DICOM_DATASET'] ?? fileURLToPath(new URL('../../../../../shared/datasets/dicom', import.meta.url));
+const datasetDir = process.env['TESSERA_DICOM_DATASET'] ?? dicomMirror();
 const ctSmall = readFileSync(`${datasetDir}/other-modalities/CT_small.dcm`);
 const maps = createKeyedMaps(new Uint8Array(32).fill(5));
 
