@@ -3,8 +3,10 @@
  * JavaScript cpu backend, on an fp32 matmul and a VGG16 block-2-sized 3x3 convolution (GFLOP/s), and a small
  * VGG-style conv net's SGD training step (img/s, 64x64x3 input, forward + both conv gradients). Each configuration
  * runs in a fresh child process, in interleaved rounds (A B C, A B C, ...) so that load from anything else sharing
- * the machine hits all of them alike; the figures are medians over rounds. Writes bench/results/cpu.json
- * (BENCH_RESULTS overrides the path).
+ * the machine hits all of them alike; the figures are medians over rounds. A fourth configuration runs one
+ * single-threaded wasm process per thread at the same time and sums their figures: what the cores deliver to
+ * independent work at that moment, the ceiling for the threaded build (on shared machines the second core is often
+ * partly someone else's). Writes bench/results/cpu.json (BENCH_RESULTS overrides the path).
  *
  *   pnpm bench:cpu        (tsx bench/cpu.ts)        BENCH_ROUNDS=5 BENCH_MATMUL=1024 BENCH_BATCH=8
  */
@@ -23,6 +25,8 @@ interface Config {
   name: string;
   backend: 'wasm' | 'cpu';
   wasmThreads?: number;
+  /** Processes run at once, their figures summed (default 1). */
+  copies?: number;
 }
 interface Sample {
   device: string;
@@ -120,20 +124,39 @@ async function main(): Promise<void> {
     return;
   }
   const threads = Math.max(2, Math.min(8, os.availableParallelism()));
+  const threaded = `wasm-${threads}-threads`;
+  const single = 'wasm-1-thread';
+  const cpu = 'cpu';
+  const parallel = `${threads}x-wasm-1-thread`;
   const configs: Config[] = [
-    { name: `wasm-${threads}-threads`, backend: 'wasm', wasmThreads: threads },
-    { name: 'wasm-1-thread', backend: 'wasm', wasmThreads: 1 },
-    { name: 'cpu', backend: 'cpu' },
+    { name: threaded, backend: 'wasm', wasmThreads: threads },
+    { name: single, backend: 'wasm', wasmThreads: 1 },
+    { name: cpu, backend: 'cpu' },
+    { name: parallel, backend: 'wasm', wasmThreads: 1, copies: threads },
   ];
   const samples = new Map<string, Sample[]>(configs.map((c) => [c.name, []]));
   const script = fileURLToPath(import.meta.url);
   const run = promisify(execFile);
   for (let round = 1; round <= rounds; round++) {
     for (const config of configs) {
-      const { stdout } = await run(process.execPath, [...process.execArgv, script, '--child', JSON.stringify(config)], {
-        maxBuffer: 1 << 20,
-      });
-      const sample = JSON.parse(stdout.slice(stdout.lastIndexOf('{'))) as Sample;
+      const copies = await Promise.all(
+        Array.from({ length: config.copies ?? 1 }, async () => {
+          const { stdout } = await run(process.execPath, [...process.execArgv, script, '--child', JSON.stringify(config)], {
+            maxBuffer: 1 << 20,
+          });
+          return JSON.parse(stdout.slice(stdout.lastIndexOf('{'))) as Sample;
+        }),
+      );
+      const sample: Sample =
+        copies.length === 1
+          ? copies[0]!
+          : {
+              device: `${copies.length} processes at once, each ${copies[0]!.device}`,
+              matmulGflops: copies.reduce((sum, c) => sum + c.matmulGflops, 0),
+              convGflops: copies.reduce((sum, c) => sum + c.convGflops, 0),
+              trainImgPerSec: copies.reduce((sum, c) => sum + c.trainImgPerSec, 0),
+              trainBatch: copies[0]!.trainBatch,
+            };
       samples.get(config.name)!.push(sample);
       console.log(`round ${round} ${config.name.padEnd(16)} matmul ${sample.matmulGflops.toFixed(1).padStart(6)} GFLOP/s  conv ${sample.convGflops.toFixed(1).padStart(6)} GFLOP/s  train ${sample.trainImgPerSec.toFixed(2).padStart(7)} img/s  (${sample.device})`);
     }
@@ -154,7 +177,6 @@ async function main(): Promise<void> {
     }),
   );
   const med = (name: string, key: 'matmulGflops' | 'convGflops' | 'trainImgPerSec') => summary[name]![key].median;
-  const [threaded, single, cpu] = configs.map((c) => c.name) as [string, string, string];
   const ratio = (p: string, q: string) => ({
     matmul: med(p, 'matmulGflops') / med(q, 'matmulGflops'),
     conv: med(p, 'convGflops') / med(q, 'convGflops'),
@@ -184,6 +206,9 @@ async function main(): Promise<void> {
     },
     pairedRatios: {
       [`${threaded} / ${single}`]: pairedRatio(threaded, single),
+      // What the cores gave independent processes, and how much of that the threaded build used.
+      [`${parallel} / ${single}`]: pairedRatio(parallel, single),
+      [`${threaded} / ${parallel}`]: pairedRatio(threaded, parallel),
     },
   };
   const out = process.env.BENCH_RESULTS ?? path.join(path.dirname(script), 'results', 'cpu.json');
