@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { spreadAxis } from './wasm-conv-gradients.ts';
+import { flipSpatialSwapChannels, spreadAxis } from './wasm-conv-gradients.ts';
 import { KernelScope } from './wasm-kernel-calls.ts';
 
 /**
@@ -57,8 +57,7 @@ export function conv3DBackpropInputAsConv(args: { inputs: NamedTensorInfoMap; ba
         },
       );
     }
-    const flipped = scope.run('Reverse', { x: filter }, { dims: [0, 1, 2] });
-    const swapped = scope.run('Transpose', { x: flipped }, { perm: [0, 1, 2, 4, 3] });
+    const swapped = flipSpatialSwapChannels(scope, filter);
     return scope.detach(scope.run('Conv3D', { x: input, filter: swapped }, { strides: [1, 1, 1], pad: 'valid', dilations: [1, 1, 1], dataFormat: 'NDHWC' }));
   } finally {
     scope.dispose();
