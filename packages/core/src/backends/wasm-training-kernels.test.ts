@@ -152,16 +152,42 @@ describe('registerWasmTrainingKernels', () => {
     expect(expected!.filter((v) => v !== 0).length).toBeGreaterThan(0);
   });
 
+  // transposes: the wasm Transpose calls, which tell the two ways apart: operands copied as flagged, or the product
+  // taken the other way round (Cᵀ = op(B)ᵀ·op(A)ᵀ: unflagged operands and the result copied), whichever moves less.
   it.each([
-    { transposeA: true, transposeB: false, a: [2, 7, 5], b: [2, 7, 3] },
-    { transposeA: false, transposeB: true, a: [5, 7], b: [3, 7] },
-    { transposeA: true, transposeB: true, a: [3, 7, 5], b: [1, 4, 7] },
-    { transposeA: false, transposeB: false, a: [4, 6], b: [6, 2] },
-  ])('BatchMatMul matches cpu with transposeA=$transposeA transposeB=$transposeB', async (c) => {
+    { transposeA: true, transposeB: false, a: [2, 7, 5], b: [2, 7, 3], transposes: 1 },
+    { transposeA: false, transposeB: true, a: [5, 7], b: [3, 7], transposes: 1 },
+    { transposeA: true, transposeB: true, a: [3, 7, 5], b: [1, 4, 7], transposes: 1 },
+    { transposeA: false, transposeB: false, a: [4, 6], b: [6, 2], transposes: 0 },
+    // A dense layer's input gradient dy·Wᵀ: copying W (108) costs more than dy and the result (18 + 24).
+    { transposeA: false, transposeB: true, a: [2, 9], b: [12, 9], transposes: 2 },
+    { transposeA: true, transposeB: false, a: [20, 3], b: [20, 2], transposes: 2 },
+    { transposeA: false, transposeB: true, a: [3, 2, 9], b: [1, 30, 9], transposes: 2 },
+  ])('BatchMatMul matches cpu with transposeA=$transposeA transposeB=$transposeB, a $a, b $b', async (c) => {
     const compute = () => tf.matMul(seeded(c.a, 3)(), seeded(c.b, 4)(), c.transposeA, c.transposeB);
     const [expected] = await onBackend('cpu', compute);
-    const [actual] = await onBackend('wasm', compute);
-    expectClose(actual!, expected!);
+    const counts = countWasmKernelCalls(['Transpose']);
+    try {
+      const [actual] = await onBackend('wasm', compute);
+      expectClose(actual!, expected!);
+    } finally {
+      counts.restore();
+    }
+    expect(counts.calls).toEqual({ Transpose: c.transposes });
+  });
+
+  it('_FusedMatMul without a bias takes the product the other way round when that copies less, relu included', async () => {
+    const compute = () => tf.fused.matMul({ a: seeded([2, 9], 7)(), b: seeded([12, 9], 8)(), transposeB: true, activation: 'relu' });
+    const [expected] = await onBackend('cpu', compute);
+    const counts = countWasmKernelCalls(['Transpose']);
+    try {
+      const [actual] = await onBackend('wasm', compute);
+      expectClose(actual!, expected!);
+    } finally {
+      counts.restore();
+    }
+    expect(counts.calls).toEqual({ Transpose: 2 });
+    expect(expected!.some((v) => v === 0) && expected!.some((v) => v > 0)).toBe(true);
   });
 
   it('_FusedMatMul with a transposed operand, bias and relu matches cpu', async () => {

@@ -46,32 +46,48 @@ export function registerWasmTrainingKernels(): readonly string[] {
 
 const ours = new WeakSet<KernelFunc>();
 
-/** The matrix product with its operands transposed in memory first, then the package's fast untransposed kernel. */
+/**
+ * The matrix product through the package's fast untransposed kernel, moving as few elements as it can: either the
+ * flagged operands are transposed in memory (C = op(A)·op(B)), or the product is taken the other way round and its
+ * result transposed (Cᵀ = op(B)ᵀ·op(A)ᵀ, where a flagged operand needs no copy). A dense layer's input gradient
+ * dy·Wᵀ at batch 4 with a 4096x4096 W copies W (16 M floats) the first way and dy and dx (16 K each) the second.
+ * The second way is only taken without a bias or a prelu (their broadcasts follow C's last axis).
+ */
 function untransposedMatMul(stock: KernelFunc | undefined, name: string): KernelFunc {
   if (stock === undefined) throw new Error(`wasm kernel ${name} is not registered (is @tensorflow/tfjs-backend-wasm loaded?)`);
   return (args) => {
     const attrs = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
     if (!attrs.transposeA && !attrs.transposeB) return stock(args);
-    const inputs = args.inputs;
+    const { a, b, bias, preluActivationWeights } = args.inputs;
     const scope = new KernelScope(args.backend);
     try {
-      const flip = (info: TensorInfo) => {
-        const perm = info.shape.map((_, axis) => axis);
-        const last = perm.length - 1;
-        [perm[last - 1], perm[last]] = [last, last - 1];
-        return scope.run('Transpose', { x: info }, { perm });
-      };
-      const a = attrs.transposeA ? flip(inputs.a!) : inputs.a!;
-      const b = attrs.transposeB ? flip(inputs.b!) : inputs.b!;
-      return stock({
-        ...args,
-        inputs: { ...inputs, a, b },
-        attrs: { ...args.attrs, transposeA: false, transposeB: false },
-      });
+      const flip = (info: TensorInfo) => scope.run('Transpose', { x: info }, { perm: lastTwoSwapped(info.shape.length) });
+      const size = (info: TensorInfo) => tf.util.sizeFromShape(info.shape);
+      const untransposed = { ...args.attrs, transposeA: false, transposeB: false };
+      const copiedAsAsked = (attrs.transposeA ? size(a!) : 0) + (attrs.transposeB ? size(b!) : 0);
+      const outRows = a!.shape[a!.shape.length - (attrs.transposeA ? 1 : 2)]!;
+      const outColumns = b!.shape[b!.shape.length - (attrs.transposeB ? 2 : 1)]!;
+      const batch = Math.max(tf.util.sizeFromShape(a!.shape.slice(0, -2)), tf.util.sizeFromShape(b!.shape.slice(0, -2)));
+      const copiedSwapped = (attrs.transposeA ? 0 : size(a!)) + (attrs.transposeB ? 0 : size(b!)) + batch * outRows * outColumns;
+      if (bias !== undefined || preluActivationWeights !== undefined || copiedSwapped >= copiedAsAsked) {
+        const left = attrs.transposeA ? flip(a!) : a!;
+        const right = attrs.transposeB ? flip(b!) : b!;
+        return stock({ ...args, inputs: { ...args.inputs, a: left, b: right }, attrs: untransposed });
+      }
+      const left = attrs.transposeB ? b! : flip(b!);
+      const right = attrs.transposeA ? a! : flip(a!);
+      const swapped = scope.keepResult(stock({ ...args, inputs: { ...args.inputs, a: left, b: right }, attrs: untransposed }) as TensorInfo);
+      return scope.detach(flip(swapped));
     } finally {
       scope.dispose();
     }
   };
+}
+
+function lastTwoSwapped(rank: number): number[] {
+  const perm = Array.from({ length: rank }, (_, axis) => axis);
+  [perm[rank - 2], perm[rank - 1]] = [rank - 1, rank - 2];
+  return perm;
 }
 
 const overrides: ReadonlyArray<readonly [string, (stock: KernelFunc | undefined) => KernelFunc]> = [
