@@ -14,7 +14,8 @@ import { tiledMaxPoolGrad } from './wasm-max-pool-grad.ts';
  * - `Conv2DBackpropInput`: the package's is a plain loop, about 10x slower than the forward convolution.
  * - `BatchMatMul` and `_FusedMatMul` with `transposeA` or `transposeB`: the package multiplies transposed operands
  *   with a slow loop (2.3 GFLOP/s against 32 untransposed, measured here), and every dense layer's gradients ask for
- *   one of them; transposing the operand first (a copy) and multiplying untransposed is 4-10x faster.
+ *   one of them; copying into the untransposed form first (the flagged operands, or the others and the result of
+ *   the product taken the other way round, whichever is fewer elements) and multiplying untransposed is 4-10x faster.
  * - `MaxPoolGrad` of poolings whose windows tile the input (2x2 stride 2): one JavaScript pass over the wasm heap,
  *   about 10x the package's loop (wasm-max-pool-grad.ts); other poolings keep the package's kernel.
  * - `Conv3DBackpropInputV2`, which gives wrong results in the package (wasm-kernel-fixes.ts).
