@@ -6,7 +6,9 @@
  * the machine hits all of them alike; the figures are medians over rounds. A fourth configuration runs one
  * single-threaded wasm process per thread at the same time and sums their figures: what the cores deliver to
  * independent work at that moment, the ceiling for the threaded build (on shared machines the second core is often
- * partly someone else's). Writes bench/results/cpu.json (BENCH_RESULTS overrides the path).
+ * partly someone else's). Each matmul and conv figure comes as the median repetition's rate and as the fastest's
+ * ("peak": the rate when nothing else wanted the cores, which a threaded kernel needs on every core at once).
+ * Writes bench/results/cpu.json (BENCH_RESULTS overrides the path).
  *
  *   pnpm bench:cpu        (tsx bench/cpu.ts)        BENCH_ROUNDS=5 BENCH_MATMUL=1024 BENCH_BATCH=8
  */
@@ -32,6 +34,9 @@ interface Sample {
   device: string;
   matmulGflops: number;
   convGflops: number;
+  /** From the fastest repetition instead of the median: the rate when nothing else wanted the cores. */
+  matmulPeakGflops: number;
+  convPeakGflops: number;
   trainImgPerSec: number;
   trainBatch: number;
 }
@@ -47,14 +52,14 @@ async function measure(config: Config): Promise<Sample> {
 
   const a = tf.randomUniform([matmulSize, matmulSize], -1, 1, 'float32', 1);
   const b = tf.randomUniform([matmulSize, matmulSize], -1, 1, 'float32', 2);
-  const matmulMs = await medianMs(slow ? 1 : 15, () => tf.tidy(() => tf.matMul(a, b)));
+  const matmulMs = await timeMs(slow ? 1 : 15, () => tf.tidy(() => tf.matMul(a, b)));
   tf.dispose([a, b]);
 
   // A 3x3 'same' convolution at VGG16 block 2's width (128 channels in and out), on a CPU-sized 56x56 input.
   const convShape = { batch: slow ? 1 : 4, side: 56, channels: 128 };
   const image = tf.randomUniform<tf.Rank.R4>([convShape.batch, convShape.side, convShape.side, convShape.channels], -1, 1, 'float32', 3);
   const kernel = tf.randomUniform<tf.Rank.R4>([3, 3, convShape.channels, convShape.channels], -1, 1, 'float32', 4);
-  const convMs = await medianMs(slow ? 1 : 15, () => tf.tidy(() => tf.conv2d(image, kernel, 1, 'same')));
+  const convMs = await timeMs(slow ? 1 : 15, () => tf.tidy(() => tf.conv2d(image, kernel, 1, 'same')));
   tf.dispose([image, kernel]);
   const convFlops = 2 * convShape.batch * convShape.side ** 2 * 9 * convShape.channels ** 2;
 
@@ -62,19 +67,21 @@ async function measure(config: Config): Promise<Sample> {
   // depends on batch size for conv layers this wide) so that the whole run stays near 3 minutes.
   const stepBatch = slow ? Math.max(1, batch >> 2) : batch;
   const model = vggStyleNet(stepBatch);
-  const stepMs = await medianMs(slow ? 1 : 4, () => model.step());
+  const stepMs = await timeMs(slow ? 1 : 4, () => model.step());
   model.dispose();
   return {
     device: selection.device,
-    matmulGflops: (2 * matmulSize ** 3) / matmulMs / 1e6,
-    convGflops: convFlops / convMs / 1e6,
-    trainImgPerSec: stepBatch / (stepMs / 1000),
+    matmulGflops: (2 * matmulSize ** 3) / matmulMs.median / 1e6,
+    convGflops: convFlops / convMs.median / 1e6,
+    matmulPeakGflops: (2 * matmulSize ** 3) / matmulMs.fastest / 1e6,
+    convPeakGflops: convFlops / convMs.fastest / 1e6,
+    trainImgPerSec: stepBatch / (stepMs.median / 1000),
     trainBatch: stepBatch,
   };
 }
 
-/** Median wall time of `reps` runs after one warm-up; each run waits for its result to be read back. */
-async function medianMs(reps: number, run: () => tf.Tensor): Promise<number> {
+/** Median and fastest wall time of `reps` runs after one warm-up; each run waits for its result to be read back. */
+async function timeMs(reps: number, run: () => tf.Tensor): Promise<{ median: number; fastest: number }> {
   const times: number[] = [];
   for (let i = 0; i <= reps; i++) {
     const start = performance.now();
@@ -83,7 +90,7 @@ async function medianMs(reps: number, run: () => tf.Tensor): Promise<number> {
     out.dispose();
     if (i > 0) times.push(performance.now() - start);
   }
-  return median(times);
+  return { median: median(times), fastest: Math.min(...times) };
 }
 
 /** conv3x3(16)x2-pool, conv3x3(32)x2-pool, conv3x3(64)x2-pool, dense(10); SGD on softmax cross-entropy. */
@@ -154,6 +161,8 @@ async function main(): Promise<void> {
               device: `${copies.length} processes at once, each ${copies[0]!.device}`,
               matmulGflops: copies.reduce((sum, c) => sum + c.matmulGflops, 0),
               convGflops: copies.reduce((sum, c) => sum + c.convGflops, 0),
+              matmulPeakGflops: copies.reduce((sum, c) => sum + c.matmulPeakGflops, 0),
+              convPeakGflops: copies.reduce((sum, c) => sum + c.convPeakGflops, 0),
               trainImgPerSec: copies.reduce((sum, c) => sum + c.trainImgPerSec, 0),
               trainBatch: copies[0]!.trainBatch,
             };
@@ -171,21 +180,32 @@ async function main(): Promise<void> {
           trainBatch: s[0]!.trainBatch,
           matmulGflops: { median: median(s.map((x) => x.matmulGflops)), samples: s.map((x) => x.matmulGflops) },
           convGflops: { median: median(s.map((x) => x.convGflops)), samples: s.map((x) => x.convGflops) },
+          matmulPeakGflops: { median: median(s.map((x) => x.matmulPeakGflops)), samples: s.map((x) => x.matmulPeakGflops) },
+          convPeakGflops: { median: median(s.map((x) => x.convPeakGflops)), samples: s.map((x) => x.convPeakGflops) },
           trainImgPerSec: { median: median(s.map((x) => x.trainImgPerSec)), samples: s.map((x) => x.trainImgPerSec) },
         },
       ];
     }),
   );
-  const med = (name: string, key: 'matmulGflops' | 'convGflops' | 'trainImgPerSec') => summary[name]![key].median;
+  type Metric = 'matmulGflops' | 'convGflops' | 'matmulPeakGflops' | 'convPeakGflops' | 'trainImgPerSec';
+  const med = (name: string, key: Metric) => summary[name]![key].median;
   const ratio = (p: string, q: string) => ({
     matmul: med(p, 'matmulGflops') / med(q, 'matmulGflops'),
     conv: med(p, 'convGflops') / med(q, 'convGflops'),
+    matmulPeak: med(p, 'matmulPeakGflops') / med(q, 'matmulPeakGflops'),
+    convPeak: med(p, 'convPeakGflops') / med(q, 'convPeakGflops'),
     trainStep: med(p, 'trainImgPerSec') / med(q, 'trainImgPerSec'),
   });
   const pairedRatio = (p: string, q: string) => {
-    const perRound = (key: 'matmulGflops' | 'convGflops' | 'trainImgPerSec') =>
+    const perRound = (key: Metric) =>
       median(samples.get(p)!.map((sample, i) => sample[key] / samples.get(q)![i]![key]));
-    return { matmul: perRound('matmulGflops'), conv: perRound('convGflops'), trainStep: perRound('trainImgPerSec') };
+    return {
+      matmul: perRound('matmulGflops'),
+      conv: perRound('convGflops'),
+      matmulPeak: perRound('matmulPeakGflops'),
+      convPeak: perRound('convPeakGflops'),
+      trainStep: perRound('trainImgPerSec'),
+    };
   };
   const result = {
     measuredAt: new Date().toISOString(),
