@@ -19,9 +19,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-// Registers tfjs-core's gradient functions (the core package alone has none registered under Node's resolver).
-import '@tensorflow/tfjs-layers';
+// Also registers tfjs-core's gradient functions (the core package alone has none registered under Node's resolver).
+import * as tfl from '@tensorflow/tfjs-layers';
+import { buildVgg16 } from '@tessera/core/models/vgg16';
 import { selectBackend } from '@tessera/worker/backends/select-backend';
+import { cpuSizes } from './gpu/bench-sizes.ts';
 
 interface Config {
   name: string;
@@ -39,6 +41,9 @@ interface Sample {
   convPeakGflops: number;
   trainImgPerSec: number;
   trainBatch: number;
+  /** Keras's VGG16 with its top at bench:gpu's CPU-sized input (img/s); training is null on the cpu backend. */
+  vgg16TrainImgPerSec: number | null;
+  vgg16ForwardImgPerSec: number;
 }
 
 const matmulSize = Number(process.env.BENCH_MATMUL ?? 1024);
@@ -69,6 +74,8 @@ async function measure(config: Config): Promise<Sample> {
   const model = vggStyleNet(stepBatch);
   const stepMs = await timeMs(slow ? 1 : 4, () => model.step());
   model.dispose();
+
+  const vgg16 = await vgg16Figures(slow);
   return {
     device: selection.device,
     matmulGflops: (2 * matmulSize ** 3) / matmulMs.median / 1e6,
@@ -77,7 +84,36 @@ async function measure(config: Config): Promise<Sample> {
     convPeakGflops: convFlops / convMs.fastest / 1e6,
     trainImgPerSec: stepBatch / (stepMs.median / 1000),
     trainBatch: stepBatch,
+    vgg16TrainImgPerSec: vgg16.trainImgPerSec,
+    vgg16ForwardImgPerSec: vgg16.forwardImgPerSec,
   };
+}
+
+/**
+ * bench:gpu's model figures at its CPU sizes (cpuSizes: 64x64x3, 1000 classes, batch 4): one SGD step on softmax
+ * cross-entropy and the inference forward pass. The JavaScript backend's convolution gradients run at about
+ * 40 MFLOP/s here (a VGG16 step would take about 90 s an image), so it gives the forward figure only, at batch 1.
+ */
+async function vgg16Figures(slow: boolean): Promise<{ trainImgPerSec: number | null; forwardImgPerSec: number }> {
+  const side = cpuSizes.imageSize;
+  const model = buildVgg16({ inputShape: [side, side, 3], classes: cpuSizes.classes, seed: 1 });
+  let trainImgPerSec: number | null = null;
+  if (!slow) {
+    const x = tf.randomUniform<tf.Rank.R4>([cpuSizes.trainBatch, side, side, 3], -1, 1, 'float32', 5);
+    const labels = tf.oneHot(tf.tensor1d(Array.from({ length: cpuSizes.trainBatch }, (_, i) => (i * 7919) % cpuSizes.classes), 'int32'), cpuSizes.classes);
+    const optimizer = tf.train.sgd(0.01);
+    const loss = (): tf.Scalar => tf.mean(tfl.metrics.categoricalCrossentropy(labels, model.apply(x, { training: true }) as tf.Tensor));
+    const step = await timeMs(2, () => optimizer.minimize(loss, true)!);
+    trainImgPerSec = cpuSizes.trainBatch / (step.median / 1000);
+    tf.dispose([x, labels]);
+    optimizer.dispose();
+  }
+  const forwardBatch = slow ? 1 : cpuSizes.forwardBatch;
+  const input = tf.randomUniform<tf.Rank.R4>([forwardBatch, side, side, 3], -1, 1, 'float32', 6);
+  const forward = await timeMs(slow ? 1 : 3, () => tf.tidy(() => model.apply(input, { training: false }) as tf.Tensor));
+  input.dispose();
+  model.dispose();
+  return { trainImgPerSec, forwardImgPerSec: forwardBatch / (forward.median / 1000) };
 }
 
 /** Median and fastest wall time of `reps` runs after one warm-up; each run waits for its result to be read back. */
@@ -124,6 +160,34 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** The figures summarized, under the names the ratios use. */
+const metrics = {
+  matmul: 'matmulGflops',
+  conv: 'convGflops',
+  matmulPeak: 'matmulPeakGflops',
+  convPeak: 'convPeakGflops',
+  trainStep: 'trainImgPerSec',
+  vgg16Train: 'vgg16TrainImgPerSec',
+  vgg16Forward: 'vgg16ForwardImgPerSec',
+} as const satisfies Record<string, keyof Sample>;
+type Metric = (typeof metrics)[keyof typeof metrics];
+
+/** Processes run at once: their rates add up. */
+function sumOfCopies(copies: Sample[]): Sample {
+  const total = (key: Metric) => (copies.some((c) => c[key] === null) ? null : copies.reduce((sum, c) => sum + c[key]!, 0));
+  return {
+    device: `${copies.length} processes at once, each ${copies[0]!.device}`,
+    matmulGflops: total('matmulGflops')!,
+    convGflops: total('convGflops')!,
+    matmulPeakGflops: total('matmulPeakGflops')!,
+    convPeakGflops: total('convPeakGflops')!,
+    trainImgPerSec: total('trainImgPerSec')!,
+    trainBatch: copies[0]!.trainBatch,
+    vgg16TrainImgPerSec: total('vgg16TrainImgPerSec'),
+    vgg16ForwardImgPerSec: total('vgg16ForwardImgPerSec')!,
+  };
+}
+
 async function main(): Promise<void> {
   const childConfig = process.argv[2] === '--child' ? (JSON.parse(process.argv[3]!) as Config) : undefined;
   if (childConfig) {
@@ -154,59 +218,37 @@ async function main(): Promise<void> {
           return JSON.parse(stdout.slice(stdout.lastIndexOf('{'))) as Sample;
         }),
       );
-      const sample: Sample =
-        copies.length === 1
-          ? copies[0]!
-          : {
-              device: `${copies.length} processes at once, each ${copies[0]!.device}`,
-              matmulGflops: copies.reduce((sum, c) => sum + c.matmulGflops, 0),
-              convGflops: copies.reduce((sum, c) => sum + c.convGflops, 0),
-              matmulPeakGflops: copies.reduce((sum, c) => sum + c.matmulPeakGflops, 0),
-              convPeakGflops: copies.reduce((sum, c) => sum + c.convPeakGflops, 0),
-              trainImgPerSec: copies.reduce((sum, c) => sum + c.trainImgPerSec, 0),
-              trainBatch: copies[0]!.trainBatch,
-            };
+      const sample: Sample = copies.length === 1 ? copies[0]! : sumOfCopies(copies);
       samples.get(config.name)!.push(sample);
-      console.log(`round ${round} ${config.name.padEnd(16)} matmul ${sample.matmulGflops.toFixed(1).padStart(6)} GFLOP/s  conv ${sample.convGflops.toFixed(1).padStart(6)} GFLOP/s  train ${sample.trainImgPerSec.toFixed(2).padStart(7)} img/s  (${sample.device})`);
+      console.log(
+        `round ${round} ${config.name.padEnd(16)} matmul ${sample.matmulGflops.toFixed(1).padStart(6)} GFLOP/s  conv ${sample.convGflops.toFixed(1).padStart(6)} GFLOP/s  ` +
+          `train ${sample.trainImgPerSec.toFixed(2).padStart(7)} img/s  VGG16 train ${sample.vgg16TrainImgPerSec?.toFixed(2) ?? '-'} forward ${sample.vgg16ForwardImgPerSec.toFixed(2)} img/s  (${sample.device})`,
+      );
     }
   }
+  const mediansOf = (name: string) =>
+    Object.fromEntries(
+      Object.values(metrics).map((key) => {
+        const values = samples.get(name)!.map((x) => x[key]);
+        return [key, values.includes(null) ? null : median(values as number[])];
+      }),
+    ) as Record<Metric, number | null>;
   const summary = Object.fromEntries(
     configs.map((c) => {
       const s = samples.get(c.name)!;
-      return [
-        c.name,
-        {
-          device: s[0]!.device,
-          trainBatch: s[0]!.trainBatch,
-          matmulGflops: { median: median(s.map((x) => x.matmulGflops)), samples: s.map((x) => x.matmulGflops) },
-          convGflops: { median: median(s.map((x) => x.convGflops)), samples: s.map((x) => x.convGflops) },
-          matmulPeakGflops: { median: median(s.map((x) => x.matmulPeakGflops)), samples: s.map((x) => x.matmulPeakGflops) },
-          convPeakGflops: { median: median(s.map((x) => x.convPeakGflops)), samples: s.map((x) => x.convPeakGflops) },
-          trainImgPerSec: { median: median(s.map((x) => x.trainImgPerSec)), samples: s.map((x) => x.trainImgPerSec) },
-        },
-      ];
+      const medians = mediansOf(c.name);
+      const figures = Object.values(metrics).map((key) => [key, { median: medians[key], samples: s.map((x) => x[key]) }]);
+      return [c.name, { device: s[0]!.device, trainBatch: s[0]!.trainBatch, ...Object.fromEntries(figures) }];
     }),
   );
-  type Metric = 'matmulGflops' | 'convGflops' | 'matmulPeakGflops' | 'convPeakGflops' | 'trainImgPerSec';
-  const med = (name: string, key: Metric) => summary[name]![key].median;
-  const ratio = (p: string, q: string) => ({
-    matmul: med(p, 'matmulGflops') / med(q, 'matmulGflops'),
-    conv: med(p, 'convGflops') / med(q, 'convGflops'),
-    matmulPeak: med(p, 'matmulPeakGflops') / med(q, 'matmulPeakGflops'),
-    convPeak: med(p, 'convPeakGflops') / med(q, 'convPeakGflops'),
-    trainStep: med(p, 'trainImgPerSec') / med(q, 'trainImgPerSec'),
-  });
-  const pairedRatio = (p: string, q: string) => {
-    const perRound = (key: Metric) =>
-      median(samples.get(p)!.map((sample, i) => sample[key] / samples.get(q)![i]![key]));
-    return {
-      matmul: perRound('matmulGflops'),
-      conv: perRound('convGflops'),
-      matmulPeak: perRound('matmulPeakGflops'),
-      convPeak: perRound('convPeakGflops'),
-      trainStep: perRound('trainImgPerSec'),
-    };
-  };
+  const eachMetric = (f: (key: Metric) => number | null) => Object.fromEntries(Object.entries(metrics).map(([label, key]) => [label, f(key)]));
+  const divide = (p: number | null, q: number | null) => (p === null || q === null ? null : p / q);
+  const ratio = (p: string, q: string) => eachMetric((key) => divide(mediansOf(p)[key], mediansOf(q)[key]));
+  const pairedRatio = (p: string, q: string) =>
+    eachMetric((key) => {
+      const perRound = samples.get(p)!.map((sample, i) => divide(sample[key], samples.get(q)![i]![key]));
+      return perRound.includes(null) ? null : median(perRound as number[]);
+    });
   const result = {
     measuredAt: new Date().toISOString(),
     machine: { cpu: os.cpus()[0]?.model.trim(), cores: os.availableParallelism(), node: process.version, tfjs: tf.version_core },
@@ -214,6 +256,7 @@ async function main(): Promise<void> {
       matmul: `${matmulSize}x${matmulSize} fp32`,
       conv: '3x3 same, 128 -> 128 channels, 56x56, batch 4 (batch 1 on cpu)',
       trainStep: `VGG-style 6 conv + dense, batch ${batch}, ${imageSize}x${imageSize}x3, SGD`,
+      vgg16: `Keras VGG16 with top (${cpuSizes.classes} classes), ${cpuSizes.imageSize}x${cpuSizes.imageSize}x3, SGD train batch ${cpuSizes.trainBatch}, forward batch ${cpuSizes.forwardBatch} (cpu: forward only, batch 1)`,
     },
     rounds,
     configs: summary,
