@@ -69,7 +69,7 @@ async function measure(config: Config): Promise<Sample> {
   const convFlops = 2 * convShape.batch * convShape.side ** 2 * 9 * convShape.channels ** 2;
 
   // The JavaScript backend takes about a minute per batch-8 step here: it trains on a smaller batch (img/s barely
-  // depends on batch size for conv layers this wide) so that the whole run stays near 3 minutes.
+  // depends on batch size for conv layers this wide) so that its part of a round stays under a minute.
   const stepBatch = slow ? Math.max(1, batch >> 2) : batch;
   const model = vggStyleNet(stepBatch);
   const stepMs = await timeMs(slow ? 1 : 4, () => model.step());
