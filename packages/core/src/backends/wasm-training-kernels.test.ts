@@ -106,16 +106,15 @@ describe('registerWasmTrainingKernels', () => {
     const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape } as unknown as tf.NamedAttrMap;
     const [expected] = await onBackend('cpu', () => tf.engine().runKernel<tf.Tensor>('Conv2DBackpropFilter', { x: x(), dy: dy() }, attrs));
     // Image chunks' gradients are summed (Add), channel chunks joined (Concat): count both to see the split happen.
-    const counts = countWasmKernelCalls(['Add', 'Concat']);
+    let counted: Awaited<ReturnType<typeof onWasmCounting>>;
     try {
-      const [actual] = await onBackend('wasm', () => tf.engine().runKernel<tf.Tensor>(kernelName, { x: x(), dy: dy() }, attrs));
-      expect(actual).toHaveLength(tf.util.sizeFromShape(filterShape));
-      expectClose(actual!, expected!);
+      counted = await onWasmCounting(['Add', 'Concat'], () => tf.engine().runKernel<tf.Tensor>(kernelName, { x: x(), dy: dy() }, attrs));
     } finally {
-      counts.restore();
       tf.unregisterKernel(kernelName, 'wasm');
     }
-    expect(counts.calls).toEqual({ Add: adds, Concat: concats });
+    expect(counted.values[0]).toHaveLength(tf.util.sizeFromShape(filterShape));
+    expectClose(counted.values[0]!, expected!);
+    expect(counted.calls).toEqual({ Add: adds, Concat: concats });
   });
 
   it.each(cases)('Conv2DBackpropInput matches cpu: $name', async (c) => {
@@ -166,27 +165,17 @@ describe('registerWasmTrainingKernels', () => {
   ])('BatchMatMul matches cpu with transposeA=$transposeA transposeB=$transposeB, a $a, b $b', async (c) => {
     const compute = () => tf.matMul(seeded(c.a, 3)(), seeded(c.b, 4)(), c.transposeA, c.transposeB);
     const [expected] = await onBackend('cpu', compute);
-    const counts = countWasmKernelCalls(['Transpose']);
-    try {
-      const [actual] = await onBackend('wasm', compute);
-      expectClose(actual!, expected!);
-    } finally {
-      counts.restore();
-    }
-    expect(counts.calls).toEqual({ Transpose: c.transposes });
+    const { values, calls } = await onWasmCounting(['Transpose'], compute);
+    expectClose(values[0]!, expected!);
+    expect(calls).toEqual({ Transpose: c.transposes });
   });
 
   it('_FusedMatMul without a bias takes the product the other way round when that copies less, relu included', async () => {
     const compute = () => tf.fused.matMul({ a: seeded([2, 9], 7)(), b: seeded([12, 9], 8)(), transposeB: true, activation: 'relu' });
     const [expected] = await onBackend('cpu', compute);
-    const counts = countWasmKernelCalls(['Transpose']);
-    try {
-      const [actual] = await onBackend('wasm', compute);
-      expectClose(actual!, expected!);
-    } finally {
-      counts.restore();
-    }
-    expect(counts.calls).toEqual({ Transpose: 2 });
+    const { values, calls } = await onWasmCounting(['Transpose'], compute);
+    expectClose(values[0]!, expected!);
+    expect(calls).toEqual({ Transpose: 2 });
     expect(expected!.some((v) => v === 0) && expected!.some((v) => v > 0)).toBe(true);
   });
 
@@ -289,8 +278,11 @@ describe('registerWasmTrainingKernels', () => {
   });
 });
 
-/** Counts the calls of some wasm kernels (composite kernels call them through tf.getKernel) until restored. */
-function countWasmKernelCalls(names: string[]): { calls: Record<string, number>; restore: () => void } {
+/**
+ * Runs `compute` on wasm while counting the calls of some wasm kernels (composite kernels call them through
+ * tf.getKernel), so a test can see which path a kernel took; the kernels are restored afterwards.
+ */
+async function onWasmCounting(names: string[], compute: () => tf.Tensor): Promise<{ values: Float32Array[]; calls: Record<string, number> }> {
   const calls: Record<string, number> = Object.fromEntries(names.map((name) => [name, 0]));
   const originals = names.map((name) => tf.getKernel(name, 'wasm'));
   for (const original of originals) {
@@ -303,13 +295,12 @@ function countWasmKernelCalls(names: string[]): { calls: Record<string, number>;
       },
     });
   }
-  return {
-    calls,
-    restore: () => {
-      for (const original of originals) {
-        tf.unregisterKernel(original.kernelName, 'wasm');
-        tf.registerKernel(original);
-      }
-    },
-  };
+  try {
+    return { values: await onBackend('wasm', compute), calls };
+  } finally {
+    for (const original of originals) {
+      tf.unregisterKernel(original.kernelName, 'wasm');
+      tf.registerKernel(original);
+    }
+  }
 }
