@@ -226,29 +226,26 @@ async function main(): Promise<void> {
       );
     }
   }
-  const mediansOf = (name: string) =>
-    Object.fromEntries(
-      Object.values(metrics).map((key) => {
-        const values = samples.get(name)!.map((x) => x[key]);
-        return [key, values.includes(null) ? null : median(values as number[])];
-      }),
-    ) as Record<Metric, number | null>;
+  // A figure one configuration does not give (null: VGG16 training on cpu) has no median and no ratio.
+  const medianOrNull = (values: (number | null)[]) => (values.includes(null) ? null : median(values as number[]));
+  const medians = new Map(
+    configs.map((c) => {
+      const s = samples.get(c.name)!;
+      return [c.name, Object.fromEntries(Object.values(metrics).map((key) => [key, medianOrNull(s.map((x) => x[key]))])) as Record<Metric, number | null>];
+    }),
+  );
   const summary = Object.fromEntries(
     configs.map((c) => {
       const s = samples.get(c.name)!;
-      const medians = mediansOf(c.name);
-      const figures = Object.values(metrics).map((key) => [key, { median: medians[key], samples: s.map((x) => x[key]) }]);
+      const figures = Object.values(metrics).map((key) => [key, { median: medians.get(c.name)![key], samples: s.map((x) => x[key]) }]);
       return [c.name, { device: s[0]!.device, trainBatch: s[0]!.trainBatch, ...Object.fromEntries(figures) }];
     }),
   );
   const eachMetric = (f: (key: Metric) => number | null) => Object.fromEntries(Object.entries(metrics).map(([label, key]) => [label, f(key)]));
   const divide = (p: number | null, q: number | null) => (p === null || q === null ? null : p / q);
-  const ratio = (p: string, q: string) => eachMetric((key) => divide(mediansOf(p)[key], mediansOf(q)[key]));
+  const ratio = (p: string, q: string) => eachMetric((key) => divide(medians.get(p)![key], medians.get(q)![key]));
   const pairedRatio = (p: string, q: string) =>
-    eachMetric((key) => {
-      const perRound = samples.get(p)!.map((sample, i) => divide(sample[key], samples.get(q)![i]![key]));
-      return perRound.includes(null) ? null : median(perRound as number[]);
-    });
+    eachMetric((key) => medianOrNull(samples.get(p)!.map((sample, i) => divide(sample[key], samples.get(q)![i]![key]))));
   const result = {
     measuredAt: new Date().toISOString(),
     machine: { cpu: os.cpus()[0]?.model.trim(), cores: os.availableParallelism(), node: process.version, tfjs: tf.version_core },
