@@ -206,9 +206,7 @@ interface WasmHeapBackend {
  * an element, more than the convolution it feeds); the copies take about a millisecond.
  */
 export function flipSpatialSwapChannels(scope: KernelScope, filter: TensorInfo): TensorInfo {
-  const rank = filter.shape.length;
-  const perm = [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
-  const swapped = scope.run('Transpose', { x: filter }, { perm });
+  const swapped = scope.run('Transpose', { x: filter }, { perm: lastTwoSwapped(filter.shape.length) });
   const taps = tf.util.sizeFromShape(filter.shape.slice(0, -2));
   if (taps === 1) return swapped;
   const backend = scope.backend as WasmHeapBackend;
@@ -220,6 +218,13 @@ export function flipSpatialSwapChannels(scope: KernelScope, filter: TensorInfo):
   for (let tap = 0; tap < taps; tap++) target.set(source.subarray((taps - 1 - tap) * block, (taps - tap) * block), tap * block);
   scope.release(swapped);
   return flipped;
+}
+
+/** The Transpose permutation that swaps the last two axes of a tensor of this rank. */
+export function lastTwoSwapped(rank: number): number[] {
+  const perm = Array.from({ length: rank }, (_, axis) => axis);
+  [perm[rank - 2], perm[rank - 1]] = [rank - 1, rank - 2];
+  return perm;
 }
 
 /** Spreads one axis of x by `stride`: its entries every `stride` places, zeros between (length (n-1)·stride+1). */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { conv2DBackpropFilter, conv2DBackpropInput } from './wasm-conv-gradients.ts';
+import { conv2DBackpropFilter, conv2DBackpropInput, lastTwoSwapped } from './wasm-conv-gradients.ts';
 import { KernelScope } from './wasm-kernel-calls.ts';
 import { conv3DBackpropInputAsConv } from './wasm-kernel-fixes.ts';
 import { tiledMaxPoolGrad } from './wasm-max-pool-grad.ts';
@@ -83,12 +83,6 @@ function untransposedMatMul(stock: KernelFunc | undefined, name: string): Kernel
       scope.dispose();
     }
   };
-}
-
-function lastTwoSwapped(rank: number): number[] {
-  const perm = Array.from({ length: rank }, (_, axis) => axis);
-  [perm[rank - 2], perm[rank - 1]] = [rank - 1, rank - 2];
-  return perm;
 }
 
 const overrides: ReadonlyArray<readonly [string, (stock: KernelFunc | undefined) => KernelFunc]> = [
