@@ -17,6 +17,9 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 
 /** axe-core's serious and critical violations on the page as it is now, as readable lines (empty: none). */
 export async function seriousA11yViolations(page: Page): Promise<string[]> {
+  // Next.js streams a page's metadata: the <title> can land in the head just after the body. Check the page once it
+  // has finished arriving (a page that never gets a title still fails, with axe's document-title violation).
+  await page.waitForFunction("document.title !== ''", null, { timeout: 10_000 }).catch(() => undefined);
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
