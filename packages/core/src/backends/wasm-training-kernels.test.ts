@@ -66,7 +66,7 @@ describe('registerWasmTrainingKernels', () => {
   });
 
   it('registers its kernels for wasm once', () => {
-    for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Conv3DBackpropInputV2', 'BatchMatMul', '_FusedMatMul']) {
+    for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Transpose', 'Conv3DBackpropInputV2', 'BatchMatMul', '_FusedMatMul']) {
       expect(tf.getKernel(name, 'wasm'), name).toBeDefined();
     }
     expect(registerWasmTrainingKernels()).toEqual([]);
@@ -193,6 +193,45 @@ describe('registerWasmTrainingKernels', () => {
     const [actual] = await onBackend('wasm', compute);
     expectClose(actual!, expected!);
     expect(expected!.some((v) => v === 0) && expected!.some((v) => v > 0)).toBe(true);
+  });
+
+  // Unflagged products with weights new to the kernel: transposes 3 (B, A and the result) when the product is taken
+  // the other way round, 0 when the package's kernel packs B.
+  it.each([
+    { name: 'a dense layer forward, x·W with W big beside x and C', a: [2, 9], b: [9, 40], transposes: 3 },
+    { name: 'the same with a fused relu (element-wise, so it survives the swap)', a: [2, 9], b: [9, 40], activation: 'relu' as const, transposes: 3 },
+    { name: 'a fused bias (it broadcasts along C rows)', a: [2, 9], b: [9, 40], bias: true, transposes: 0 },
+    { name: 'a batch of products (no packing to avoid)', a: [2, 2, 9], b: [2, 9, 40], transposes: 0 },
+    { name: 'A as big as B (packing B is cheaper)', a: [30, 9], b: [9, 12], transposes: 0 },
+  ])('unflagged product with new weights: $name', async (c) => {
+    const compute = () =>
+      tf.fused.matMul({
+        a: seeded(c.a, 3)(),
+        b: seeded(c.b, 4)(),
+        ...(c.bias ? { bias: seeded([c.b[c.b.length - 1]!], 5)() } : {}),
+        ...(c.activation ? { activation: c.activation } : {}),
+      });
+    const [expected] = await onBackend('cpu', compute);
+    const { values, calls } = await onWasmCounting(['Transpose'], compute);
+    expectClose(values[0]!, expected!);
+    expect(calls).toEqual({ Transpose: c.transposes });
+  });
+
+  it('weights multiplied again are packed once by the package and reused: transposed only the first time', async () => {
+    const [expected] = await onBackend('cpu', () => tf.matMul(seeded([2, 9], 3)(), seeded([9, 40], 4)()));
+    await tf.setBackend('wasm');
+    const weights = seeded([9, 40], 4)();
+    try {
+      const transposes: number[] = [];
+      for (let product = 0; product < 3; product++) {
+        const { values, calls } = await onWasmCounting(['Transpose'], () => tf.matMul(seeded([2, 9], 3)(), weights));
+        expectClose(values[0]!, expected!);
+        transposes.push(calls['Transpose']!);
+      }
+      expect(transposes).toEqual([3, 0, 0]);
+    } finally {
+      weights.dispose();
+    }
   });
 
   it('ResizeNearestNeighborGrad of a batch sums each input pixel\'s 2x2 block, on cpu (fixed) and wasm', async () => {

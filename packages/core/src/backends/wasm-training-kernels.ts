@@ -4,6 +4,7 @@ import { conv2DBackpropFilter, conv2DBackpropInput, lastTwoSwapped } from './was
 import { KernelScope } from './wasm-kernel-calls.ts';
 import { conv3DBackpropInputAsConv } from './wasm-kernel-fixes.ts';
 import { tiledMaxPoolGrad } from './wasm-max-pool-grad.ts';
+import { tiledTranspose } from './wasm-transpose.ts';
 
 /**
  * Training kernels for the `wasm` backend of @tensorflow/tfjs-backend-wasm 4.22, registered over (or beside) the
@@ -53,24 +54,50 @@ const ours = new WeakSet<KernelFunc>();
  * result transposed (Cᵀ = op(B)ᵀ·op(A)ᵀ, where a flagged operand needs no copy). A dense layer's input gradient
  * dy·Wᵀ at batch 4 with a 4096x4096 W copies W (16 M floats) the first way and dy and dx (16 K each) the second.
  * The second way is only taken without a bias or a prelu (their broadcasts follow C's last axis).
+ *
+ * Unflagged products go the second way too when B is new to the kernel and big beside A and C: the package's kernel
+ * keeps XNNPACK's packed copy of B for as long as B lives, but packing it costs ~10 ns an element (x·W with a new
+ * 4096x4096 W: 178 ms against 15 with W packed before), and a training step's weights are new tensors every step.
+ * Transposing W (~3.3 ns an element, wasm-transpose.ts) and packing the small A instead is cheaper. A B seen before
+ * (inference, evaluation batches) is handed to the package's kernel from its second product on, so it is packed once
+ * and reused.
  */
 function untransposedMatMul(stock: KernelFunc | undefined, name: string): KernelFunc {
   if (stock === undefined) throw new Error(`wasm kernel ${name} is not registered (is @tensorflow/tfjs-backend-wasm loaded?)`);
+  // Data of the B operands the package's kernel has packed, and of those seen once (kept weakly: tfjs drops them).
+  const packed = new WeakSet<object>();
+  const seen = new WeakSet<object>();
   return (args) => {
     const attrs = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
-    if (!attrs.transposeA && !attrs.transposeB) return stock(args);
     const { a, b, bias, preluActivationWeights } = args.inputs;
+    const size = (info: TensorInfo) => tf.util.sizeFromShape(info.shape);
+    const outRows = a!.shape[a!.shape.length - (attrs.transposeA ? 1 : 2)]!;
+    const outColumns = b!.shape[b!.shape.length - (attrs.transposeB ? 2 : 1)]!;
+    const batchOf = (info: TensorInfo) => tf.util.sizeFromShape(info.shape.slice(0, -2));
+    const batch = Math.max(batchOf(a!), batchOf(b!));
+    const fused = bias !== undefined || preluActivationWeights !== undefined;
+    let swap: boolean;
+    if (!attrs.transposeA && !attrs.transposeB) {
+      // Cost in element copies at the measured rates: packing B (10 an element) against transposing B and C (3.3)
+      // and transposing and packing A (13.3).
+      const newBigWeights = !packed.has(b!.dataId) && !seen.has(b!.dataId) && 4 * size(a!) + outRows * outColumns < 2 * size(b!);
+      swap = !fused && batch === 1 && newBigWeights;
+      if (!swap) {
+        // Batch-1 products are XNNPACK's: B is packed now and stays packed (by bias and activation) while it lives.
+        if (batch === 1) packed.add(b!.dataId);
+        return stock(args);
+      }
+      seen.add(b!.dataId);
+    } else {
+      const copiedAsAsked = (attrs.transposeA ? size(a!) : 0) + (attrs.transposeB ? size(b!) : 0);
+      const copiedSwapped = (attrs.transposeA ? 0 : size(a!)) + (attrs.transposeB ? 0 : size(b!)) + batch * outRows * outColumns;
+      swap = !fused && copiedSwapped < copiedAsAsked;
+    }
     const scope = new KernelScope(args.backend);
     try {
       const flip = (info: TensorInfo) => scope.run('Transpose', { x: info }, { perm: lastTwoSwapped(info.shape.length) });
-      const size = (info: TensorInfo) => tf.util.sizeFromShape(info.shape);
       const untransposed = { ...args.attrs, transposeA: false, transposeB: false };
-      const copiedAsAsked = (attrs.transposeA ? size(a!) : 0) + (attrs.transposeB ? size(b!) : 0);
-      const outRows = a!.shape[a!.shape.length - (attrs.transposeA ? 1 : 2)]!;
-      const outColumns = b!.shape[b!.shape.length - (attrs.transposeB ? 2 : 1)]!;
-      const batch = Math.max(tf.util.sizeFromShape(a!.shape.slice(0, -2)), tf.util.sizeFromShape(b!.shape.slice(0, -2)));
-      const copiedSwapped = (attrs.transposeA ? 0 : size(a!)) + (attrs.transposeB ? 0 : size(b!)) + batch * outRows * outColumns;
-      if (bias !== undefined || preluActivationWeights !== undefined || copiedSwapped >= copiedAsAsked) {
+      if (!swap) {
         const left = attrs.transposeA ? flip(a!) : a!;
         const right = attrs.transposeB ? flip(b!) : b!;
         return stock({ ...args, inputs: { ...args.inputs, a: left, b: right }, attrs: untransposed });
@@ -89,6 +116,7 @@ const overrides: ReadonlyArray<readonly [string, (stock: KernelFunc | undefined)
   [tf.Conv2DBackpropFilter, () => conv2DBackpropFilter as unknown as KernelFunc],
   [tf.Conv2DBackpropInput, () => conv2DBackpropInput as unknown as KernelFunc],
   [tf.MaxPoolGrad, tiledMaxPoolGrad],
+  [tf.Transpose, tiledTranspose],
   [tf.Conv3DBackpropInputV2, () => conv3DBackpropInputAsConv as unknown as KernelFunc],
   [tf.BatchMatMul, (stock) => untransposedMatMul(stock, tf.BatchMatMul)],
   [tf._FusedMatMul, (stock) => untransposedMatMul(stock, tf._FusedMatMul)],
