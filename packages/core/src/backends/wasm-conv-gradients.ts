@@ -1,24 +1,24 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { filterGradientByProduct } from './wasm-filter-gradient-product.ts';
 import { KernelScope } from './wasm-kernel-calls.ts';
 
 /**
- * Both gradients of a 2-D convolution for the wasm backend, written as XNNPACK's convolution (tfjs-backend-wasm's
- * `Conv2D`, which runs on the backend's thread pool) instead of the package's plain loops:
+ * Both gradients of a 2-D convolution for the wasm backend, in terms of the package's fast XNNPACK kernels (which
+ * run on the backend's thread pool) instead of its plain loops:
  *
- * - filter gradient: dW[i, j, c, o] = Σ_{b,h,w} x_pad[b, h·s + i, w·s + j, c] · dy[b, h, w, o] is itself a
- *   convolution: take x as C images of B channels ([C, H, W, B]) and dy as a filter the size of the output
- *   ([outH, outW, B, O]), dilated by the stride; the 'valid' result is [C, kh, kw, O]. One XNNPACK call per layer,
- *   its work split over output pixels (C·kh·kw) across threads.
+ * - filter gradient: one matrix product per chunk of images, Pᵀ·dy, with Pᵀ the input patches each filter tap saw
+ *   (wasm-filter-gradient-product.ts).
  * - input gradient: the transposed convolution, computed as a forward convolution of dy (spread by the stride,
  *   padded by filter − 1 − forward padding, the padding left to XNNPACK) with the filter flipped in space and its
  *   channels swapped.
  *
- * Measured on bench/cpu.ts's VGG-style net (batch 8, 64x64, its six layers' filter gradients; .scratch timings
- * reproduced by `pnpm bench:cpu`): 84 ms on one thread with the previous per-tap matrix products (a strided copy of
- * x for each of the 9 taps), 55 ms as one convolution, 40 ms as one convolution on 2 threads. Both gradients match
- * the cpu backend to 1e-4 (tested for odd shapes, strides, 'same'/'valid'/numeric/explicit padding, NCHW, and with
- * the work split into batch and channel chunks).
+ * History of the filter gradient, one VGG16 layer at a time (.scratch timings, 2 threads): 9 matrix products over
+ * strided copies of x (one thread); then one XNNPACK convolution taking x as C images of B channels and dy as the
+ * filter, which gets 14-25 GFLOP/s at batch 4 (its channels are the batch); now the product, 10-45% faster than the
+ * convolution at batch 2, 4, 16 and 32 on VGG16's layers (64x64x64 batch 4: 41 against 51 ms; 224x224x64 batch 2:
+ * 196 against 346). Both gradients match the cpu backend to 1e-4 (tested for odd shapes, strides,
+ * 'same'/'valid'/numeric/explicit padding, NCHW, and with the work split into batch and channel chunks).
  */
 
 interface ConvGradientAttrs {
@@ -36,18 +36,18 @@ interface KernelArgs {
 /** How the filter gradient splits its work to bound transient memory. */
 export interface FilterGradientLimits {
   /**
-   * Floats of x one call transposes at once: larger batches are split into chunks of whole images and the chunks'
+   * Floats of x one product reads at once: larger batches are split into chunks of whole images and the chunks'
    * gradients summed (VGG16 at 224x224 holds 3.2 M floats per image in block 1).
    */
   batchFloats: number;
   /**
-   * Pointers in XNNPACK's indirection buffer for one call: one per output pixel (C·kh·kw) and filter tap (outH·outW).
-   * Channels beyond this are split into chunks and the results joined (VGG16 block 1 at 224x224: 451 K per channel).
+   * Floats of Pᵀ (kh·kw floats per input float) one product reads: more channels are split into chunks and the
+   * results joined (VGG16 block 1 at 224x224: 452 K per channel and image).
    */
-  indirectionPointers: number;
+  patchFloats: number;
 }
 
-const defaultFilterGradientLimits: FilterGradientLimits = { batchFloats: 1 << 24, indirectionPointers: 1 << 24 };
+const defaultFilterGradientLimits: FilterGradientLimits = { batchFloats: 1 << 24, patchFloats: 1 << 24 };
 
 /** The filter gradient kernel with the given chunk limits (tests force small chunks with it). */
 export function makeConv2DBackpropFilter(limits: FilterGradientLimits): (args: KernelArgs) => TensorInfo {
@@ -64,15 +64,15 @@ export function makeConv2DBackpropFilter(limits: FilterGradientLimits): (args: K
       const [batch, height, width, inChannels] = x.shape as [number, number, number, number];
       const info = tf.backend_util.computeConv2DInfo([batch, height, width, inChannels], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
       const imagesPerChunk = Math.max(1, Math.floor(limits.batchFloats / (inChannels * height * width)));
-      const pointersPerChannel = info.filterHeight * info.filterWidth * info.outHeight * info.outWidth;
-      const channelsPerChunk = Math.max(1, Math.floor(limits.indirectionPointers / pointersPerChannel));
+      const patchFloatsPerChannel = info.filterHeight * info.filterWidth * Math.min(imagesPerChunk, batch) * info.outHeight * info.outWidth;
+      const channelsPerChunk = Math.max(1, Math.floor(limits.patchFloats / patchFloatsPerChannel));
       let sum: TensorInfo | undefined;
       for (let start = 0; start < batch; start += imagesPerChunk) {
         const size = Math.min(imagesPerChunk, batch - start);
         const whole = size === batch;
         const xChunk = whole ? x : scope.run('Slice', { x }, { begin: [start, 0, 0, 0], size: [size, height, width, inChannels] });
         const dyChunk = whole ? dy : scope.run('Slice', { x: dy }, { begin: [start, 0, 0, 0], size: [size, ...dy.shape.slice(1)] });
-        const part = filterGradientOfChunk(scope, xChunk, dyChunk, info, channelsPerChunk);
+        const part = filterGradientByProduct(scope, xChunk, dyChunk, info, channelsPerChunk);
         if (!whole) {
           scope.release(xChunk);
           scope.release(dyChunk);
@@ -94,60 +94,6 @@ export function makeConv2DBackpropFilter(limits: FilterGradientLimits): (args: K
 }
 
 export const conv2DBackpropFilter = makeConv2DBackpropFilter(defaultFilterGradientLimits);
-
-/** [C, kh, kw, O] for one chunk of whole images. */
-function filterGradientOfChunk(
-  scope: KernelScope,
-  x: TensorInfo,
-  dy: TensorInfo,
-  info: tf.backend_util.Conv2DInfo,
-  channelsPerChunk: number,
-): TensorInfo {
-  const { filterHeight, filterWidth, strideHeight, strideWidth, outHeight, outWidth, inChannels } = info;
-  const [, height, width] = x.shape as [number, number, number, number];
-  // The rows and columns the forward pass read: padding on the top/left as computed, and on the bottom/right only as
-  // far as the last window reaches; rows no window reaches (a 'valid' layer whose stride skips the last row) are cut.
-  const { top, left } = info.padInfo;
-  const bottom = (outHeight - 1) * strideHeight + filterHeight - height - top;
-  const right = (outWidth - 1) * strideWidth + filterWidth - width - left;
-  let images = scope.run('Transpose', { x }, { perm: [3, 1, 2, 0] });
-  if (bottom < 0 || right < 0) {
-    const [channels, , , imagesIn] = images.shape as [number, number, number, number];
-    const cut = scope.run('Slice', { x: images }, { begin: [0, 0, 0, 0], size: [channels, height + Math.min(0, bottom), width + Math.min(0, right), imagesIn] });
-    scope.release(images);
-    images = cut;
-  }
-  const dyFilter = scope.run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
-  const convolve = (input: TensorInfo) =>
-    scope.run(
-      'Conv2D',
-      { x: input, filter: dyFilter },
-      {
-        strides: [1, 1],
-        pad: [[0, 0], [top, Math.max(0, bottom)], [left, Math.max(0, right)], [0, 0]],
-        dataFormat: 'NHWC',
-        dilations: [strideHeight, strideWidth],
-        dimRoundingMode: undefined,
-      },
-    );
-  let result: TensorInfo;
-  if (channelsPerChunk >= inChannels) {
-    result = convolve(images);
-  } else {
-    const parts: TensorInfo[] = [];
-    for (let start = 0; start < inChannels; start += channelsPerChunk) {
-      const count = Math.min(channelsPerChunk, inChannels - start);
-      const slice = scope.run('Slice', { x: images }, { begin: [start, 0, 0, 0], size: [count, ...images.shape.slice(1)] });
-      parts.push(convolve(slice));
-      scope.release(slice);
-    }
-    result = scope.run('Concat', parts as unknown as NamedTensorInfoMap, { axis: 0 });
-    for (const part of parts) scope.release(part);
-  }
-  scope.release(images);
-  scope.release(dyFilter);
-  return result;
-}
 
 export function conv2DBackpropInput(args: KernelArgs): TensorInfo {
   const attrs = args.attrs as unknown as ConvGradientAttrs & { inputShape: [number, number, number, number] };

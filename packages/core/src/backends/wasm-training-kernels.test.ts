@@ -93,13 +93,13 @@ describe('registerWasmTrainingKernels', () => {
   });
 
   it.each([
-    { name: '3 chunks of images, 3 of channels', batchFloats: 2 * 9 * 7 * 7, channels: 3, adds: 2, concats: 3 },
-    { name: '5 chunks of images, 7 of channels', batchFloats: 1, channels: 1, adds: 4, concats: 5 },
-  ])('Conv2DBackpropFilter matches cpu with its work split into chunks: $name', async ({ batchFloats, channels, adds, concats }) => {
-    // 5 images of 7 channels, 3x3 same stride 1: 9 taps x 9x7 output pixels of indirection per channel.
+    { name: '3 chunks of images (2, 2, 1), 3 of channels (3, 3, 1)', images: 2, channels: 3, adds: 2, concats: 3 },
+    { name: '5 chunks of images, 7 of channels', images: 1, channels: 1, adds: 4, concats: 5 },
+  ])('Conv2DBackpropFilter matches cpu with its work split into chunks: $name', async ({ images, channels, adds, concats }) => {
+    // 5 images of 9x7 pixels and 7 channels, 3x3 same stride 1: Pᵀ holds 9 taps x 9x7 pixels per channel and image.
     const filterShape: [number, number, number, number] = [3, 3, 7, 4];
-    const kernelName = `TesseraChunkedFilterGradient${batchFloats}`;
-    const chunked = makeConv2DBackpropFilter({ batchFloats, indirectionPointers: channels * 9 * 9 * 7 });
+    const kernelName = `TesseraChunkedFilterGradient${images}`;
+    const chunked = makeConv2DBackpropFilter({ batchFloats: images * 9 * 7 * 7, patchFloats: channels * images * 9 * 9 * 7 });
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: (args) => chunked(args as never) });
     const x = seeded([5, 9, 7, 7], 31);
     const dy = seeded([5, 9, 7, 4], 37);
