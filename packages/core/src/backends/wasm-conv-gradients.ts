@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { filterGradientByProduct } from './wasm-filter-gradient-product.ts';
+import { inputGradientByProduct, inputGradientByProductPays } from './wasm-input-gradient-product.ts';
 import { KernelScope } from './wasm-kernel-calls.ts';
 
 /**
@@ -11,7 +12,8 @@ import { KernelScope } from './wasm-kernel-calls.ts';
  *   (wasm-filter-gradient-product.ts).
  * - input gradient: the transposed convolution, computed as a forward convolution of dy (spread by the stride,
  *   padded by filter − 1 − forward padding, the padding left to XNNPACK) with the filter flipped in space and its
- *   channels swapped.
+ *   channels swapped; or, where the filter is big beside dy (deep layers at small sizes), one matrix product with
+ *   the filter read in place and a scatter-add (wasm-input-gradient-product.ts).
  *
  * History of the filter gradient, one VGG16 layer at a time (.scratch timings, 2 threads): 9 matrix products over
  * strided copies of x (one thread); then one XNNPACK convolution taking x as C images of B channels and dy as the
@@ -95,7 +97,17 @@ export function makeConv2DBackpropFilter(limits: FilterGradientLimits): (args: K
 
 export const conv2DBackpropFilter = makeConv2DBackpropFilter(defaultFilterGradientLimits);
 
-export function conv2DBackpropInput(args: KernelArgs): TensorInfo {
+/**
+ * The input gradient kernel; `byProduct` picks the form for a layer (tests force each form with it; the default is
+ * the cost model of {@link inputGradientByProductPays}).
+ */
+export function makeConv2DBackpropInput(byProduct: (info: tf.backend_util.Conv2DInfo) => boolean = inputGradientByProductPays): (args: KernelArgs) => TensorInfo {
+  return (args) => inputGradient(args, byProduct);
+}
+
+export const conv2DBackpropInput = makeConv2DBackpropInput();
+
+function inputGradient(args: KernelArgs, byProduct: (info: tf.backend_util.Conv2DInfo) => boolean): TensorInfo {
   const attrs = args.attrs as unknown as ConvGradientAttrs & { inputShape: [number, number, number, number] };
   const filter = args.inputs.filter!;
   const scope = new KernelScope(args.backend);
@@ -107,6 +119,10 @@ export function conv2DBackpropInput(args: KernelArgs): TensorInfo {
     if (nchw) dy = scope.run('Transpose', { x: dy }, { perm: [0, 2, 3, 1] });
     const [filterHeight, filterWidth] = filter.shape as [number, number, number, number];
     const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+    if (byProduct(info)) {
+      const dx = inputGradientByProduct(scope, dy, filter, info);
+      return scope.detach(nchw ? scope.run('Transpose', { x: dx }, { perm: [0, 3, 1, 2] }) : dx);
+    }
     const { strideHeight, strideWidth, outHeight, outWidth } = info;
     const [, height, width] = inputShape;
     let spread = dy;

@@ -5,7 +5,8 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerCpuKernelFixes } from './cpu-kernel-fixes.ts';
 import { registerWasmTrainingKernels } from './wasm-training-kernels.ts';
-import { makeConv2DBackpropFilter } from './wasm-conv-gradients.ts';
+import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './wasm-conv-gradients.ts';
+import { inputGradientByProductPays } from './wasm-input-gradient-product.ts';
 import { convOutputShape, expectClose, onBackend, seeded, type Pad } from '../testing/kernel-comparison.ts';
 
 interface FilterCase {
@@ -135,6 +136,30 @@ describe('registerWasmTrainingKernels', () => {
     const [actual] = await onBackend('wasm', compute);
     expect(tf.util.sizeFromShape(xShape)).toBe(expected!.length);
     expectClose(actual!, expected!);
+  });
+
+  it.each(cases.flatMap((c) => [true, false].map((byProduct) => ({ ...c, byProduct }))))(
+    'Conv2DBackpropInput matches cpu in either form (product: $byProduct): $name',
+    async (c) => {
+      const kernelName = `TesseraInputGradient${c.byProduct ? 'Product' : 'Convolution'}`;
+      const forced = makeConv2DBackpropInput(() => c.byProduct);
+      if (tf.getKernel(kernelName, 'wasm') === undefined) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: (args) => forced(args as never) });
+      const dyShape = convOutputShape(c);
+      const attrs = { strides: c.strides, pad: c.pad, dataFormat: c.dataFormat ?? 'NHWC', dimRoundingMode: c.dimRoundingMode, inputShape: c.x } as unknown as tf.NamedAttrMap;
+      const compute = (name: string) => () => tf.engine().runKernel<tf.Tensor>(name, { dy: seeded(dyShape, 29)(), filter: seeded(c.filter, 5)() }, attrs);
+      const [expected] = await onBackend('cpu', compute('Conv2DBackpropInput'));
+      const { values, calls } = await onWasmCounting(['BatchMatMul'], compute(kernelName));
+      expectClose(values[0]!, expected!);
+      expect(calls).toEqual({ BatchMatMul: c.byProduct ? 1 : 0 });
+    },
+  );
+
+  it('Conv2DBackpropInput takes the product form where packing the filter costs more than dy: VGG16 at 64x64, batch 4', () => {
+    const form = ([side, channels]: [number, number]) =>
+      inputGradientByProductPays(tf.backend_util.computeConv2DInfo([4, side, side, channels], [3, 3, channels, channels], 1, 1, 'same'));
+    const layers: Array<[number, number]> = [[64, 64], [32, 128], [16, 256], [8, 512], [4, 512]];
+    // Measured on these layers (.scratch, 2 threads): product 188, 89, 56, 58, 17 ms against 103, 56, 43, 96, 51.
+    expect(layers.map(form)).toEqual([false, false, false, true, true]);
   });
 
   it.each(poolCases)('MaxPoolGrad matches cpu, ties included: $name', async (c) => {
