@@ -19,6 +19,7 @@ import { tiledTranspose } from './wasm-transpose.ts';
  *   the product taken the other way round, whichever is fewer elements) and multiplying untransposed is 4-10x faster.
  * - `MaxPoolGrad` of poolings whose windows tile the input (2x2 stride 2): one JavaScript pass over the wasm heap,
  *   about 10x the package's loop (wasm-max-pool-grad.ts); other poolings keep the package's kernel.
+ * - `Transpose` of float32 and int32 tensors whose last axis moves, in cache-sized tiles (wasm-transpose.ts).
  * - `Conv3DBackpropInputV2`, which gives wrong results in the package (wasm-kernel-fixes.ts).
  *
  * The two conv gradients are written in terms of the package's fast kernels (see wasm-conv-gradients.ts). All match
