@@ -67,10 +67,28 @@ describe('registerWasmTrainingKernels', () => {
   });
 
   it('registers its kernels for wasm once', () => {
-    for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Transpose', 'Conv3DBackpropInputV2', 'BatchMatMul', '_FusedMatMul']) {
+    for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Transpose', 'Identity', 'Conv3DBackpropInputV2', 'BatchMatMul', '_FusedMatMul']) {
       expect(tf.getKernel(name, 'wasm'), name).toBeDefined();
     }
     expect(registerWasmTrainingKernels()).toEqual([]);
+  });
+
+  it('Identity (tf.clone, the gradient tape) shares the data instead of copying it, and the copy outlives the original', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend();
+    const x = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
+    const before = backend.numDataIds();
+    const y = tf.clone(x);
+    expect(backend.numDataIds()).toBe(before);
+    expect(y.dataId).toBe(x.dataId);
+    x.dispose();
+    expect(Array.from(await y.data())).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(y.shape).toEqual([2, 3]);
+    y.dispose();
+    expect(backend.numDataIds()).toBe(before - 1);
+    const words = tf.clone(tf.tensor1d(['a', 'b'], 'string'));
+    expect(await words.data()).toEqual(['a', 'b']);
+    words.dispose();
   });
 
   it.each(cases)('Conv2DBackpropFilter matches cpu: $name', async (c) => {
