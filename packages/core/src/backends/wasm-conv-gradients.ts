@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { filterGradientByProduct } from './wasm-filter-gradient-product.ts';
 import { inputGradientByProduct, inputGradientByProductPays } from './wasm-input-gradient-product.ts';
-import { KernelScope } from './wasm-kernel-calls.ts';
+import { KernelScope, type WasmHeapBackend } from './wasm-kernel-calls.ts';
 
 /**
  * Both gradients of a 2-D convolution for the wasm backend, in terms of the package's fast XNNPACK kernels (which
@@ -152,12 +152,6 @@ function inputGradient(args: KernelArgs, byProduct: (info: tf.backend_util.Conv2
   } finally {
     scope.dispose();
   }
-}
-
-/** The wasm backend's methods for reading and writing tensors on its heap. */
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: string): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
-import type { KernelScope } from './wasm-kernel-calls.ts';
+import { heapIndex, type KernelScope, type WasmHeapBackend } from './wasm-kernel-calls.ts';
 
 /**
  * A convolution's filter gradient for one chunk of images as one matrix product, the "im2col + GEMM" way:
@@ -23,7 +23,7 @@ export function filterGradientByProduct(
   const { filterHeight, filterWidth, outHeight, outWidth, inChannels, outChannels } = info;
   const [images, height, width] = x.shape as [number, number, number, number];
   // x as [C, B, H, W] planes with the padding written in, so each row of Pᵀ is read from one run of a plane.
-  const backend = scope.backend as WasmFloatHeapBackend;
+  const backend = scope.backend as WasmHeapBackend;
   const { top, left } = info.padInfo;
   const bottom = Math.max(0, (outHeight - 1) * info.strideHeight + filterHeight - height - top);
   const right = Math.max(0, (outWidth - 1) * info.strideWidth + filterWidth - width - left);
@@ -40,9 +40,8 @@ export function filterGradientByProduct(
   for (let first = 0; first < inChannels; first += channelsPerChunk) {
     const channels = Math.min(channelsPerChunk, inChannels - first);
     const patches = scope.keepResult(backend.makeOutput([channels * filterHeight * filterWidth, pixels], 'float32'));
-    // The heap view only after makeOutput: its allocation may grow the wasm memory, which detaches older views.
-    const offset = (t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset >>> 2;
-    writePatchRows(backend.wasm.HEAPF32, offset(padded) + first * images * paddedHeight * paddedWidth, offset(patches), channels, images, paddedHeight, paddedWidth, info);
+    const from = heapIndex(backend, padded) + first * images * paddedHeight * paddedWidth;
+    writePatchRows(backend.wasm.HEAPF32, from, heapIndex(backend, patches), channels, images, paddedHeight, paddedWidth, info);
     parts.push(scope.run('BatchMatMul', { a: patches, b: dy2d }, { transposeA: false, transposeB: false }));
     scope.release(patches);
   }
@@ -53,13 +52,6 @@ export function filterGradientByProduct(
   const result = scope.run('Reshape', { x: joined }, { shape: [inChannels, filterHeight, filterWidth, outChannels] });
   scope.release(joined);
   return result;
-}
-
-/** The wasm backend's heap and the methods for placing tensors on it. */
-interface WasmFloatHeapBackend {
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: string): TensorInfo;
-  wasm: { HEAPF32: Float32Array };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import type { KernelScope } from './wasm-kernel-calls.ts';
+import { heapIndex, type KernelScope, type WasmHeapBackend } from './wasm-kernel-calls.ts';
 
 /**
  * A convolution's input gradient as one matrix product and a scatter-add (the "GEMM + col2im" way):
@@ -21,11 +21,9 @@ export function inputGradientByProduct(scope: KernelScope, dy: TensorInfo, filte
   const columns = scope.run('BatchMatMul', { a: rows, b: dy2d }, { transposeA: false, transposeB: true });
   scope.release(rows);
   scope.release(dy2d);
-  const backend = scope.backend as WasmFloatHeapBackend;
+  const backend = scope.backend as WasmHeapBackend;
   const planes = scope.keepResult(backend.makeOutput([inChannels, batchSize, inHeight, inWidth], 'float32'));
-  // The heap view only after makeOutput: its allocation may grow the wasm memory, which detaches older views.
-  const offset = (t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset >>> 2;
-  addColumnsToPlanes(backend.wasm.HEAPF32, offset(columns), offset(planes), info);
+  addColumnsToPlanes(backend.wasm.HEAPF32, heapIndex(backend, columns), heapIndex(backend, planes), info);
   scope.release(columns);
   const dx = scope.run('Transpose', { x: planes }, { perm: [1, 2, 3, 0] });
   scope.release(planes);
@@ -44,13 +42,6 @@ export function inputGradientByProductPays(info: tf.backend_util.Conv2DInfo): bo
   const dyElements = batchSize * outHeight * outWidth * outChannels;
   const scattered = filterHeight * filterWidth * inChannels * batchSize * outHeight * outWidth;
   return 8 * filterElements > 10 * dyElements + 2.5 * scattered;
-}
-
-/** The wasm backend's heap and the methods for placing tensors on it. */
-interface WasmFloatHeapBackend {
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: string): TensorInfo;
-  wasm: { HEAPF32: Float32Array };
 }
 
 /** planes[c, b, h·s + i − top, w·s + j − left] = Σ over taps of columns[(i, j, c), (b, h, w)]; planes zeroed first. */

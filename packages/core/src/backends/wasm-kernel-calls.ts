@@ -11,6 +11,22 @@ export interface WasmKernelBackend {
   disposeData(dataId: object): boolean;
 }
 
+/** The wasm backend's heap and the methods that place tensors on it, for kernels that read and write the heap in JavaScript. */
+export interface WasmHeapBackend {
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: string): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
+  wasm: { HEAPF32: Float32Array; HEAP32: Int32Array };
+}
+
+/**
+ * Where a tensor's data starts on the heap, in 4-byte elements (an index into HEAPF32 or HEAP32). Take heap views
+ * only after the kernel's last makeOutput: an allocation may grow the wasm memory, which detaches older views.
+ */
+export function heapIndex(backend: WasmHeapBackend, info: TensorInfo): number {
+  return backend.dataIdMap.get(info.dataId)!.memoryOffset >>> 2;
+}
+
 /**
  * Runs a kernel registered for `wasm` (the current registration: a kernel this module overrides runs its override).
  * Throws naming the kernel when the wasm backend is not loaded.

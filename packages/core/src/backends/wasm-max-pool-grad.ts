@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { heapIndex, type WasmHeapBackend } from './wasm-kernel-calls.ts';
 
 /**
  * `MaxPoolGrad` for the wasm backend when the pooling windows tile the input without overlap or padding (filter =
@@ -8,12 +9,6 @@ import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
  * cpu backend's tie rule, row-major within the window) and zeros elsewhere. On a [32, 64, 64, 32] input it took 4-10x
  * less time than the package's loop here (interleaved runs on a loaded machine). Other poolings go to the package's kernel.
  */
-
-interface WasmHeapBackend {
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: string): TensorInfo;
-  wasm: { HEAPF32: Float32Array };
-}
 
 interface MaxPoolGradAttrs {
   filterSize: [number, number] | number;
@@ -43,7 +38,7 @@ export function tiledMaxPoolGrad(stock: KernelFunc | undefined): KernelFunc {
     const dx = backend.makeOutput([...input!.shape], 'float32');
     // Views only after makeOutput: its allocation may grow the wasm memory, which detaches older views.
     const heap = backend.wasm.HEAPF32;
-    const view = (t: TensorInfo) => heap.subarray(backend.dataIdMap.get(t.dataId)!.memoryOffset >>> 2, (backend.dataIdMap.get(t.dataId)!.memoryOffset >>> 2) + tf.util.sizeFromShape(t.shape));
+    const view = (t: TensorInfo) => heap.subarray(heapIndex(backend, t), heapIndex(backend, t) + tf.util.sizeFromShape(t.shape));
     writeMaxPoolGrad(view(input!), view(dy!), view(dx), info);
     return dx;
   };

@@ -3,7 +3,8 @@ import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mergedAxes, tiledTranspose, transposeOnHeap, type WasmWordHeapBackend } from './wasm-transpose.ts';
+import type { WasmHeapBackend } from './wasm-kernel-calls.ts';
+import { mergedAxes, tiledTranspose, transposeOnHeap } from './wasm-transpose.ts';
 
 /** Distinct 32-bit patterns: every element's value tells where it came from. */
 function indexTensor(shape: number[], dtype: 'float32' | 'int32'): tf.Tensor {
@@ -64,7 +65,7 @@ describe('wasm Transpose in tiles', () => {
       const expected = await bitsOn('cpu', () => tf.transpose(indexTensor(shape, dtype), perm));
       const actual = await bitsOn('wasm', () => {
         const x = indexTensor(shape, dtype);
-        const out = transposeOnHeap(tf.backend() as unknown as WasmWordHeapBackend, { dataId: x.dataId, shape: x.shape, dtype: x.dtype }, perm);
+        const out = transposeOnHeap(tf.backend() as unknown as WasmHeapBackend, { dataId: x.dataId, shape: x.shape, dtype: x.dtype }, perm);
         x.dispose();
         return tf.engine().makeTensorFromTensorInfo(out);
       });
@@ -113,7 +114,7 @@ describe('wasm Transpose in tiles', () => {
     await tf.setBackend('wasm');
     const x = tf.zeros([2, 3]);
     const info: TensorInfo = { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-    expect(() => transposeOnHeap(tf.backend() as unknown as WasmWordHeapBackend, info, [0, 1, 2])).toThrow(/perm \[0, 1, 2\] does not match the rank of shape \[2, 3\]/);
+    expect(() => transposeOnHeap(tf.backend() as unknown as WasmHeapBackend, info, [0, 1, 2])).toThrow(/perm \[0, 1, 2\] does not match the rank of shape \[2, 3\]/);
     x.dispose();
   });
 });

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { heapIndex, type WasmHeapBackend } from './wasm-kernel-calls.ts';
 
 /**
  * `Transpose` for the wasm backend as one pass of JavaScript over the wasm heap, in cache-sized tiles. The package's
@@ -22,7 +23,7 @@ export function tiledTranspose(stock: KernelFunc | undefined): KernelFunc {
     const lastMoves = rank >= 2 && reduced.perm[rank - 1] !== rank - 1;
     const words = x!.dtype === 'float32' || x!.dtype === 'int32';
     if (!words || !lastMoves || tf.util.sizeFromShape(x!.shape) < minimumElements) return stock(args);
-    return transposeOnHeap(args.backend as unknown as WasmWordHeapBackend, x!, perm);
+    return transposeOnHeap(args.backend as unknown as WasmHeapBackend, x!, perm);
   };
 }
 
@@ -31,15 +32,8 @@ export function tiledTranspose(stock: KernelFunc | undefined): KernelFunc {
 // [512, 3, 3, 512] by [1, 2, 0, 3]), so only transposes that move the last axis come here.
 const minimumElements = 1 << 14;
 
-/** The backend methods {@link transposeOnHeap} uses (the wasm backend's). */
-export interface WasmWordHeapBackend {
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: string): TensorInfo;
-  wasm: { HEAP32: Int32Array };
-}
-
 /** x (float32 or int32) transposed by `perm` into a new wasm tensor; any permutation. */
-export function transposeOnHeap(backend: WasmWordHeapBackend, x: TensorInfo, perm: readonly number[]): TensorInfo {
+export function transposeOnHeap(backend: WasmHeapBackend, x: TensorInfo, perm: readonly number[]): TensorInfo {
   if (perm.length !== x.shape.length) throw new Error(`Transpose: perm [${perm.join(', ')}] does not match the rank of shape [${x.shape.join(', ')}]`);
   const out = backend.makeOutput(
     perm.map((axis) => x.shape[axis]!),
@@ -49,10 +43,7 @@ export function transposeOnHeap(backend: WasmWordHeapBackend, x: TensorInfo, per
   if (size === 0) return out;
   // Views only after makeOutput: its allocation may grow the wasm memory, which detaches older views.
   const heap = backend.wasm.HEAP32;
-  const view = (info: TensorInfo) => {
-    const start = backend.dataIdMap.get(info.dataId)!.memoryOffset >>> 2;
-    return heap.subarray(start, start + size);
-  };
+  const view = (info: TensorInfo) => heap.subarray(heapIndex(backend, info), heapIndex(backend, info) + size);
   const reduced = mergedAxes(x.shape, perm);
   copyTransposed(view(x), view(out), reduced.shape, reduced.perm);
   return out;
