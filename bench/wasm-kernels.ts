@@ -21,7 +21,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import type { KernelConfig } from '@tensorflow/tfjs-core';
 // Registers tfjs-core's gradient functions (the core package alone has none registered under Node's resolver).
 import '@tensorflow/tfjs-layers';
 import { buildUNet2d } from '@tessera/core/models/unet2d';
@@ -66,7 +65,7 @@ async function measure(kernels: Kernels): Promise<Sample> {
       const original = packageConfigs.get(current.kernelName);
       if (original === undefined || original.kernelFunc === current.kernelFunc || alwaysTessera.has(current.kernelName)) continue;
       tf.unregisterKernel(current.kernelName, 'wasm');
-      tf.registerKernel(original as KernelConfig);
+      tf.registerKernel(original);
       putBack.push(current.kernelName);
     }
   }
@@ -110,7 +109,7 @@ async function kernelTimes(): Promise<Record<string, number>> {
   const dy = tf.randomUniform<tf.Rank.R5>([b, s, s, s, c], -1, 1, 'float32', 4);
   const cases: Record<string, () => tf.Tensor | tf.Tensor[]> = {
     'Conv3D 3x3x3 8->8': () => tf.conv3d(x, filter, 1, 'same'),
-    'Conv3DBackpropFilterV2 3x3x3 8->8': () => tf.engine().runKernel('Conv3DBackpropFilterV2', { x, dy }, { strides: 1, pad: 'same', filterShape: [3, 3, 3, c, c] }) as tf.Tensor,
+    'Conv3DBackpropFilterV2 3x3x3 8->8': () => tf.engine().runKernel<tf.Tensor>('Conv3DBackpropFilterV2', { x, dy }, { strides: 1, pad: 'same', filterShape: [3, 3, 3, c, c] }),
     'MaxPool3D 2x2x2/2': () => tf.maxPool3d(x, 2, 2, 'valid'),
     'SplitV 16 -> 8 + 8 channels': () => tf.split(joined, 2, 4),
     'Sum over batch and space (bias gradient)': () => tf.sum(dy, [0, 1, 2, 3]),

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { filterGradientByConvolution, filterGradientByConvolutionPays } from './wasm-filter-gradient-convolution.ts';
 import { filterGradientByProduct } from './wasm-filter-gradient-product.ts';
 import { inputGradientByProduct, inputGradientByProductPays } from './wasm-input-gradient-product.ts';
 import { KernelScope, type WasmHeapBackend } from './wasm-kernel-calls.ts';
@@ -9,7 +10,8 @@ import { KernelScope, type WasmHeapBackend } from './wasm-kernel-calls.ts';
  * run on the backend's thread pool) instead of its plain loops:
  *
  * - filter gradient: one matrix product per chunk of images, Pᵀ·dy, with Pᵀ the input patches each filter tap saw
- *   (wasm-filter-gradient-product.ts).
+ *   (wasm-filter-gradient-product.ts); or, with many images and few channels (a 3D U-Net's depth slabs), one
+ *   convolution of x as C images of B channels with dy as the filter (wasm-filter-gradient-convolution.ts).
  * - input gradient: the transposed convolution, computed as a forward convolution of dy (spread by the stride,
  *   padded by filter − 1 − forward padding, the padding left to XNNPACK) with the filter flipped in space and its
  *   channels swapped; or, where the filter is big beside dy (deep layers at small sizes), one matrix product with
@@ -19,7 +21,8 @@ import { KernelScope, type WasmHeapBackend } from './wasm-kernel-calls.ts';
  * strided copies of x (one thread); then one XNNPACK convolution taking x as C images of B channels and dy as the
  * filter, which gets 14-25 GFLOP/s at batch 4 (its channels are the batch); now the product, 10-45% faster than the
  * convolution at batch 2, 4, 16 and 32 on VGG16's layers (64x64x64 batch 4: 41 against 51 ms; 224x224x64 batch 2:
- * 196 against 346). Both gradients match the cpu backend to 1e-4 (tested for odd shapes, strides,
+ * 196 against 346), with the convolution kept for the shapes where it is the faster (many images, few channels: the
+ * 3D U-Net's slabs, 1.5-2x). Both gradients match the cpu backend to 1e-4 (tested for odd shapes, strides,
  * 'same'/'valid'/numeric/explicit padding, NCHW, and with the work split into batch and channel chunks).
  */
 
@@ -44,15 +47,22 @@ export interface FilterGradientLimits {
   batchFloats: number;
   /**
    * Floats of Pᵀ (kh·kw floats per input float) one product reads: more channels are split into chunks and the
-   * results joined (VGG16 block 1 at 224x224: 452 K per channel and image).
+   * results joined (VGG16 block 1 at 224x224: 452 K per channel and image). The convolution form's indirection
+   * buffer holds as many pointers per channel as Pᵀ holds floats per image: the same limit over images bounds it.
    */
   patchFloats: number;
 }
 
 const defaultFilterGradientLimits: FilterGradientLimits = { batchFloats: 1 << 24, patchFloats: 1 << 24 };
 
-/** The filter gradient kernel with the given chunk limits (tests force small chunks with it). */
-export function makeConv2DBackpropFilter(limits: FilterGradientLimits): (args: KernelArgs) => TensorInfo {
+/**
+ * The filter gradient kernel with the given chunk limits and choice of form (tests force small chunks and each form
+ * with them; the default choice is {@link filterGradientByConvolutionPays}).
+ */
+export function makeConv2DBackpropFilter(
+  limits: FilterGradientLimits,
+  byConvolution: (info: tf.backend_util.Conv2DInfo, images: number) => boolean = filterGradientByConvolutionPays,
+): (args: KernelArgs) => TensorInfo {
   return (args) => {
     const attrs = args.attrs as unknown as ConvGradientAttrs & { filterShape: [number, number, number, number] };
     const scope = new KernelScope(args.backend);
@@ -66,15 +76,17 @@ export function makeConv2DBackpropFilter(limits: FilterGradientLimits): (args: K
       const [batch, height, width, inChannels] = x.shape as [number, number, number, number];
       const info = tf.backend_util.computeConv2DInfo([batch, height, width, inChannels], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
       const imagesPerChunk = Math.max(1, Math.floor(limits.batchFloats / (inChannels * height * width)));
-      const patchFloatsPerChannel = info.filterHeight * info.filterWidth * Math.min(imagesPerChunk, batch) * info.outHeight * info.outWidth;
-      const channelsPerChunk = Math.max(1, Math.floor(limits.patchFloats / patchFloatsPerChannel));
+      const convolution = byConvolution(info, Math.min(imagesPerChunk, batch));
+      // Pᵀ's floats per channel (all images), or the indirection buffer's pointers per channel (one per tap and pixel).
+      const perChannel = info.filterHeight * info.filterWidth * info.outHeight * info.outWidth * (convolution ? 1 : Math.min(imagesPerChunk, batch));
+      const channelsPerChunk = Math.max(1, Math.floor(limits.patchFloats / perChannel));
       let sum: TensorInfo | undefined;
       for (let start = 0; start < batch; start += imagesPerChunk) {
         const size = Math.min(imagesPerChunk, batch - start);
         const whole = size === batch;
         const xChunk = whole ? x : scope.run('Slice', { x }, { begin: [start, 0, 0, 0], size: [size, height, width, inChannels] });
         const dyChunk = whole ? dy : scope.run('Slice', { x: dy }, { begin: [start, 0, 0, 0], size: [size, ...dy.shape.slice(1)] });
-        const part = filterGradientByProduct(scope, xChunk, dyChunk, info, channelsPerChunk);
+        const part = (convolution ? filterGradientByConvolution : filterGradientByProduct)(scope, xChunk, dyChunk, info, channelsPerChunk);
         if (!whole) {
           scope.release(xChunk);
           scope.release(dyChunk);

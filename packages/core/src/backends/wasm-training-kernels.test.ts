@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { registerCpuKernelFixes } from './cpu-kernel-fixes.ts';
 import { registerWasmTrainingKernels } from './wasm-training-kernels.ts';
 import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './wasm-conv-gradients.ts';
+import { filterGradientByConvolutionPays } from './wasm-filter-gradient-convolution.ts';
 import { inputGradientByProductPays } from './wasm-input-gradient-product.ts';
 import { convOutputShape, expectClose, onBackend, seeded, type Pad } from '../testing/kernel-comparison.ts';
 
@@ -113,14 +114,41 @@ describe('registerWasmTrainingKernels', () => {
     expectClose(actual!, expected!);
   });
 
+  it.each(cases.flatMap((c) => [true, false].map((byConvolution) => ({ ...c, byConvolution }))))(
+    'Conv2DBackpropFilter matches cpu in either form (convolution: $byConvolution): $name',
+    async (c) => {
+      const kernelName = `TesseraFilterGradient${c.byConvolution ? 'Convolution' : 'Product'}`;
+      const forced = makeConv2DBackpropFilter({ batchFloats: 1 << 24, patchFloats: 1 << 24 }, () => c.byConvolution);
+      if (tf.getKernel(kernelName, 'wasm') === undefined) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: (args) => forced(args as never) });
+      const attrs = { strides: c.strides, pad: c.pad, dataFormat: c.dataFormat ?? 'NHWC', dimRoundingMode: c.dimRoundingMode, filterShape: c.filter } as unknown as tf.NamedAttrMap;
+      const compute = (name: string) => () => tf.engine().runKernel<tf.Tensor>(name, { x: seeded(c.x, 11)(), dy: seeded(convOutputShape(c), 23)() }, attrs);
+      const [expected] = await onBackend('cpu', compute('Conv2DBackpropFilter'));
+      // The product form multiplies Pᵀ by dy (BatchMatMul); the convolution form convolves (Conv2D).
+      const { values, calls } = await onWasmCounting(['BatchMatMul', 'Conv2D'], compute(kernelName));
+      expectClose(values[0]!, expected!);
+      expect(calls).toEqual(c.byConvolution ? { BatchMatMul: 0, Conv2D: 1 } : { BatchMatMul: 1, Conv2D: 0 });
+    },
+  );
+
+  it('Conv2DBackpropFilter takes the convolution form for many images of few channels (3D U-Net slabs), the product for VGG16', () => {
+    const info = (x: [number, number, number, number], filter: [number, number, number, number]) => tf.backend_util.computeConv2DInfo(x, filter, 1, 1, 'same');
+    expect(filterGradientByConvolutionPays(info([128, 32, 32, 8], [3, 3, 8, 8]), 128)).toBe(true);
+    expect(filterGradientByConvolutionPays(info([8, 128, 128, 16], [3, 3, 16, 16]), 8)).toBe(true);
+    expect(filterGradientByConvolutionPays(info([4, 64, 64, 64], [3, 3, 64, 64]), 4)).toBe(false);
+    expect(filterGradientByConvolutionPays(info([16, 32, 32, 128], [3, 3, 128, 128]), 16)).toBe(false);
+    expect(filterGradientByConvolutionPays(info([2, 224, 224, 3], [3, 3, 3, 64]), 2)).toBe(false);
+  });
+
   it.each([
-    { name: '3 chunks of images (2, 2, 1), 3 of channels (3, 3, 1)', images: 2, channels: 3, adds: 2, concats: 3 },
-    { name: '5 chunks of images, 7 of channels', images: 1, channels: 1, adds: 4, concats: 5 },
-  ])('Conv2DBackpropFilter matches cpu with its work split into chunks: $name', async ({ images, channels, adds, concats }) => {
-    // 5 images of 9x7 pixels and 7 channels, 3x3 same stride 1: Pᵀ holds 9 taps x 9x7 pixels per channel and image.
+    { name: '3 chunks of images (2, 2, 1), 3 of channels (3, 3, 1)', images: 2, channels: 3, adds: 2, concats: 3, byConvolution: false },
+    { name: '5 chunks of images, 7 of channels', images: 1, channels: 1, adds: 4, concats: 5, byConvolution: false },
+    { name: 'convolution form: 3 chunks of images, 3 of channels', images: 2, channels: 3, adds: 2, concats: 3, byConvolution: true },
+  ])('Conv2DBackpropFilter matches cpu with its work split into chunks: $name', async ({ images, channels, adds, concats, byConvolution }) => {
+    // 5 images of 9x7 pixels and 7 channels, 3x3 same stride 1: Pᵀ holds 9 taps x 9x7 pixels per channel and image
+    // (the convolution's indirection buffer as many pointers per channel, for all images).
     const filterShape: [number, number, number, number] = [3, 3, 7, 4];
-    const kernelName = `TesseraChunkedFilterGradient${images}`;
-    const chunked = makeConv2DBackpropFilter({ batchFloats: images * 9 * 7 * 7, patchFloats: channels * images * 9 * 9 * 7 });
+    const kernelName = `TesseraChunkedFilterGradient${images}${byConvolution}`;
+    const chunked = makeConv2DBackpropFilter({ batchFloats: images * 9 * 7 * 7, patchFloats: channels * (byConvolution ? 1 : images) * 9 * 9 * 7 }, () => byConvolution);
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: (args) => chunked(args as never) });
     const x = seeded([5, 9, 7, 7], 31);
     const dy = seeded([5, 9, 7, 4], 37);
