@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { filterGradientByConvolution, filterGradientByConvolutionPays } from './wasm-filter-gradient-convolution.ts';
 import { filterGradientByProduct } from './wasm-filter-gradient-product.ts';
-import { inputGradientByProduct, inputGradientByProductPays } from './wasm-input-gradient-product.ts';
+import { inputGradientByProduct, inputGradientByProductPays, inputGradientOfTiles, windowsTileInput } from './wasm-input-gradient-product.ts';
 import { KernelScope, type WasmHeapBackend } from './wasm-kernel-calls.ts';
 
 /**
@@ -110,10 +110,13 @@ export function makeConv2DBackpropFilter(
 export const conv2DBackpropFilter = makeConv2DBackpropFilter(defaultFilterGradientLimits);
 
 /**
- * The input gradient kernel; `byProduct` picks the form for a layer (tests force each form with it; the default is
- * the cost model of {@link inputGradientByProductPays}).
+ * The input gradient kernel; `byProduct` picks the form for a layer (tests force each form with it). By default a
+ * product where the windows tile dx (no scatter-add needed: {@link windowsTileInput}) or where the cost model of
+ * {@link inputGradientByProductPays} expects it to win.
  */
-export function makeConv2DBackpropInput(byProduct: (info: tf.backend_util.Conv2DInfo) => boolean = inputGradientByProductPays): (args: KernelArgs) => TensorInfo {
+export function makeConv2DBackpropInput(
+  byProduct: (info: tf.backend_util.Conv2DInfo) => boolean = (info) => windowsTileInput(info) || inputGradientByProductPays(info),
+): (args: KernelArgs) => TensorInfo {
   return (args) => inputGradient(args, byProduct);
 }
 
@@ -132,7 +135,7 @@ function inputGradient(args: KernelArgs, byProduct: (info: tf.backend_util.Conv2
     const [filterHeight, filterWidth] = filter.shape as [number, number, number, number];
     const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
     if (byProduct(info)) {
-      const dx = inputGradientByProduct(scope, dy, filter, info);
+      const dx = (windowsTileInput(info) ? inputGradientOfTiles : inputGradientByProduct)(scope, dy, filter, info);
       return scope.detach(nchw ? scope.run('Transpose', { x: dx }, { perm: [0, 3, 1, 2] }) : dx);
     }
     const { strideHeight, strideWidth, outHeight, outWidth } = info;

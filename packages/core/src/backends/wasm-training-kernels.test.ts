@@ -7,7 +7,7 @@ import { registerCpuKernelFixes } from './cpu-kernel-fixes.ts';
 import { registerWasmTrainingKernels } from './wasm-training-kernels.ts';
 import { makeConv2DBackpropFilter, makeConv2DBackpropInput } from './wasm-conv-gradients.ts';
 import { filterGradientByConvolutionPays } from './wasm-filter-gradient-convolution.ts';
-import { inputGradientByProductPays } from './wasm-input-gradient-product.ts';
+import { inputGradientByProductPays, windowsTileInput } from './wasm-input-gradient-product.ts';
 import { convOutputShape, expectClose, onBackend, seeded, type Pad } from '../testing/kernel-comparison.ts';
 
 interface FilterCase {
@@ -42,6 +42,12 @@ const cases: FilterCase[] = [
   { name: 'valid stride 2, a row and a column no window reaches', x: [2, 10, 8, 3], filter: [3, 3, 3, 4], strides: 2, pad: 'valid' },
   // Padding wider than the filter: the input gradient's convolution crops dy instead of padding it.
   { name: 'numeric pad 3 with a 3x2 filter', x: [1, 6, 7, 2], filter: [3, 2, 2, 3], strides: 1, pad: 3 },
+  // Windows that tile the input (an up-convolution's forward pass is this input gradient): one product, no scatter.
+  { name: '2x2 stride 2 same, windows tile the input', x: [2, 8, 6, 3], filter: [2, 2, 3, 5], strides: 2, pad: 'same' },
+  { name: '3x2 strides 3x2 valid, windows tile the input', x: [3, 9, 6, 2], filter: [3, 2, 2, 4], strides: [3, 2], pad: 'valid' },
+  { name: 'NCHW 2x2 stride 2 valid, windows tile the input', x: [2, 3, 6, 4], filter: [2, 2, 3, 2], strides: 2, pad: 'valid', dataFormat: 'NCHW' },
+  // Stride = filter but the last row and column are in no window: not a tiling.
+  { name: '2x2 stride 2 valid on odd sides', x: [2, 7, 5, 3], filter: [2, 2, 3, 4], strides: 2, pad: 'valid' },
 ];
 
 interface PoolCase {
@@ -201,6 +207,25 @@ describe('registerWasmTrainingKernels', () => {
       expect(calls).toEqual({ BatchMatMul: c.byProduct ? 1 : 0 });
     },
   );
+
+  it.each([
+    { name: 'a 2D U-Net up-convolution (2x2 stride 2, windows tile dx)', x: [4, 16, 16, 8], filter: [2, 2, 8, 16], strides: 2, tiles: true },
+    { name: '2x2 stride 2 on odd sides (the last row is in no window)', x: [2, 7, 5, 3], filter: [2, 2, 3, 4], strides: 2, tiles: false },
+    { name: '2x2 stride 2, odd height only', x: [2, 7, 6, 3], filter: [2, 2, 3, 4], strides: 2, tiles: false },
+    { name: '3x3 stride 2 (overlapping windows)', x: [2, 9, 9, 3], filter: [3, 3, 3, 4], strides: 2, tiles: false },
+  ] as const)('Conv2DBackpropInput multiplies once and places the blocks where the windows tile dx: $name', async (c) => {
+    const x = [...c.x] as [number, number, number, number];
+    const filter = [...c.filter] as [number, number, number, number];
+    const info = tf.backend_util.computeConv2DInfo(x, filter, c.strides, 1, 'valid');
+    expect(windowsTileInput(info)).toBe(c.tiles);
+    const dyShape = convOutputShape({ x, filter, strides: c.strides, pad: 'valid' });
+    const compute = () => tf.engine().runKernel<tf.Tensor>('Conv2DBackpropInput', { dy: seeded(dyShape, 41)(), filter: seeded(filter, 43)() }, { strides: c.strides, pad: 'valid', dataFormat: 'NHWC', inputShape: x });
+    const [expected] = await onBackend('cpu', compute);
+    const { values, calls } = await onWasmCounting(['BatchMatMul', 'Conv2D'], compute);
+    expectClose(values[0]!, expected!);
+    if (c.tiles) expect(calls).toEqual({ BatchMatMul: 1, Conv2D: 0 });
+    else expect(calls.Conv2D! + calls.BatchMatMul!).toBe(1);
+  });
 
   it('Conv2DBackpropInput takes the product form where packing the filter costs more than dy: VGG16 at 64x64, batch 4', () => {
     const form = ([side, channels]: [number, number]) =>
