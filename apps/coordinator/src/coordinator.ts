@@ -25,6 +25,15 @@ export interface CoordinatorOptions {
   uploadLimitBytes: number;
   /** Lifetime of a sign-in session (AuthService.Login). */
   sessionTtlMs: number;
+  /**
+   * HTTP/2 keepalive of the gRPC server: a ping every `timeMs` on each connection, closed when unanswered for
+   * `timeoutMs`. A client answers pings on its event loop, and a worker's event loop is held by each training step
+   * (tfjs kernels are synchronous): a 5 s timeout dropped the assignment stream of every worker whose step took
+   * longer than ~15 s (a 32³ 3D U-Net on the package's wasm kernels, VGG16 at 224x224 on wasm or cpu), and the job
+   * failed with "restarted and lost its run". Worker liveness is the heartbeat thread's job (its own event loop);
+   * the keepalive only clears connections whose peer vanished without closing them, so it may wait long.
+   */
+  grpcKeepalive: { timeMs: number; timeoutMs: number };
 }
 
 export interface RunningCoordinator {
@@ -59,8 +68,8 @@ export async function startCoordinator(
   const server = new grpc.Server({
     // Uploads arrive in 1 MiB chunks; anything larger than this is a client bug or an attack.
     'grpc.max_receive_message_length': 8 * 1024 * 1024,
-    'grpc.keepalive_time_ms': 10_000,
-    'grpc.keepalive_timeout_ms': 5_000,
+    'grpc.keepalive_time_ms': options.grpcKeepalive.timeMs,
+    'grpc.keepalive_timeout_ms': options.grpcKeepalive.timeoutMs,
   });
   server.addService(jobsProto.tessera.jobs.v1.JobService.service, jobApiHandlers({ auth, store, jobs, datasets, checkpoints, objects, bus, log, uploadLimitBytes: options.uploadLimitBytes }));
   server.addService(authProto.tessera.auth.v1.AuthService.service, authApiHandlers({ auth, accounts, log }));

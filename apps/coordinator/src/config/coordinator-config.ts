@@ -32,5 +32,10 @@ export function coordinatorConfigFromEnv(env: NodeJS.ProcessEnv, cwd: string): C
     maxRestarts: intFrom(env, 'TESSERA_MAX_RESTARTS', 3),
     uploadLimitBytes: intFrom(env, 'TESSERA_UPLOAD_LIMIT_BYTES', 1024 * 1024 * 1024),
     sessionTtlMs: intFrom(env, 'TESSERA_SESSION_TTL_S', DEFAULT_SESSION_TTL_MS / 1000) * 1000,
+    grpcKeepalive: {
+      timeMs: intFrom(env, 'TESSERA_GRPC_KEEPALIVE_MS', 10_000),
+      // Longer than any one training step holds a worker's event loop (see CoordinatorOptions.grpcKeepalive).
+      timeoutMs: intFrom(env, 'TESSERA_GRPC_KEEPALIVE_TIMEOUT_MS', 30 * 60_000),
+    },
   };
 }
