@@ -13,6 +13,9 @@ const reductions: Array<{ name: string; shape: number[]; axes: number[] }> = [
   { name: 'rank 4, the batch', shape: [6, 5, 4, 3], axes: [0] },
   { name: 'rank 3, first and last', shape: [4, 5, 6], axes: [0, 2] },
   { name: 'rank 2, columns', shape: [300, 7], axes: [0] },
+  // Columns of more than 2 x 256 rows: blocks averaged by the package's pooling, the 37 rows left over summed apart.
+  { name: 'rank 4, all but the channels, 5 blocks of rows and a remainder', shape: [3, 13, 33, 5], axes: [0, 1, 2] },
+  { name: 'rank 2, columns of 2 blocks exactly', shape: [512, 3], axes: [0] },
   { name: 'innermost axes only (the package\'s own path)', shape: [3, 4, 5, 6, 2], axes: [3, 4] },
   { name: 'negative axis', shape: [4, 3, 5], axes: [-3] },
 ];

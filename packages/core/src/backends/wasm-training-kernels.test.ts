@@ -75,7 +75,7 @@ describe('registerWasmTrainingKernels', () => {
 
   it('registers its kernels for wasm once', () => {
     const names = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Transpose', 'Identity', 'Conv3DBackpropInputV2', 'BatchMatMul', '_FusedMatMul'];
-    names.push('Conv3D', 'Conv3DBackpropFilterV2', 'MaxPool3D', 'MaxPool3DGrad', 'Slice', 'SplitV', 'Sum', 'Mean', 'Max', 'Min', 'Prod', 'All', 'Any');
+    names.push('Conv3D', 'Conv3DBackpropFilterV2', 'MaxPool3D', 'MaxPool3DGrad', 'Slice', 'SplitV', 'Tile', 'Sum', 'Mean', 'Max', 'Min', 'Prod', 'All', 'Any');
     for (const name of names) {
       expect(tf.getKernel(name, 'wasm'), name).toBeDefined();
     }
