@@ -92,7 +92,7 @@ function columnSums(backend: WasmHeapBackend, x: TensorInfo, [rows, columns]: [n
       const means = scope.run('AvgPool', { x: column }, { filterSize: [rowsPerBlock, 1], strides: [rowsPerBlock, 1], pad: 'valid' });
       const heap = backend.wasm.HEAPF32;
       for (let block = 0, at = heapIndex(backend, means); block < blocks; block++, at += columns) {
-        for (let c = 0; c < columns; c++) sums[c] += heap[at + c]! * rowsPerBlock;
+        for (let c = 0; c < columns; c++) sums[c] = sums[c]! + heap[at + c]! * rowsPerBlock;
       }
     } finally {
       scope.dispose();
@@ -103,7 +103,7 @@ function columnSums(backend: WasmHeapBackend, x: TensorInfo, [rows, columns]: [n
   // Heap views only after makeOutput: its allocation may grow the wasm memory.
   const heap = backend.wasm.HEAPF32;
   for (let at = heapIndex(backend, x) + row * columns; row < rows; row++, at += columns) {
-    for (let c = 0; c < columns; c++) sums[c] += heap[at + c]!;
+    for (let c = 0; c < columns; c++) sums[c] = sums[c]! + heap[at + c]!;
   }
   const to = heapIndex(backend, out);
   for (let c = 0; c < columns; c++) heap[to + c] = mean ? sums[c]! / rows : sums[c]!;
