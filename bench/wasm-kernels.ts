@@ -1,8 +1,8 @@
 /**
  * Tessera's wasm kernels (packages/core/src/backends/wasm-training-kernels.ts) against @tensorflow/tfjs-backend-wasm's
  * own, in one run, on the segmentation workloads: a training step of the 3D U-Net the dashboard's 3D template trains
- * (32³ patches, depth 3, 8 filters, batch 4) and of the 2D U-Net bench:lung-seg trains (128x128, depth 4, 16 filters,
- * batch 8), both with Adam on BCE + Dice, and single kernels at the 3D U-Net's full-resolution shapes. Two
+ * (32³ patches, depth 3, 8 filters, batch 4), of the 2D U-Net bench:lung-seg trains (128x128, depth 4, 16 filters,
+ * batch 8) and of that U-Net with batch normalisation and nearest upsampling, all with Adam on BCE + Dice, and single kernels at the 3D U-Net's full-resolution shapes. Two
  * configurations, each in a fresh child process, in interleaved rounds (package, tessera, package, tessera, ...) so
  * that load from elsewhere hits both alike; figures are medians over rounds, ratios tessera ÷ package.
  *
@@ -35,6 +35,8 @@ interface Sample {
   packageKernels: string[];
   unet3dPatchesPerSec: number;
   unet2dImagesPerSec: number;
+  /** The same 2D U-Net with batch normalisation and nearest-neighbour upsampling (the launch form's options). */
+  unet2dBatchNormImagesPerSec: number;
   /** Median milliseconds per call. */
   kernelMs: Record<string, number>;
 }
@@ -77,11 +79,16 @@ async function measure(kernels: Kernels): Promise<Sample> {
     buildUNet2d({ inputShape: [unet2d.side, unet2d.side, 1], depth: unet2d.depth, baseFilters: unet2d.baseFilters, seed: 1 }),
     [unet2d.batch, unet2d.side, unet2d.side, 1],
   );
+  const batchNormImagesPerSec = await segmentationStep(
+    buildUNet2d({ inputShape: [unet2d.side, unet2d.side, 1], depth: unet2d.depth, baseFilters: unet2d.baseFilters, batchNorm: true, upsampling: 'nearest', seed: 1 }),
+    [unet2d.batch, unet2d.side, unet2d.side, 1],
+  );
   return {
     device: selection.device,
     packageKernels: putBack.sort(),
     unet3dPatchesPerSec: patchesPerSec,
     unet2dImagesPerSec: imagesPerSec,
+    unet2dBatchNormImagesPerSec: batchNormImagesPerSec,
     kernelMs: await kernelTimes(),
   };
 }
@@ -157,7 +164,7 @@ async function main(): Promise<void> {
         .map(([name, ms]) => `${name.split(' ')[0]} ${ms.toFixed(1)}`)
         .join(', ');
       process.stderr.write(
-        `round ${round} ${kernels.padEnd(8)} 3D U-Net ${sample.unet3dPatchesPerSec.toFixed(2)} patches/s, 2D U-Net ${sample.unet2dImagesPerSec.toFixed(2)} img/s; ms: ${kernelLine}\n`,
+        `round ${round} ${kernels.padEnd(8)} 3D U-Net ${sample.unet3dPatchesPerSec.toFixed(2)} patches/s, 2D U-Net ${sample.unet2dImagesPerSec.toFixed(2)} img/s (batch norm ${sample.unet2dBatchNormImagesPerSec.toFixed(2)}); ms: ${kernelLine}\n`,
       );
     }
   }
@@ -169,8 +176,14 @@ async function main(): Promise<void> {
       packageKernels: s[0]!.packageKernels,
       unet3dPatchesPerSec: median(s.map((x) => x.unet3dPatchesPerSec)),
       unet2dImagesPerSec: median(s.map((x) => x.unet2dImagesPerSec)),
+      unet2dBatchNormImagesPerSec: median(s.map((x) => x.unet2dBatchNormImagesPerSec)),
       kernelMs: Object.fromEntries(kernelNames.map((name) => [name, median(s.map((x) => x.kernelMs[name]!))])),
-      samples: s.map(({ unet3dPatchesPerSec, unet2dImagesPerSec, kernelMs }) => ({ unet3dPatchesPerSec, unet2dImagesPerSec, kernelMs })),
+      samples: s.map(({ unet3dPatchesPerSec, unet2dImagesPerSec, unet2dBatchNormImagesPerSec, kernelMs }) => ({
+        unet3dPatchesPerSec,
+        unet2dImagesPerSec,
+        unet2dBatchNormImagesPerSec,
+        kernelMs,
+      })),
     };
   };
   const pkg = summary('package');
@@ -182,6 +195,7 @@ async function main(): Promise<void> {
     workload: {
       unet3d: `3D U-Net ${unet3d.patch}³x1 patches, depth ${unet3d.depth}, ${unet3d.baseFilters} filters, batch ${unet3d.batch}, Adam, BCE + Dice`,
       unet2d: `2D U-Net ${unet2d.side}x${unet2d.side}x1, depth ${unet2d.depth}, ${unet2d.baseFilters} filters, batch ${unet2d.batch}, Adam, BCE + Dice`,
+      unet2dBatchNorm: 'the same 2D U-Net with batch normalisation and nearest-neighbour upsampling',
       kernels: `at the 3D U-Net's full resolution: batch ${unet3d.batch}, ${unet3d.patch}³, ${unet3d.baseFilters} channels`,
       threads,
     },
@@ -192,6 +206,7 @@ async function main(): Promise<void> {
     speedup: {
       unet3dStep: tessera.unet3dPatchesPerSec / pkg.unet3dPatchesPerSec,
       unet2dStep: tessera.unet2dImagesPerSec / pkg.unet2dImagesPerSec,
+      unet2dBatchNormStep: tessera.unet2dBatchNormImagesPerSec / pkg.unet2dBatchNormImagesPerSec,
       kernels: Object.fromEntries(Object.keys(pkg.kernelMs).map((name) => [name, pkg.kernelMs[name]! / tessera.kernelMs[name]!])),
     },
   };
