@@ -6,11 +6,11 @@ import { registerWasmTrainingKernels } from './wasm-training-kernels.ts';
 import { mergeSliceAxes } from './wasm-slice.ts';
 
 /** Distinct values (float32 with a NaN payload, -0 and -Infinity among them; int32; bool) so any misplaced element shows. */
-function distinct(shape: number[], dtype: 'float32' | 'int32' | 'bool'): tf.Tensor {
+function distinct(shape: number[], dtype: 'float32' | 'int32' | 'bool', offset = 0): tf.Tensor {
   const size = tf.util.sizeFromShape(shape);
-  if (dtype === 'int32') return tf.tensor(Int32Array.from({ length: size }, (_, i) => i * 2654435761), shape, 'int32');
-  if (dtype === 'bool') return tf.tensor(Uint8Array.from({ length: size }, (_, i) => ((i * 7) % 3 === 0 ? 1 : 0)), shape, 'bool');
-  const values = Float32Array.from({ length: size }, (_, i) => i + 0.25);
+  if (dtype === 'int32') return tf.tensor(Int32Array.from({ length: size }, (_, i) => (i + offset) * 2654435761), shape, 'int32');
+  if (dtype === 'bool') return tf.tensor(Uint8Array.from({ length: size }, (_, i) => (((i + offset) * 7) % 3 === 0 ? 1 : 0)), shape, 'bool');
+  const values = Float32Array.from({ length: size }, (_, i) => i + offset + 0.25);
   if (size > 3) {
     new Uint32Array(values.buffer)[1] = 0x7fc01234;
     values[2] = -0;
@@ -93,5 +93,35 @@ describe('Slice and SplitV on the wasm heap', () => {
     const words = tf.tensor3d(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'], [2, 2, 2], 'string');
     expect(await tf.slice(words, [0, 1, 0], [2, 1, 2]).data()).toEqual(['c', 'd', 'g', 'h']);
     words.dispose();
+  });
+});
+
+describe('Concat on the wasm heap', () => {
+  beforeAll(async () => {
+    await tf.setBackend('wasm');
+    registerWasmTrainingKernels();
+  });
+
+  it.each([
+    { name: 'a 3D U-Net skip connection: channels of two rank-5 tensors (runs of 3 and 5)', shapes: [[2, 3, 2, 2, 3], [2, 3, 2, 2, 5]], axis: 4 },
+    { name: 'runs of 16 and more (copyWithin)', shapes: [[3, 4, 20], [3, 4, 17]], axis: 2 },
+    { name: 'three inputs along a middle axis', shapes: [[2, 1, 3], [2, 4, 3], [2, 2, 3]], axis: 1 },
+    { name: 'along the first axis (one run each)', shapes: [[2, 5], [3, 5]], axis: 0 },
+    { name: 'an empty input among them', shapes: [[2, 0, 3], [2, 4, 3], [2, 1, 3]], axis: 1 },
+    { name: 'negative axis', shapes: [[4, 2], [4, 3]], axis: -1 },
+  ])('matches cpu bit for bit: $name', async ({ shapes, axis }) => {
+    for (const dtype of ['float32', 'int32', 'bool'] as const) {
+      const compute = () => tf.concat(shapes.map((shape, i) => distinct(shape, dtype, 1000 * i + i)), axis);
+      const [expected] = await bitsOn('cpu', compute);
+      const [actual] = await bitsOn('wasm', compute);
+      expect(actual).toEqual(expected);
+    }
+  });
+
+  it('strings keep the package\'s kernel', async () => {
+    await tf.setBackend('wasm');
+    const joined = tf.concat([tf.tensor2d(['a', 'b'], [2, 1], 'string'), tf.tensor2d(['c', 'd'], [2, 1], 'string')], 1);
+    expect(await joined.data()).toEqual(['a', 'c', 'b', 'd']);
+    joined.dispose();
   });
 });

@@ -75,7 +75,7 @@ describe('registerWasmTrainingKernels', () => {
 
   it('registers its kernels for wasm once', () => {
     const names = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Transpose', 'Identity', 'Conv3DBackpropInputV2', 'BatchMatMul', '_FusedMatMul'];
-    names.push('Conv3D', 'Conv3DBackpropFilterV2', 'MaxPool3D', 'MaxPool3DGrad', 'Slice', 'SplitV', 'Tile', 'Sum', 'Mean', 'Max', 'Min', 'Prod', 'All', 'Any');
+    names.push('Conv3D', 'Conv3DBackpropFilterV2', 'MaxPool3D', 'MaxPool3DGrad', 'Slice', 'SplitV', 'Concat', 'ResizeNearestNeighborGrad', 'Tile', 'Sum', 'Mean', 'Max', 'Min', 'Prod', 'All', 'Any');
     for (const name of names) {
       expect(tf.getKernel(name, 'wasm'), name).toBeDefined();
     }
@@ -347,6 +347,24 @@ describe('registerWasmTrainingKernels', () => {
     expectClose(cpu!, expected);
     expectClose(wasm!, expected);
     expect(registerCpuKernelFixes()).toEqual([]);
+  });
+
+  it.each([
+    { name: 'a 3x2 whole-factor resize: one average pooling', from: [2, 4, 5, 3], to: [12, 10], alignCorners: false, halfPixelCenters: false, pooled: 1 },
+    { name: 'half-pixel centres, 2x: still whole blocks', from: [2, 3, 4, 2], to: [6, 8], alignCorners: false, halfPixelCenters: true, pooled: 1 },
+    { name: 'an unchanged size: the pooling is a copy', from: [1, 3, 3, 2], to: [3, 3], alignCorners: false, halfPixelCenters: false, pooled: 1 },
+    { name: 'corner-aligned: the package\'s kernel', from: [2, 4, 5, 3], to: [8, 10], alignCorners: true, halfPixelCenters: false, pooled: 0 },
+    { name: 'a 1.5x resize: the package\'s kernel', from: [2, 4, 4, 2], to: [6, 6], alignCorners: false, halfPixelCenters: false, pooled: 0 },
+  ] as const)('ResizeNearestNeighborGrad matches cpu: $name', async (c) => {
+    registerCpuKernelFixes();
+    const compute = () =>
+      tf.grad((x: tf.Tensor) =>
+        tf.sum(tf.mul(tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [...c.to], c.alignCorners, c.halfPixelCenters), seeded([c.from[0], ...c.to, c.from[3]], 14)())),
+      )(seeded([...c.from], 15)());
+    const [expected] = await onBackend('cpu', compute);
+    const { values, calls } = await onWasmCounting(['AvgPool'], compute);
+    expectClose(values[0]!, expected!);
+    expect(calls).toEqual({ AvgPool: c.pooled });
   });
 
   it.each([

@@ -7,7 +7,8 @@ import { conv3DBackpropInputAsConv } from './wasm-kernel-fixes.ts';
 import { maxPool3DBySlabs, maxPool3DGradOnHeap } from './wasm-max-pool-3d.ts';
 import { tiledMaxPoolGrad } from './wasm-max-pool-grad.ts';
 import { innermostReduction, reductionKernels } from './wasm-reductions.ts';
-import { heapSlice, heapSplitV } from './wasm-slice.ts';
+import { blockResizeNearestGrad } from './wasm-resize-nearest-grad.ts';
+import { heapConcat, heapSlice, heapSplitV } from './wasm-slice.ts';
 import { heapTile } from './wasm-tile.ts';
 import { tiledTranspose } from './wasm-transpose.ts';
 
@@ -31,7 +32,9 @@ import { tiledTranspose } from './wasm-transpose.ts';
  * - `Conv3D` and `Conv3DBackpropFilterV2`: the package's are plain loops (0.6 GFLOP/s); here sums of 2-D convolutions
  *   over depth slabs (wasm-conv3d.ts), 20-40x faster on a 3D U-Net's layers.
  * - `MaxPool3D` and `MaxPool3DGrad`, wrong in the package for windows whose values are all ≤ 0 (wasm-max-pool-3d.ts).
- * - `Slice` and `SplitV`: runs copied on the heap; the package slices rank 5 and up element by element (wasm-slice.ts).
+ * - `Slice`, `SplitV` and `Concat`: runs copied on the heap; the package slices rank 5 and up element by element
+ *   (wasm-slice.ts).
+ * - `ResizeNearestNeighborGrad` of whole-factor resizes (UpSampling2D) as an average pooling (wasm-resize-nearest-grad.ts).
  * - `Tile` as block copies on the heap: the package's takes ~50 ns an element, most of a batch-norm step (wasm-tile.ts).
  * - `Sum`, `Mean`, `Max`, `Min`, `Prod`, `All`, `Any` over axes that are not innermost: merged axes and the tiled
  *   transpose before the package's kernel, instead of its generic rank-5 transpose (wasm-reductions.ts).
@@ -154,6 +157,8 @@ const overrides: ReadonlyArray<readonly [string, (stock: KernelFunc | undefined)
   [tf.MaxPool3DGrad, () => maxPool3DGradOnHeap as unknown as KernelFunc],
   [tf.Slice, heapSlice],
   [tf.SplitV, heapSplitV],
+  [tf.Concat, heapConcat],
+  [tf.ResizeNearestNeighborGrad, blockResizeNearestGrad],
   [tf.Tile, heapTile],
   ...reductionKernels.map(([name, axisAttr]) => [name, (stock: KernelFunc | undefined) => innermostReduction(name, axisAttr, stock)] as const),
   [tf.BatchMatMul, (stock) => untransposedMatMul(stock, tf.BatchMatMul)],
