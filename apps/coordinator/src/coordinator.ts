@@ -29,8 +29,8 @@ export interface CoordinatorOptions {
    * HTTP/2 keepalive of the gRPC server: a ping every `timeMs` on each connection, closed when unanswered for
    * `timeoutMs`. A client answers pings on its event loop, and a worker's event loop is held by each training step
    * (tfjs kernels are synchronous): a 5 s timeout dropped the assignment stream of every worker whose step took
-   * longer than ~15 s (a 32³ 3D U-Net on the package's wasm kernels, VGG16 at 224x224 on wasm or cpu), and the job
-   * failed with "restarted and lost its run". Worker liveness is the heartbeat thread's job (its own event loop);
+   * longer than ~15 s (a 32³ 3D U-Net's did on the package's wasm kernels), and the job failed with "restarted and
+   * lost its run". Worker liveness is the heartbeat thread's job (its own event loop);
    * the keepalive only clears connections whose peer vanished without closing them, so it may wait long.
    */
   grpcKeepalive: { timeMs: number; timeoutMs: number };
