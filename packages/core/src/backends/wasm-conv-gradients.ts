@@ -91,14 +91,7 @@ export function makeConv2DBackpropFilter(
           scope.release(xChunk);
           scope.release(dyChunk);
         }
-        if (sum === undefined) {
-          sum = part;
-        } else {
-          const next = scope.run('Add', { a: sum, b: part });
-          scope.release(sum);
-          scope.release(part);
-          sum = next;
-        }
+        sum = scope.fold('Add', sum, part);
       }
       return scope.detach(scope.run('Transpose', { x: sum! }, { perm: [1, 2, 0, 3] }));
     } finally {

@@ -56,14 +56,7 @@ export function conv3DBySlabs(args: KernelArgs): TensorInfo {
       });
       scope.release(slab);
       scope.release(tap);
-      if (sum === undefined) {
-        sum = part;
-      } else {
-        const next = scope.run('Add', { a: sum, b: part });
-        scope.release(sum);
-        scope.release(part);
-        sum = next;
-      }
+      sum = scope.fold('Add', sum, part);
     }
     return scope.detach(scope.run('Reshape', { x: sum! }, { shape: [batchSize, outDepth, outHeight, outWidth, outChannels] }));
   } finally {

@@ -69,6 +69,18 @@ export class KernelScope {
     return info;
   }
 
+  /**
+   * `total` and `part` combined by a binary kernel (`Add`, `Maximum`), both released: folds per-chunk or per-tap
+   * results into one without holding more than two at a time. The first part (total undefined) is returned as is.
+   */
+  fold(kernel: string, total: TensorInfo | undefined, part: TensorInfo): TensorInfo {
+    if (total === undefined) return part;
+    const next = this.run(kernel, { a: total, b: part });
+    this.release(total);
+    this.release(part);
+    return next;
+  }
+
   release(info: TensorInfo): void {
     if (this.held.delete(info)) (this.backend as WasmKernelBackend).disposeData(info.dataId);
   }

@@ -54,14 +54,7 @@ export function maxPool3DBySlabs(args: KernelArgs): TensorInfo {
         dimRoundingMode: attrs.dimRoundingMode,
       });
       scope.release(slab);
-      if (max === undefined) {
-        max = part;
-      } else {
-        const next = scope.run('Maximum', { a: max, b: part });
-        scope.release(max);
-        scope.release(part);
-        max = next;
-      }
+      max = scope.fold('Maximum', max, part);
     }
     return scope.detach(scope.run('Reshape', { x: max! }, { shape: info.outShape }));
   } finally {
