@@ -4,34 +4,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from './wasm-training-kernels.ts';
 import { mergeSliceAxes } from './wasm-slice.ts';
-
-/** Distinct values (float32 with a NaN payload, -0 and -Infinity among them; int32; bool) so any misplaced element shows. */
-function distinct(shape: number[], dtype: 'float32' | 'int32' | 'bool', offset = 0): tf.Tensor {
-  const size = tf.util.sizeFromShape(shape);
-  if (dtype === 'int32') return tf.tensor(Int32Array.from({ length: size }, (_, i) => (i + offset) * 2654435761), shape, 'int32');
-  if (dtype === 'bool') return tf.tensor(Uint8Array.from({ length: size }, (_, i) => (((i + offset) * 7) % 3 === 0 ? 1 : 0)), shape, 'bool');
-  const values = Float32Array.from({ length: size }, (_, i) => i + offset + 0.25);
-  if (size > 3) {
-    new Uint32Array(values.buffer)[1] = 0x7fc01234;
-    values[2] = -0;
-    values[3] = -Infinity;
-  }
-  return tf.tensor(values, shape, 'float32');
-}
-
-/** Each result's elements, float32 ones as 32-bit patterns so NaN payloads and -0 compare exactly. */
-async function bitsOn(backend: string, compute: () => tf.Tensor | tf.Tensor[]): Promise<number[][]> {
-  await tf.setBackend(backend);
-  const results = tf.tidy(() => [compute()].flat());
-  const out = await Promise.all(
-    results.map(async (t) => {
-      const data = await t.data();
-      return Array.from(data instanceof Float32Array ? new Uint32Array(data.buffer, data.byteOffset, data.length) : (data));
-    }),
-  );
-  tf.dispose(results);
-  return out;
-}
+import { bitsOn, distinctTensor } from '../testing/kernel-comparison.ts';
 
 const slices: Array<{ name: string; shape: number[]; begin: number[]; size: number[] }> = [
   { name: 'rank 5, a channel split (runs of 3: element copies)', shape: [2, 3, 4, 2, 6], begin: [0, 0, 0, 0, 3], size: [2, 3, 4, 2, 3] },
@@ -65,7 +38,7 @@ describe('Slice and SplitV on the wasm heap', () => {
 
   for (const dtype of ['float32', 'int32', 'bool'] as const) {
     it.each(slices)(`Slice of ${dtype} matches cpu bit for bit: $name`, async ({ shape, begin, size }) => {
-      const compute = () => tf.slice(distinct(shape, dtype), begin, size);
+      const compute = () => tf.slice(distinctTensor(shape, dtype), begin, size);
       const [expected] = await bitsOn('cpu', compute);
       const [actual] = await bitsOn('wasm', compute);
       expect(actual).toEqual(expected);
@@ -80,7 +53,7 @@ describe('Slice and SplitV on the wasm heap', () => {
     { name: 'rank 2 along the first axis', shape: [10, 7], sizes: [4, 6], axis: 0 },
   ])('SplitV matches cpu bit for bit: $name', async ({ shape, sizes, axis }) => {
     for (const dtype of ['float32', 'int32', 'bool'] as const) {
-      const compute = () => tf.split(distinct(shape, dtype), sizes, axis);
+      const compute = () => tf.split(distinctTensor(shape, dtype), sizes, axis);
       const expected = await bitsOn('cpu', compute);
       const actual = await bitsOn('wasm', compute);
       expect(actual).toHaveLength(sizes.length);
@@ -111,7 +84,7 @@ describe('Concat on the wasm heap', () => {
     { name: 'negative axis', shapes: [[4, 2], [4, 3]], axis: -1 },
   ])('matches cpu bit for bit: $name', async ({ shapes, axis }) => {
     for (const dtype of ['float32', 'int32', 'bool'] as const) {
-      const compute = () => tf.concat(shapes.map((shape, i) => distinct(shape, dtype, 1000 * i + i)), axis);
+      const compute = () => tf.concat(shapes.map((shape, i) => distinctTensor(shape, dtype, 1000 * i + i)), axis);
       const [expected] = await bitsOn('cpu', compute);
       const [actual] = await bitsOn('wasm', compute);
       expect(actual).toEqual(expected);

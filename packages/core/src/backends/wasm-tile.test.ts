@@ -4,27 +4,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from './wasm-training-kernels.ts';
-
-/** Distinct values per dtype (float32 with a NaN payload and -0), so any misplaced element shows. */
-function distinct(shape: number[], dtype: 'float32' | 'int32' | 'bool'): tf.Tensor {
-  const size = tf.util.sizeFromShape(shape);
-  if (dtype === 'int32') return tf.tensor(Int32Array.from({ length: size }, (_, i) => i * 2654435761), shape, 'int32');
-  if (dtype === 'bool') return tf.tensor(Uint8Array.from({ length: size }, (_, i) => ((i * 5) % 3 === 0 ? 1 : 0)), shape, 'bool');
-  const values = Float32Array.from({ length: size }, (_, i) => i + 0.5);
-  if (size > 2) {
-    new Uint32Array(values.buffer)[1] = 0x7fc01234;
-    values[2] = -0;
-  }
-  return tf.tensor(values, shape, 'float32');
-}
-
-async function bitsOn(backend: string, compute: () => tf.Tensor): Promise<number[]> {
-  await tf.setBackend(backend);
-  const result = compute();
-  const data = await result.data();
-  result.dispose();
-  return Array.from(data instanceof Float32Array ? new Uint32Array(data.buffer, data.byteOffset, data.length) : (data));
-}
+import { bitsOn, distinctTensor } from '../testing/kernel-comparison.ts';
 
 const tiles: Array<{ name: string; shape: number[]; reps: number[] }> = [
   { name: 'per-channel statistics to a batch of images (batch-norm gradient)', shape: [1, 1, 1, 6], reps: [4, 5, 7, 1] },
@@ -44,9 +24,9 @@ describe('Tile on the wasm heap', () => {
 
   for (const dtype of ['float32', 'int32', 'bool'] as const) {
     it.each(tiles)(`matches cpu bit for bit, ${dtype}: $name`, async ({ shape, reps }) => {
-      const compute = () => tf.tile(distinct(shape, dtype), reps);
-      const expected = await bitsOn('cpu', compute);
-      const actual = await bitsOn('wasm', compute);
+      const compute = () => tf.tile(distinctTensor(shape, dtype), reps);
+      const [expected] = await bitsOn('cpu', compute);
+      const [actual] = await bitsOn('wasm', compute);
       expect(actual).toEqual(expected);
       expect(actual).toHaveLength(tf.util.sizeFromShape(shape.map((n, i) => n * reps[i]!)));
     });

@@ -5,29 +5,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WasmHeapBackend } from './wasm-kernel-calls.ts';
 import { mergedAxes, tiledTranspose, transposeOnHeap } from './wasm-transpose.ts';
-
-/** Distinct 32-bit patterns: every element's value tells where it came from. */
-function indexTensor(shape: number[], dtype: 'float32' | 'int32'): tf.Tensor {
-  const size = tf.util.sizeFromShape(shape);
-  if (dtype === 'int32') return tf.tensor(Int32Array.from({ length: size }, (_, i) => i * 2654435761), shape, 'int32');
-  const values = Float32Array.from({ length: size }, (_, i) => i + 0.5);
-  // A NaN with a payload, a negative zero and an infinity: copied as words, they keep their bits.
-  if (size > 3) {
-    new Uint32Array(values.buffer)[1] = 0x7fc01234;
-    values[2] = -0;
-    values[3] = -Infinity;
-  }
-  return tf.tensor(values, shape, 'float32');
-}
-
-/** The result's elements, float32 ones as their 32-bit patterns (so NaN payloads and -0 compare exactly). */
-async function bitsOn(backend: string, compute: () => tf.Tensor): Promise<number[]> {
-  await tf.setBackend(backend);
-  const result = compute();
-  const data = await result.data();
-  result.dispose();
-  return Array.from(data instanceof Float32Array ? new Uint32Array(data.buffer, data.byteOffset, data.length) : (data));
-}
+import { bitsOn, distinctTensor } from '../testing/kernel-comparison.ts';
 
 const permutations: Array<{ shape: number[]; perm: number[] }> = [
   { shape: [7, 5], perm: [1, 0] },
@@ -62,9 +40,9 @@ describe('wasm Transpose in tiles', () => {
   it.each(permutations.flatMap((p) => (['float32', 'int32'] as const).map((dtype) => ({ ...p, dtype }))))(
     'transposeOnHeap gives the cpu backend bits: $dtype $shape by $perm',
     async ({ shape, perm, dtype }) => {
-      const expected = await bitsOn('cpu', () => tf.transpose(indexTensor(shape, dtype), perm));
-      const actual = await bitsOn('wasm', () => {
-        const x = indexTensor(shape, dtype);
+      const [expected] = await bitsOn('cpu', () => tf.transpose(distinctTensor(shape, dtype), perm));
+      const [actual] = await bitsOn('wasm', () => {
+        const x = distinctTensor(shape, dtype);
         const out = transposeOnHeap(tf.backend() as unknown as WasmHeapBackend, { dataId: x.dataId, shape: x.shape, dtype: x.dtype }, perm);
         x.dispose();
         return tf.engine().makeTensorFromTensorInfo(out);
@@ -81,10 +59,10 @@ describe('wasm Transpose in tiles', () => {
     { name: 'bool (the package)', shape: [130, 140], perm: [1, 0], dtype: 'bool', stockCalls: 1 },
   ])('the kernel takes $name', async ({ shape, perm, dtype, stockCalls }) => {
     const make = () => {
-      const x = indexTensor(shape, 'int32');
+      const x = distinctTensor(shape, 'int32');
       return dtype === 'int32' ? x : dtype === 'bool' ? tf.greater(x, 0) : tf.cast(x, 'float32');
     };
-    const expected = await bitsOn('cpu', () => tf.transpose(make(), perm));
+    const [expected] = await bitsOn('cpu', () => tf.transpose(make(), perm));
     expect(new Set(expected).size).toBeGreaterThan(dtype === 'bool' ? 1 : 1000);
     await tf.setBackend('wasm');
     const stock = tf.getKernel('Transpose', 'wasm').kernelFunc;
@@ -97,7 +75,7 @@ describe('wasm Transpose in tiles', () => {
     const kernel = tiledTranspose(counted);
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernel });
     try {
-      const actual = await bitsOn('wasm', () => {
+      const [actual] = await bitsOn('wasm', () => {
         const x = make();
         const out = tf.engine().runKernel<tf.Tensor>(kernelName, { x }, { perm });
         x.dispose();

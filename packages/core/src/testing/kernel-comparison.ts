@@ -13,6 +13,39 @@ export function seeded(shape: number[], seed: number): () => tf.Tensor {
   return () => tf.randomUniform(shape, -1, 1, 'float32', seed);
 }
 
+/**
+ * A tensor whose elements are all different, so a kernel that moves data (transpose, slice, tile, concat) cannot put
+ * one in the wrong place unseen: int32 i·2654435761, bool a pattern of period 3, float32 i + 0.25 with a NaN carrying
+ * a payload, a -0 and a -Infinity among the first elements (copied as bits, they keep them). `offset` shifts i, so
+ * several inputs of one call differ from each other too.
+ */
+export function distinctTensor(shape: number[], dtype: 'float32' | 'int32' | 'bool', offset = 0): tf.Tensor {
+  const size = tf.util.sizeFromShape(shape);
+  if (dtype === 'int32') return tf.tensor(Int32Array.from({ length: size }, (_, i) => (i + offset) * 2654435761), shape, 'int32');
+  if (dtype === 'bool') return tf.tensor(Uint8Array.from({ length: size }, (_, i) => (((i + offset) * 7) % 3 === 0 ? 1 : 0)), shape, 'bool');
+  const values = Float32Array.from({ length: size }, (_, i) => i + offset + 0.25);
+  if (size > 3) {
+    new Uint32Array(values.buffer)[1] = 0x7fc01234;
+    values[2] = -0;
+    values[3] = -Infinity;
+  }
+  return tf.tensor(values, shape, 'float32');
+}
+
+/** Runs `compute` on `backend` (made current) and reads each result back, float32 ones as their 32-bit patterns (NaN payloads and -0 compare exactly). */
+export async function bitsOn(backend: string, compute: () => tf.Tensor | tf.Tensor[]): Promise<number[][]> {
+  await tf.setBackend(backend);
+  const results = tf.tidy(() => [compute()].flat());
+  const bits = await Promise.all(
+    results.map(async (t) => {
+      const data = await t.data();
+      return Array.from(data instanceof Float32Array ? new Uint32Array(data.buffer, data.byteOffset, data.length) : (data));
+    }),
+  );
+  tf.dispose(results);
+  return bits;
+}
+
 /** Runs `compute` on `backend` (made current) and reads its result(s) back. */
 export async function onBackend(backend: string, compute: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
   await tf.setBackend(backend);
