@@ -17,7 +17,7 @@ interface MaxPoolGradAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-export function tiledMaxPoolGrad(stock: KernelFunc | undefined): KernelFunc {
+export function tiledMaxPoolGrad(stock: KernelFunc): KernelFunc {
   return (args) => {
     const { dy, input } = args.inputs;
     const attrs = args.attrs as unknown as MaxPoolGradAttrs;
@@ -30,10 +30,7 @@ export function tiledMaxPoolGrad(stock: KernelFunc | undefined): KernelFunc {
       info.outHeight * info.strideHeight <= info.inHeight &&
       info.outWidth * info.strideWidth <= info.inWidth &&
       input!.dtype === 'float32';
-    if (!tiled) {
-      if (stock === undefined) throw new Error('wasm kernel MaxPoolGrad is not registered (is @tensorflow/tfjs-backend-wasm loaded?)');
-      return stock(args);
-    }
+    if (!tiled) return stock(args);
     const backend = args.backend as unknown as WasmHeapBackend;
     const dx = backend.makeOutput([...input!.shape], 'float32');
     // Views only after makeOutput: its allocation may grow the wasm memory, which detaches older views.

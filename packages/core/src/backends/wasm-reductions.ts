@@ -41,8 +41,7 @@ export function mergeReductionAxes(shape: readonly number[], axes: readonly numb
   return merged;
 }
 
-export function innermostReduction(kernelName: string, axisAttr: 'axis' | 'reductionIndices', stock: KernelFunc | undefined): KernelFunc {
-  if (stock === undefined) throw new Error(`wasm kernel ${kernelName} is not registered (is @tensorflow/tfjs-backend-wasm loaded?)`);
+export function innermostReduction(kernelName: string, axisAttr: 'axis' | 'reductionIndices', stock: KernelFunc): KernelFunc {
   return (args) => {
     const x = args.inputs.x!;
     const attrs = args.attrs as unknown as Record<string, unknown> & { keepDims: boolean };

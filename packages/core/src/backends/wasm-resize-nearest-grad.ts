@@ -8,8 +8,7 @@ import { KernelScope } from './wasm-kernel-calls.ts';
  * kernel takes ~10 ns an element (46 ms for [8, 128, 128, 16]); the pooling well under one. Corner-aligned resizes
  * and other scales keep the package's kernel. Matches the cpu backend (wasm-resize-nearest-grad.test.ts).
  */
-export function blockResizeNearestGrad(stock: KernelFunc | undefined): KernelFunc {
-  if (stock === undefined) throw new Error('wasm kernel ResizeNearestNeighborGrad is not registered (is @tensorflow/tfjs-backend-wasm loaded?)');
+export function blockResizeNearestGrad(stock: KernelFunc): KernelFunc {
   return (args) => {
     const { images, dy } = args.inputs as { images: TensorInfo; dy: TensorInfo };
     const { alignCorners } = args.attrs as unknown as { alignCorners: boolean };

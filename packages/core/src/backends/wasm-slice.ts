@@ -111,8 +111,7 @@ function copiesOnHeap(dtype: string): boolean {
   return dtype === 'float32' || dtype === 'int32' || dtype === 'bool';
 }
 
-export function heapSlice(stock: KernelFunc | undefined): KernelFunc {
-  if (stock === undefined) throw new Error('wasm kernel Slice is not registered (is @tensorflow/tfjs-backend-wasm loaded?)');
+export function heapSlice(stock: KernelFunc): KernelFunc {
   return (args) => {
     const x = args.inputs.x!;
     if (!copiesOnHeap(x.dtype)) return stock(args);
@@ -122,8 +121,7 @@ export function heapSlice(stock: KernelFunc | undefined): KernelFunc {
   };
 }
 
-export function heapSplitV(stock: KernelFunc | undefined): KernelFunc {
-  if (stock === undefined) throw new Error('wasm kernel SplitV is not registered (is @tensorflow/tfjs-backend-wasm loaded?)');
+export function heapSplitV(stock: KernelFunc): KernelFunc {
   return (args) => {
     const x = args.inputs.x!;
     if (!copiesOnHeap(x.dtype)) return stock(args);
@@ -147,8 +145,7 @@ export function heapSplitV(stock: KernelFunc | undefined): KernelFunc {
  * `set(subarray)`, 5-9 ns an element for a U-Net skip connection's rows of 8-16 channels. Strings and a single
  * non-empty input keep the package's kernel.
  */
-export function heapConcat(stock: KernelFunc | undefined): KernelFunc {
-  if (stock === undefined) throw new Error('wasm kernel Concat is not registered (is @tensorflow/tfjs-backend-wasm loaded?)');
+export function heapConcat(stock: KernelFunc): KernelFunc {
   return (args) => {
     const inputs = args.inputs as unknown as TensorInfo[];
     const dtype = inputs[0]?.dtype;

@@ -9,8 +9,7 @@ import type { WasmHeapBackend } from './wasm-kernel-calls.ts';
  * doubling copies of the block before it (copyWithin over the heap, memmove speed). Values move as bytes, so every
  * dtype but strings (the package's kernel) is exact. Matches the cpu backend bit for bit (wasm-tile.test.ts).
  */
-export function heapTile(stock: KernelFunc | undefined): KernelFunc {
-  if (stock === undefined) throw new Error('wasm kernel Tile is not registered (is @tensorflow/tfjs-backend-wasm loaded?)');
+export function heapTile(stock: KernelFunc): KernelFunc {
   return (args) => {
     const x = args.inputs.x!;
     const bytes = bytesPerElement[x.dtype];

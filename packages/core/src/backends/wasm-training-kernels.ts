@@ -80,8 +80,7 @@ const ours = new WeakSet<KernelFunc>();
  * (inference, evaluation batches) is handed to the package's kernel from its second product on, so it is packed once
  * and reused.
  */
-function untransposedMatMul(stock: KernelFunc | undefined, name: string): KernelFunc {
-  if (stock === undefined) throw new Error(`wasm kernel ${name} is not registered (is @tensorflow/tfjs-backend-wasm loaded?)`);
+function untransposedMatMul(stock: KernelFunc): KernelFunc {
   // Data of the B operands the package's kernel has packed, and of those seen once (kept weakly: tfjs drops them).
   const packed = new WeakSet<object>();
   const seen = new WeakSet<object>();
@@ -134,8 +133,7 @@ function untransposedMatMul(stock: KernelFunc | undefined, name: string): Kernel
  * Identity as another reference to x's data (tfjs never writes into a tensor's data after creating it, so sharing it
  * is safe; the cpu and webgl backends do the same). Strings keep the package's kernel.
  */
-function sharedIdentity(stock: KernelFunc | undefined): KernelFunc {
-  if (stock === undefined) throw new Error('wasm kernel Identity is not registered (is @tensorflow/tfjs-backend-wasm loaded?)');
+function sharedIdentity(stock: KernelFunc): KernelFunc {
   return (args) => {
     const { x } = args.inputs;
     if (x!.dtype === 'string') return stock(args);
@@ -144,23 +142,43 @@ function sharedIdentity(stock: KernelFunc | undefined): KernelFunc {
   };
 }
 
-const overrides: ReadonlyArray<readonly [string, (stock: KernelFunc | undefined) => KernelFunc]> = [
-  [tf.Conv2DBackpropFilter, () => conv2DBackpropFilter as unknown as KernelFunc],
-  [tf.Conv2DBackpropInput, () => conv2DBackpropInput as unknown as KernelFunc],
+/** Kernels computed here for every input: the package's is missing, wrong or a plain loop. */
+const replacements: ReadonlyArray<readonly [string, KernelFunc]> = [
+  [tf.Conv2DBackpropFilter, conv2DBackpropFilter as unknown as KernelFunc],
+  [tf.Conv2DBackpropInput, conv2DBackpropInput as unknown as KernelFunc],
+  [tf.Conv3DBackpropInputV2, conv3DBackpropInputAsConv as unknown as KernelFunc],
+  [tf.Conv3D, conv3DBySlabs as unknown as KernelFunc],
+  [tf.Conv3DBackpropFilterV2, conv3DBackpropFilterBySlabs as unknown as KernelFunc],
+  [tf.MaxPool3D, maxPool3DBySlabs as unknown as KernelFunc],
+  [tf.MaxPool3DGrad, maxPool3DGradOnHeap as unknown as KernelFunc],
+];
+
+/** Kernels that take the inputs they are faster on and hand the rest to the package's own (`stock`). */
+const wrappers: ReadonlyArray<readonly [string, (stock: KernelFunc) => KernelFunc]> = [
   [tf.MaxPoolGrad, tiledMaxPoolGrad],
   [tf.Transpose, tiledTranspose],
   [tf.Identity, sharedIdentity],
-  [tf.Conv3DBackpropInputV2, () => conv3DBackpropInputAsConv as unknown as KernelFunc],
-  [tf.Conv3D, () => conv3DBySlabs as unknown as KernelFunc],
-  [tf.Conv3DBackpropFilterV2, () => conv3DBackpropFilterBySlabs as unknown as KernelFunc],
-  [tf.MaxPool3D, () => maxPool3DBySlabs as unknown as KernelFunc],
-  [tf.MaxPool3DGrad, () => maxPool3DGradOnHeap as unknown as KernelFunc],
   [tf.Slice, heapSlice],
   [tf.SplitV, heapSplitV],
   [tf.Concat, heapConcat],
   [tf.ResizeNearestNeighborGrad, blockResizeNearestGrad],
   [tf.Tile, heapTile],
-  ...reductionKernels.map(([name, axisAttr]) => [name, (stock: KernelFunc | undefined) => innermostReduction(name, axisAttr, stock)] as const),
-  [tf.BatchMatMul, (stock) => untransposedMatMul(stock, tf.BatchMatMul)],
-  [tf._FusedMatMul, (stock) => untransposedMatMul(stock, tf._FusedMatMul)],
+  ...reductionKernels.map(([name, axisAttr]) => [name, (stock: KernelFunc) => innermostReduction(name, axisAttr, stock)] as const),
+  [tf.BatchMatMul, untransposedMatMul],
+  [tf._FusedMatMul, untransposedMatMul],
+];
+
+/** Each kernel's maker, given the package's kernel of that name (undefined where it has none). */
+const overrides: ReadonlyArray<readonly [string, (stock: KernelFunc | undefined) => KernelFunc]> = [
+  ...replacements.map(([name, kernel]) => [name, () => kernel] as const),
+  ...wrappers.map(
+    ([name, wrap]) =>
+      [
+        name,
+        (stock: KernelFunc | undefined) => {
+          if (stock === undefined) throw new Error(`wasm kernel ${name} is not registered (is @tensorflow/tfjs-backend-wasm loaded?)`);
+          return wrap(stock);
+        },
+      ] as const,
+  ),
 ];

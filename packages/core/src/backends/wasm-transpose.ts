@@ -13,8 +13,7 @@ import { heapIndex, type WasmHeapBackend } from './wasm-kernel-calls.ts';
  * Elements are copied as 32-bit words, so float32 (NaN payloads included) and int32 are exact; other dtypes (bool's
  * bytes), small tensors and transposes that keep the last axis in place go to the package's kernel.
  */
-export function tiledTranspose(stock: KernelFunc | undefined): KernelFunc {
-  if (stock === undefined) throw new Error('wasm kernel Transpose is not registered (is @tensorflow/tfjs-backend-wasm loaded?)');
+export function tiledTranspose(stock: KernelFunc): KernelFunc {
   return (args) => {
     const { x } = args.inputs;
     const { perm } = args.attrs as unknown as { perm: number[] };
