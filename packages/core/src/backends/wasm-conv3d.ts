@@ -97,7 +97,8 @@ export function conv3DBackpropFilterBySlabs(args: KernelArgs): TensorInfo {
 
 type Shape5 = [number, number, number, number, number];
 
-function checkLayout(kernel: string, dataFormat: string | undefined, x: TensorInfo): void {
+/** The inputs the slab kernels (here and wasm-max-pool-3d.ts) compute: NDHWC float32; anything else is an error naming it. */
+export function checkLayout(kernel: string, dataFormat: string | undefined, x: TensorInfo): void {
   if (dataFormat !== undefined && dataFormat !== 'NDHWC') throw new Error(`wasm ${kernel} supports only the NDHWC layout, got ${dataFormat}`);
   if (x.dtype !== 'float32') throw new Error(`wasm ${kernel} supports only float32, got ${x.dtype}`);
 }

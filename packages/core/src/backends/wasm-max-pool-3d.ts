@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { depthSlab } from './wasm-conv3d.ts';
+import { checkLayout, depthSlab } from './wasm-conv3d.ts';
 import { heapIndex, KernelScope, type WasmHeapBackend } from './wasm-kernel-calls.ts';
 
 /**
@@ -32,8 +32,7 @@ interface KernelArgs {
 }
 
 function poolInfo(x: TensorInfo, attrs: Pool3DAttrs, kernel: string): tf.backend_util.Conv3DInfo {
-  if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NDHWC') throw new Error(`wasm ${kernel} supports only the NDHWC layout, got ${attrs.dataFormat}`);
-  if (x.dtype !== 'float32') throw new Error(`wasm ${kernel} supports only float32, got ${x.dtype}`);
+  checkLayout(kernel, attrs.dataFormat, x);
   return tf.backend_util.computePool3DInfo(x.shape as [number, number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
 }
 
