@@ -10,8 +10,9 @@ import { KernelScope, type WasmHeapBackend } from './wasm-kernel-calls.ts';
  * run on the backend's thread pool) instead of its plain loops:
  *
  * - filter gradient: one matrix product per chunk of images, Pᵀ·dy, with Pᵀ the input patches each filter tap saw
- *   (wasm-filter-gradient-product.ts); or, with many images and few channels (a 3D U-Net's depth slabs), one
- *   convolution of x as C images of B channels with dy as the filter (wasm-filter-gradient-convolution.ts).
+ *   (wasm-filter-gradient-product.ts); or, where the output channels are few beside the input channels (a 3D U-Net's
+ *   depth slabs, a U-Net's narrowing layers), one convolution of x as C images of B channels with dy as the filter
+ *   (wasm-filter-gradient-convolution.ts).
  * - input gradient: the transposed convolution, computed as a forward convolution of dy (spread by the stride,
  *   padded by filter − 1 − forward padding, the padding left to XNNPACK) with the filter flipped in space and its
  *   channels swapped; or, where the filter is big beside dy (deep layers at small sizes), one matrix product with
@@ -21,8 +22,8 @@ import { KernelScope, type WasmHeapBackend } from './wasm-kernel-calls.ts';
  * strided copies of x (one thread); then one XNNPACK convolution taking x as C images of B channels and dy as the
  * filter, which gets 14-25 GFLOP/s at batch 4 (its channels are the batch); now the product, 10-45% faster than the
  * convolution at batch 2, 4, 16 and 32 on VGG16's layers (64x64x64 batch 4: 41 against 51 ms; 224x224x64 batch 2:
- * 196 against 346), with the convolution kept for the shapes where it is the faster (many images, few channels: the
- * 3D U-Net's slabs, 1.5-2x). Both gradients match the cpu backend to 1e-4 (tested for odd shapes, strides,
+ * 196 against 346), with the convolution kept for the shapes where it is the faster (at most 32 output channels, no more
+ * than the input's: the 3D U-Net's slabs, 1.5-2x). Both gradients match the cpu backend to 1e-4 (tested for odd shapes, strides,
  * 'same'/'valid'/numeric/explicit padding, NCHW, and with the work split into batch and channel chunks).
  */
 

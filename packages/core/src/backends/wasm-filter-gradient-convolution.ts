@@ -6,11 +6,10 @@ import type { KernelScope } from './wasm-kernel-calls.ts';
  * A convolution's filter gradient for one chunk of images as one XNNPACK convolution, with no patch matrix written:
  * x transposed to [C, H, W, B] is C images of B channels, dy transposed to [oH, oW, B, O] is the filter (dilated by
  * the forward stride), and their convolution is dW as [C, kh, kw, O]. XNNPACK reads each filter tap's B channels
- * through its indirection buffer, so this pays where B is large and the patches are thin: 1.5-2x the product form
- * (wasm-filter-gradient-product.ts) on a 3D U-Net's depth slabs (B = batch·depth = 128, 8-16 channels) and
- * 1.1-1.3x at batch 8-32 with 16-32 channels, where the product spends more on writing Pᵀ (kh·kw floats per
- * input float) than on multiplying. With few images (VGG16 at batch 4) each tap is a run of 4 floats and the product
- * wins (.scratch timings in the commit; {@link filterGradientByConvolutionPays}).
+ * through its indirection buffer and its cost grows with O, where the product form (wasm-filter-gradient-product.ts)
+ * spends most on writing Pᵀ (kh·kw floats per input float): so this pays where O is small beside C, 1.5-2x on a 3D
+ * U-Net's depth slabs (B = batch·depth = 128, 8-16 channels), and loses 3x where C is 3 and O 32
+ * ({@link filterGradientByConvolutionPays}).
  *
  * Channels beyond `channelsPerChunk` are split into chunks (each call's indirection buffer holds kh·kw·oH·oW pointers
  * per channel) and the results joined. Returns [C, kh, kw, O], as the product form does.
@@ -65,12 +64,15 @@ export function filterGradientByConvolution(
 }
 
 /**
- * Whether the convolution form is the faster one for a chunk of `images` images: with at least 8 images (each
- * filter tap a run of 8+ floats for XNNPACK) and at most 32 input channels. Measured (2 threads, ms, product /
- * convolution): 3D U-Net slabs [128, 32, 32, 8→8] 20.5/14.0, [128, 32, 32, 16→8] 40/19.6, [64, 16, 16, 16→16] 8.4/5.5,
- * [32, 8, 8, 32→32] 4.0/1.9; 2D U-Net at batch 8 [8, 128, 128, 16→16] 43/43, [8, 64, 64, 32→32] 33/29; VGG16 at
- * batch 4 (64 to 512 channels) and 16-32 (64 to 256) the product by 10-45%, and at 224x224x3 batch 2 by 2.2x.
+ * Whether the convolution form is the faster one for a chunk of `images` images: its cost grows with the output
+ * channels O (each a column of dy-as-filter, read through the indirection buffer), the product's mostly with writing
+ * Pᵀ, so the convolution pays where O is small beside the input channels C: O ≤ C and O ≤ 32, with at least 4 images
+ * (each filter tap a run of B floats for XNNPACK). Measured (.scratch grid over B 1-128, C 3-64, O 8-128 at 16-32 K
+ * pixels, 1 and 2 threads; product / convolution time): O = 8 ≤ C 1.3-3.3 on 2 threads (0.9-1.7 on 1); O = C = 16
+ * 1.2-1.5; O = C = 32 0.8-1.2; O ≤ C < 8 1.0-1.3; O > C 0.15-0.9 (the small VGG's [16, 64, 64, 3→32] 8.4 against
+ * 28 ms, [16, 32, 32, 32→64] 26 against 35, a U-Net's [8, 128, 128, 1→16] 4.7 against 32); O ≥ 64 0.3-1.0; 1-2
+ * images 0.5-1.7. The 3D U-Net's slabs [128, 32, 32, 8→8] 20.5/14.0 and [128, 32, 32, 16→8] 40/19.6.
  */
 export function filterGradientByConvolutionPays(info: tf.backend_util.Conv2DInfo, images: number): boolean {
-  return images >= 8 && info.inChannels <= 32;
+  return images >= 4 && info.outChannels <= Math.min(32, info.inChannels);
 }
