@@ -62,7 +62,7 @@ const defaultFilterGradientLimits: FilterGradientLimits = { batchFloats: 1 << 24
  */
 export function makeConv2DBackpropFilter(
   limits: FilterGradientLimits,
-  byConvolution: (info: tf.backend_util.Conv2DInfo, images: number) => boolean = filterGradientByConvolutionPays,
+  byConvolution: (info: tf.backend_util.Conv2DInfo) => boolean = filterGradientByConvolutionPays,
 ): (args: KernelArgs) => TensorInfo {
   return (args) => {
     const attrs = args.attrs as unknown as ConvGradientAttrs & { filterShape: [number, number, number, number] };
@@ -77,7 +77,7 @@ export function makeConv2DBackpropFilter(
       const [batch, height, width, inChannels] = x.shape as [number, number, number, number];
       const info = tf.backend_util.computeConv2DInfo([batch, height, width, inChannels], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
       const imagesPerChunk = Math.max(1, Math.floor(limits.batchFloats / (inChannels * height * width)));
-      const convolution = byConvolution(info, Math.min(imagesPerChunk, batch));
+      const convolution = byConvolution(info);
       // Pᵀ's floats per channel (all images), or the indirection buffer's pointers per channel (one per tap and pixel).
       const perChannel = info.filterHeight * info.filterWidth * info.outHeight * info.outWidth * (convolution ? 1 : Math.min(imagesPerChunk, batch));
       const channelsPerChunk = Math.max(1, Math.floor(limits.patchFloats / perChannel));
