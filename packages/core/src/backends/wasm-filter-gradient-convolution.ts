@@ -6,10 +6,11 @@ import type { KernelScope } from './wasm-kernel-calls.ts';
  * A convolution's filter gradient for one chunk of images as one XNNPACK convolution, with no patch matrix written:
  * x transposed to [C, H, W, B] is C images of B channels, dy transposed to [oH, oW, B, O] is the filter (dilated by
  * the forward stride), and their convolution is dW as [C, kh, kw, O]. XNNPACK reads each filter tap's B channels
- * through its indirection buffer and its cost grows with O, where the product form (wasm-filter-gradient-product.ts)
- * spends most on writing Pᵀ (kh·kw floats per input float): so this pays where O is small beside C, 1.5-2x on a 3D
- * U-Net's depth slabs (B = batch·depth = 128, 8-16 channels), and loses 1.6x where C is 3 and O 32
- * ({@link filterGradientByConvolutionPays}).
+ * through its indirection buffer; its time grows with O about linearly, the product form's
+ * (wasm-filter-gradient-product.ts) less: Pᵀ (kh·kw floats per input float) is written whatever O is, and with few
+ * output columns its matrix product runs far below its peak (C = 32, 1 thread: 6 GFLOP/s at O = 8, 25 at 128). So
+ * this pays where O is small beside C, 1.5-2x on a 3D U-Net's depth slabs (B = batch·depth = 128, 8-16 channels), and
+ * loses 1.6x where C is 3 and O 32 ({@link filterGradientByConvolutionPays}).
  *
  * Channels beyond `channelsPerChunk` are split into chunks (each call's indirection buffer holds kh·kw·oH·oW pointers
  * per channel) and the results joined. Returns [C, kh, kw, O], as the product form does.
@@ -64,15 +65,13 @@ export function filterGradientByConvolution(
 }
 
 /**
- * Whether the convolution form is the faster one: its cost grows with the output channels O (each a column of
- * dy-as-filter, read through the indirection buffer), the product's mostly with writing Pᵀ, so the convolution pays
- * where O is small beside the input channels C: O ≤ C and O ≤ 32. Both forms pack dy (XNNPACK packs a product's right
- * operand and a convolution's filter, 3-5 ns a float here, more than the product itself for 1-3 input channels), so
- * they are timed on a new dy each call, as in training (the package caches a packed operand by tensor: timing one dy
- * over and over favours the product). Measured (.scratch grid over B 1-128, C 1-64, O 8-128 at 16-32 K pixels, 2
- * threads; product / convolution time): O = 8 ≤ C 1.7-4.3; O = C = 16 1.3-1.7; O = C = 32 1.1-1.4; 1-2 images with
- * O ≤ C 1.2-1.8; O = 2C 0.9-1.2; O = C = 64 and more 0.8-1.2; C = 1 0.55-0.8; [16, 64, 64, 3→32] (the small VGG's
- * first layer) 0.64.
+ * Whether the convolution form is the faster one: where the output channels O are few beside the input channels C,
+ * O ≤ C and O ≤ 32. Both forms pack dy (XNNPACK packs a product's right operand and a convolution's filter, 3-5 ns a
+ * float here, more than the product itself for 1-3 input channels), so they are timed on a new dy each call, as in
+ * training (the package caches a packed operand by tensor: timing one dy over and over favours the product).
+ * Measured (.scratch grid over B 1-128, C 1-64, O 8-128 at 16-32 K pixels, 2 threads; product / convolution time):
+ * O = 8 ≤ C 1.7-4.3; O = C = 16 1.3-1.7; O = C = 32 1.1-1.4; 1-2 images with O ≤ C 1.2-1.8; O = 2C 0.9-1.2;
+ * O = C = 64 and more 0.8-1.2; C = 1 0.55-0.8; [16, 64, 64, 3→32] (the small VGG's first layer) 0.64.
  */
 export function filterGradientByConvolutionPays(info: tf.backend_util.Conv2DInfo): boolean {
   return info.outChannels <= Math.min(32, info.inChannels);
