@@ -22,10 +22,11 @@ import { KernelScope, type WasmHeapBackend } from './wasm-kernel-calls.ts';
  * strided copies of x (one thread); then one XNNPACK convolution taking x as C images of B channels and dy as the
  * filter, which gets 14-25 GFLOP/s at batch 4 (its channels are the batch); now the product, 10-45% faster than the
  * convolution at batch 2, 4, 16 and 32 on VGG16's layers (64x64x64 batch 4: 41 against 51 ms; 224x224x64 batch 2:
- * 196 against 346), with the convolution kept for the shapes where it is the faster (at most 32 output channels, no
- * more than the input's: the 3D U-Net's slabs, 1.5-2x). Both gradients match the cpu backend to 1e-4 (tested for odd
- * shapes, strides, 'same'/'valid'/numeric/explicit padding, NCHW, and with the work split into batch and channel
- * chunks).
+ * 196 against 346; timed on one dy reused, which spares the product XNNPACK's packing of dy: re-timed on a new dy
+ * each call, 64x64x64 to 8x8x512 at batch 4 still 0.76-0.89 of the convolution's time), with the convolution kept for
+ * the shapes where it is the faster (at most 32 output channels, no more than the input's: the 3D U-Net's slabs,
+ * 1.5-2x). Both gradients match the cpu backend to 1e-4 (tested for odd shapes, strides, 'same'/'valid'/numeric/
+ * explicit padding, NCHW, and with the work split into batch and channel chunks).
  */
 
 interface ConvGradientAttrs {
