@@ -2,9 +2,10 @@
  * Tessera's wasm kernels (packages/core/src/backends/wasm-training-kernels.ts) against @tensorflow/tfjs-backend-wasm's
  * own, in one run, on the segmentation workloads: a training step of the 3D U-Net the dashboard's 3D template trains
  * (32³ patches, depth 3, 8 filters, batch 4), of the 2D U-Net bench:lung-seg trains (128x128, depth 4, 16 filters,
- * batch 8) and of that U-Net with batch normalisation and nearest upsampling, all with Adam on BCE + Dice, and single kernels at the 3D U-Net's full-resolution shapes. Two
- * configurations, each in a fresh child process, in interleaved rounds (package, tessera, package, tessera, ...) so
- * that load from elsewhere hits both alike; figures are medians over rounds, ratios tessera ÷ package.
+ * batch 8) and of that U-Net with batch normalisation and nearest upsampling, all with Adam on BCE + Dice, and single
+ * kernels at the 3D U-Net's full-resolution shapes. Two configurations, each in a fresh child process, in interleaved
+ * rounds (package, tessera, package, tessera, ...) so that load from elsewhere hits both alike; figures are medians
+ * over rounds, ratios tessera ÷ package.
  *
  * "package" puts the package's kernel back for every kernel Tessera registers over one, except the two training
  * cannot do without: Conv2DBackpropFilter (the package has none) and Conv3DBackpropInputV2 (the package's returns

@@ -16,7 +16,7 @@ export interface WasmHeapBackend {
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: string): TensorInfo;
   typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
-  wasm: { HEAPF32: Float32Array; HEAP32: Int32Array };
+  wasm: { HEAPF32: Float32Array; HEAP32: Int32Array; HEAPU8: Uint8Array };
 }
 
 /**
@@ -24,7 +24,22 @@ export interface WasmHeapBackend {
  * only after the kernel's last makeOutput: an allocation may grow the wasm memory, which detaches older views.
  */
 export function heapIndex(backend: WasmHeapBackend, info: TensorInfo): number {
-  return backend.dataIdMap.get(info.dataId)!.memoryOffset >>> 2;
+  return heapByteOffset(backend, info) >>> 2;
+}
+
+/** Where a tensor's data starts on the heap, in bytes (an index into HEAPU8). */
+export function heapByteOffset(backend: WasmHeapBackend, info: TensorInfo): number {
+  return backend.dataIdMap.get(info.dataId)!.memoryOffset;
+}
+
+/**
+ * The heap as elements of `dtype` for kernels that move values without reading them: bytes for bool, 32-bit words
+ * for float32 and int32 (exact for both, NaN payloads included), with each tensor's start in those elements. Take it
+ * after the kernel's last makeOutput (see {@link heapIndex}).
+ */
+export function heapElements(backend: WasmHeapBackend, dtype: string): { heap: Int32Array | Uint8Array; start: (info: TensorInfo) => number } {
+  if (dtype === 'bool') return { heap: backend.wasm.HEAPU8, start: (info) => heapByteOffset(backend, info) };
+  return { heap: backend.wasm.HEAP32, start: (info) => heapIndex(backend, info) };
 }
 
 /**

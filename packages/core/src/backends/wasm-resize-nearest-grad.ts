@@ -1,5 +1,5 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { KernelScope } from './wasm-kernel-calls.ts';
+import { KernelScope, type WasmHeapBackend } from './wasm-kernel-calls.ts';
 
 /**
  * `ResizeNearestNeighborGrad` for the wasm backend where the resize scaled each side by a whole factor (a U-Net's
@@ -21,8 +21,9 @@ export function blockResizeNearestGrad(stock: KernelFunc): KernelFunc {
     try {
       const means = scope.run('AvgPool', { x: dy }, { filterSize: [blockHeight, blockWidth], strides: [blockHeight, blockWidth], pad: 'valid' });
       if (blockHeight * blockWidth === 1) return scope.detach(means);
-      const scale = scope.keepResult((args.backend as { makeOutput(shape: number[], dtype: string): TensorInfo }).makeOutput([], 'float32'));
-      (args.backend as { typedArrayFromHeap(info: TensorInfo): Float32Array }).typedArrayFromHeap(scale)[0] = blockHeight * blockWidth;
+      const backend = args.backend as unknown as WasmHeapBackend;
+      const scale = scope.keepResult(backend.makeOutput([], 'float32'));
+      backend.typedArrayFromHeap(scale)[0] = blockHeight * blockWidth;
       return scope.detach(scope.run('Multiply', { a: means, b: scale }));
     } finally {
       scope.dispose();

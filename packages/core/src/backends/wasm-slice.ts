@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { heapIndex, type WasmHeapBackend } from './wasm-kernel-calls.ts';
+import { heapElements, type WasmHeapBackend } from './wasm-kernel-calls.ts';
 
 /**
  * `Slice` and `SplitV` for the wasm backend, copied on the heap in runs. The package copies a slice of rank 2-4 one
@@ -51,20 +51,14 @@ export function mergeSliceAxes(shape: readonly number[], begin: readonly number[
   return merged;
 }
 
-type SliceBackend = WasmHeapBackend & { wasm: { HEAPU8: Uint8Array } };
-
 /** The slice of x given by begin and size (already parsed: one entry per axis), as a new tensor on the heap. */
-export function sliceOnHeap(backend: SliceBackend, x: TensorInfo, begin: readonly number[], size: readonly number[]): TensorInfo {
+export function sliceOnHeap(backend: WasmHeapBackend, x: TensorInfo, begin: readonly number[], size: readonly number[]): TensorInfo {
   const out = backend.makeOutput([...size], x.dtype);
   if (tf.util.sizeFromShape([...size]) === 0) return out;
   const { shape, begin: start, size: taken } = mergeSliceAxes(x.shape, begin, size);
   // Heap views only after makeOutput: its allocation may grow the wasm memory.
-  const bytes = x.dtype === 'bool';
-  const heap = bytes ? backend.wasm.HEAPU8 : backend.wasm.HEAP32;
-  const scale = bytes ? 1 : 4;
-  const from = backend.dataIdMap.get(x.dataId)!.memoryOffset / scale;
-  const to = bytes ? backend.dataIdMap.get(out.dataId)!.memoryOffset : heapIndex(backend, out);
-  copyRuns(heap, from, to, shape, start, taken);
+  const { heap, start: at } = heapElements(backend, x.dtype);
+  copyRuns(heap, at(x), at(out), shape, start, taken);
   return out;
 }
 
@@ -117,7 +111,7 @@ export function heapSlice(stock: KernelFunc): KernelFunc {
     if (!copiesOnHeap(x.dtype)) return stock(args);
     const { begin, size } = args.attrs as unknown as { begin: number | number[]; size?: number | number[] };
     const [start, taken] = tf.slice_util.parseSliceParams(x, begin, size);
-    return sliceOnHeap(args.backend as unknown as SliceBackend, x, start!, taken!);
+    return sliceOnHeap(args.backend as unknown as WasmHeapBackend, x, start!, taken!);
   };
 }
 
@@ -132,7 +126,7 @@ export function heapSplitV(stock: KernelFunc): KernelFunc {
     return sizes.map((length) => {
       const size = [...x.shape];
       size[along] = length;
-      const piece = sliceOnHeap(args.backend as unknown as SliceBackend, x, begin, size);
+      const piece = sliceOnHeap(args.backend as unknown as WasmHeapBackend, x, begin, size);
       begin[along] = begin[along]! + length;
       return piece;
     });
@@ -157,20 +151,17 @@ export function heapConcat(stock: KernelFunc): KernelFunc {
       inputs.map((t) => t.shape),
       along,
     );
-    const backend = args.backend as unknown as SliceBackend;
+    const backend = args.backend as unknown as WasmHeapBackend;
     const out = backend.makeOutput(tf.backend_util.computeOutShape(inputs.map((t) => t.shape), along), dtype);
     // Heap views only after makeOutput: its allocation may grow the wasm memory.
-    const bytes = dtype === 'bool';
-    const heap = bytes ? backend.wasm.HEAPU8 : backend.wasm.HEAP32;
-    const scale = bytes ? 1 : 4;
+    const { heap, start } = heapElements(backend, dtype);
     const rows = tf.util.sizeFromShape(inputs[0]!.shape.slice(0, along));
     const widths = filled.map((t) => tf.util.sizeFromShape(t.shape.slice(along)));
     const rowWidth = widths.reduce((a, b) => a + b, 0);
-    let column = backend.dataIdMap.get(out.dataId)!.memoryOffset / scale;
+    let column = start(out);
     filled.forEach((input, i) => {
       const width = widths[i]!;
-      const from = backend.dataIdMap.get(input.dataId)!.memoryOffset / scale;
-      copyRuns(heap, from, column, [rows, width], [0, 0], [rows, width], rowWidth);
+      copyRuns(heap, start(input), column, [rows, width], [0, 0], [rows, width], rowWidth);
       column += width;
     });
     return out;

@@ -1,5 +1,5 @@
 import type { KernelFunc } from '@tensorflow/tfjs-core';
-import type { WasmHeapBackend } from './wasm-kernel-calls.ts';
+import { heapByteOffset, type WasmHeapBackend } from './wasm-kernel-calls.ts';
 
 /**
  * `Tile` for the wasm backend as block copies on the heap. The package's kernel computes every output element's
@@ -16,17 +16,14 @@ export function heapTile(stock: KernelFunc): KernelFunc {
     if (bytes === undefined) return stock(args);
     const { reps } = args.attrs as unknown as { reps: number[] };
     if (reps.length !== x.shape.length) throw new Error(`Tile: reps [${reps.join(', ')}] do not match the rank of shape [${x.shape.join(', ')}]`);
-    const backend = args.backend as unknown as WasmHeapBackend & { wasm: { HEAPU8: Uint8Array } };
+    const backend = args.backend as unknown as WasmHeapBackend;
     const out = backend.makeOutput(
       x.shape.map((length, axis) => length * reps[axis]!),
       x.dtype,
     );
     if (out.shape.some((length) => length === 0)) return out;
     // Heap views only after makeOutput: its allocation may grow the wasm memory.
-    const heap = backend.wasm.HEAPU8;
-    const from = backend.dataIdMap.get(x.dataId)!.memoryOffset;
-    const to = backend.dataIdMap.get(out.dataId)!.memoryOffset;
-    tileBytes(heap, from, to, x.shape.length === 0 ? [1] : x.shape, x.shape.length === 0 ? [1] : reps, bytes);
+    tileBytes(backend.wasm.HEAPU8, heapByteOffset(backend, x), heapByteOffset(backend, out), x.shape.length === 0 ? [1] : x.shape, x.shape.length === 0 ? [1] : reps, bytes);
     return out;
   };
 }
