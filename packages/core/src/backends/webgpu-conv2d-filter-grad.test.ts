@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describe, expect, it } from 'vitest';
-import { convOutputShape, expectClose, GemmPlanRecorder, gemmSlices, wholeK, onBackend, overrideWebgpuKernel, seeded, type Pad } from '../testing/kernel-comparison.ts';
-import { narrowTile, wideTile, type GemmPlanner } from './webgpu-gemm.ts';
+import { convOutputShape, expectClose, GemmPlanRecorder, gemmSlices, wholeK, onBackend, overrideWebgpuKernel, seeded, type ConvGemmCase } from '../testing/kernel-comparison.ts';
+import { narrowTile, wideTile } from './webgpu-gemm.ts';
 import { webgpuConv2DBackpropFilter } from './webgpu-conv2d-filter-grad.ts';
 
 /** The plan each case forces, and every plan the kernels ran with. */
@@ -12,16 +12,7 @@ const wide = wholeK(wideTile);
 const narrow = wholeK(narrowTile);
 const filterGrad = overrideWebgpuKernel(tf.Conv2DBackpropFilter, (stock) => webgpuConv2DBackpropFilter(stock, plans.planner, false));
 
-interface FilterCase {
-  name: string;
-  x: [number, number, number, number];
-  filter: [number, number, number, number];
-  strides: [number, number] | number;
-  pad: Pad;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  plan?: GemmPlanner;
-  /** How many K slices the plan must have produced (a split-K case that did not split proves nothing). */
-  splits?: number;
+interface FilterCase extends ConvGemmCase {
   /** planGemm's own plan must have split K. */
   plannerSplits?: boolean;
 }
@@ -53,17 +44,9 @@ function attrsOf(c: FilterCase, dataFormat: 'NHWC' | 'NCHW' = 'NHWC'): tf.NamedA
 
 /** Runs `run` on cpu, then on webgpu under the case's plan, and checks the GEMM path ran once and matched. */
 async function expectGemmMatchesCpu(c: FilterCase, run: () => tf.Tensor): Promise<void> {
-  const [expected] = await onBackend('cpu', run);
-  plans.force(c.plan);
-  const stockBefore = filterGrad.stockCalls;
-  const [actual] = await onBackend('webgpu', run);
-  plans.forced = undefined;
-  expect(filterGrad.stockCalls).toBe(stockBefore);
-  expect(plans.ran).toHaveLength(1);
-  if (c.splits !== undefined) expect(plans.ran[0]!.splits).toBe(c.splits);
+  const expected = await plans.expectMatchesCpu(c, filterGrad, run);
   if (c.plannerSplits) expect(plans.ran[0]!.splits).toBeGreaterThan(1);
-  expect(expected!.length).toBe(tf.util.sizeFromShape(c.filter));
-  expectClose(actual!, expected!);
+  expect(expected.length).toBe(tf.util.sizeFromShape(c.filter));
 }
 
 describe('Conv2DBackpropFilter on webgpu through the GEMM', () => {

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describe, expect, it } from 'vitest';
-import { convOutputShape, expectClose, GemmPlanRecorder, gemmSlices, wholeK, onBackend, overrideWebgpuKernel, seeded, type Pad } from '../testing/kernel-comparison.ts';
-import { narrowTile, wideTile, type GemmPlanner } from './webgpu-gemm.ts';
+import { convOutputShape, expectClose, GemmPlanRecorder, gemmSlices, wholeK, onBackend, overrideWebgpuKernel, seeded, type ConvGemmCase } from '../testing/kernel-comparison.ts';
+import { narrowTile, wideTile } from './webgpu-gemm.ts';
 import { webgpuConv2DBackpropInput } from './webgpu-conv2d-input-grad.ts';
 
 /** The plan each case forces, and every plan the kernels ran with. */
@@ -12,21 +12,8 @@ const wide = wholeK(wideTile);
 const narrow = wholeK(narrowTile);
 const inputGrad = overrideWebgpuKernel(tf.Conv2DBackpropInput, (stock) => webgpuConv2DBackpropInput(stock, plans.planner, false));
 
-interface InputGradCase {
-  name: string;
-  /** The forward convolution's input (dx's shape) and filter. */
-  x: [number, number, number, number];
-  filter: [number, number, number, number];
-  strides: [number, number] | number;
-  pad: Pad;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  plan?: GemmPlanner;
-  /** How many K slices the forced plan must have produced (a split-K case that did not split proves nothing). */
-  splits?: number;
-}
-
 // Odd sides and channel counts (not multiples of 4) on purpose, so every tile edge and padding border is exercised.
-const cases: InputGradCase[] = [
+const cases: ConvGemmCase[] = [
   { name: '3x3 same, stride 1, narrow', x: [2, 9, 7, 3], filter: [3, 3, 3, 5], strides: 1, pad: 'same', plan: narrow },
   { name: '3x3 same, stride 1, wide (M over one tile)', x: [2, 11, 7, 5], filter: [3, 3, 5, 6], strides: 1, pad: 'same', plan: wide },
   { name: '3x3 valid, stride 1, wide', x: [3, 8, 10, 7], filter: [3, 3, 7, 4], strides: 1, pad: 'valid', plan: wide },
@@ -54,23 +41,15 @@ const cases: InputGradCase[] = [
   { name: "planGemm's own choice", x: [2, 10, 9, 11], filter: [3, 3, 11, 6], strides: 1, pad: 'same' },
 ];
 
-function attrsOf(c: InputGradCase, dataFormat: 'NHWC' | 'NCHW' = 'NHWC'): tf.NamedAttrMap {
+function attrsOf(c: ConvGemmCase, dataFormat: 'NHWC' | 'NCHW' = 'NHWC'): tf.NamedAttrMap {
   const inputShape = dataFormat === 'NCHW' ? [c.x[0], c.x[3], c.x[1], c.x[2]] : c.x;
   return { inputShape, strides: c.strides, pad: c.pad, dataFormat, dimRoundingMode: c.dimRoundingMode } as unknown as tf.NamedAttrMap;
 }
 
 /** Runs `run` on cpu, then on webgpu under the case's forced plan, and checks the GEMM path ran once and matched. */
-async function expectGemmMatchesCpu(c: InputGradCase, run: () => tf.Tensor): Promise<void> {
-  const [expected] = await onBackend('cpu', run);
-  plans.force(c.plan);
-  const stockBefore = inputGrad.stockCalls;
-  const [actual] = await onBackend('webgpu', run);
-  plans.forced = undefined;
-  expect(inputGrad.stockCalls).toBe(stockBefore);
-  expect(plans.ran).toHaveLength(1);
-  if (c.splits !== undefined) expect(plans.ran[0]!.splits).toBe(c.splits);
-  expect(expected!.length).toBe(tf.util.sizeFromShape(c.x));
-  expectClose(actual!, expected!);
+async function expectGemmMatchesCpu(c: ConvGemmCase, run: () => tf.Tensor): Promise<void> {
+  const expected = await plans.expectMatchesCpu(c, inputGrad, run);
+  expect(expected.length).toBe(tf.util.sizeFromShape(c.x));
 }
 
 describe('Conv2DBackpropInput on webgpu through the GEMM', () => {
@@ -82,7 +61,7 @@ describe('Conv2DBackpropInput on webgpu through the GEMM', () => {
   });
 
   it('gives tf.grad of tf.conv2d the cpu input gradient', async () => {
-    const c: InputGradCase = { name: 'grad', x: [2, 9, 8, 3], filter: [3, 3, 3, 6], strides: 2, pad: 'same', plan: narrow };
+    const c: ConvGemmCase = { name: 'grad', x: [2, 9, 8, 3], filter: [3, 3, 3, 6], strides: 2, pad: 'same', plan: narrow };
     const dy = seeded(convOutputShape(c), 3);
     const run = () =>
       tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, seeded(c.filter, 4)() as tf.Tensor4D, c.strides, c.pad), dy())))(
@@ -92,7 +71,7 @@ describe('Conv2DBackpropInput on webgpu through the GEMM', () => {
   });
 
   it("gives tf.conv2dTranspose (a U-Net's up-convolution) the cpu result", async () => {
-    const c: InputGradCase = { name: 'transpose', x: [2, 10, 8, 6], filter: [2, 2, 6, 9], strides: 2, pad: 'valid', plan: narrow };
+    const c: ConvGemmCase = { name: 'transpose', x: [2, 10, 8, 6], filter: [2, 2, 6, 9], strides: 2, pad: 'valid', plan: narrow };
     const run = () => tf.conv2dTranspose(seeded(convOutputShape(c), 8)() as tf.Tensor4D, seeded(c.filter, 9)() as tf.Tensor4D, c.x, 2, 'valid');
     await expectGemmMatchesCpu(c, run);
   });

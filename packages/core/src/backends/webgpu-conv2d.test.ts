@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { describe, expect, it } from 'vitest';
-import { expectClose, GemmPlanRecorder, gemmSlices, wholeK, onBackend, overrideWebgpuKernel, seeded, type Pad } from '../testing/kernel-comparison.ts';
-import { narrowTile, wideTile, type GemmPlanner } from './webgpu-gemm.ts';
+import { expectClose, GemmPlanRecorder, gemmSlices, wholeK, onBackend, overrideWebgpuKernel, seeded, type ConvGemmCase } from '../testing/kernel-comparison.ts';
+import { narrowTile, wideTile } from './webgpu-gemm.ts';
 import { webgpuConv2D, webgpuFusedConv2D } from './webgpu-conv2d.ts';
 
 /** The plan each case forces, and every plan the kernels ran with. */
@@ -12,20 +12,8 @@ const narrow = wholeK(narrowTile);
 const conv2D = overrideWebgpuKernel(tf.Conv2D, (stock) => webgpuConv2D(stock, plans.planner, false));
 const fusedConv2D = overrideWebgpuKernel(tf.FusedConv2D, (stock) => webgpuFusedConv2D(stock, plans.planner, false));
 
-interface ConvCase {
-  name: string;
-  x: [number, number, number, number];
-  filter: [number, number, number, number];
-  strides: [number, number] | number;
-  pad: Pad;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  plan?: GemmPlanner;
-  /** How many K slices the forced plan must have produced (a split-K case that did not split proves nothing). */
-  splits?: number;
-}
-
 // Odd sides and channel counts (not multiples of 4) on purpose, so every tile edge and padding border is exercised.
-const cases: ConvCase[] = [
+const cases: ConvGemmCase[] = [
   { name: '3x3 same, stride 1, narrow', x: [2, 9, 7, 3], filter: [3, 3, 3, 5], strides: 1, pad: 'same', plan: narrow },
   { name: '3x3 same, stride 1, wide (M over one tile)', x: [2, 11, 7, 5], filter: [3, 3, 5, 6], strides: 1, pad: 'same', plan: wide },
   { name: '3x3 valid, stride 1, wide', x: [3, 8, 10, 4], filter: [3, 3, 4, 7], strides: 1, pad: 'valid', plan: wide },
@@ -44,28 +32,10 @@ const cases: ConvCase[] = [
   { name: "planGemm's own choice", x: [2, 10, 9, 6], filter: [3, 3, 6, 11], strides: 1, pad: 'same' },
 ];
 
-/** Runs `c` on cpu, then on webgpu under the case's forced plan, and checks the GEMM path ran once and matched. */
-async function expectGemmMatchesCpu(
-  c: ConvCase,
-  counter: { readonly stockCalls: number },
-  run: () => tf.Tensor,
-): Promise<Float32Array> {
-  const [expected] = await onBackend('cpu', run);
-  plans.force(c.plan);
-  const stockBefore = counter.stockCalls;
-  const [actual] = await onBackend('webgpu', run);
-  plans.forced = undefined;
-  expect(counter.stockCalls).toBe(stockBefore);
-  expect(plans.ran).toHaveLength(1);
-  if (c.splits !== undefined) expect(plans.ran[0]!.splits).toBe(c.splits);
-  expectClose(actual!, expected!);
-  return expected!;
-}
-
 describe('Conv2D on webgpu through the GEMM', () => {
   it.each(cases)('$name matches the cpu backend', async (c) => {
     const run = () => tf.conv2d(seeded(c.x, 1)() as tf.Tensor4D, seeded(c.filter, 2)() as tf.Tensor4D, c.strides, c.pad, 'NHWC', 1, c.dimRoundingMode);
-    await expectGemmMatchesCpu(c, conv2D, run);
+    await plans.expectMatchesCpu(c, conv2D, run);
   });
 
   it.each([
@@ -82,7 +52,7 @@ describe('Conv2D on webgpu through the GEMM', () => {
 });
 
 describe('FusedConv2D on webgpu through the GEMM', () => {
-  const fusedCases: Array<ConvCase & { bias: number[] | null; activation: 'linear' | 'relu' }> = [
+  const fusedCases: Array<ConvGemmCase & { bias: number[] | null; activation: 'linear' | 'relu' }> = [
     { name: 'bias and relu, narrow', x: [2, 9, 7, 3], filter: [3, 3, 3, 5], strides: 1, pad: 'same', bias: [5], activation: 'relu', plan: narrow },
     { name: 'bias and relu, stride 2, wide', x: [2, 11, 9, 3], filter: [3, 3, 3, 7], strides: 2, pad: 'valid', bias: [7], activation: 'relu', plan: wide },
     { name: 'relu without bias, 5x3', x: [1, 13, 12, 2], filter: [5, 3, 2, 6], strides: [2, 1], pad: 1, bias: null, activation: 'relu', plan: narrow },
@@ -110,7 +80,7 @@ describe('FusedConv2D on webgpu through the GEMM', () => {
         bias: c.bias === null ? undefined : seeded(c.bias, 7)(),
         activation: c.activation,
       });
-    const expected = await expectGemmMatchesCpu(c, fusedConv2D, run);
+    const expected = await plans.expectMatchesCpu(c, fusedConv2D, run);
     if (c.activation === 'relu') expect(expected.some((v) => v === 0) && expected.some((v) => v > 0)).toBe(true);
   });
 

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { describe, expect, it } from 'vitest';
-import { expectClose, GemmPlanRecorder, gemmSlices, wholeK, onBackend, overrideWebgpuKernel, seeded } from '../testing/kernel-comparison.ts';
-import { narrowTile, planGemm, splitPlan, wideTile, type GemmPlanner } from './webgpu-gemm.ts';
+import { expectClose, GemmPlanRecorder, gemmSlices, wholeK, onBackend, overrideWebgpuKernel, seeded, type GemmCasePlan } from '../testing/kernel-comparison.ts';
+import { narrowTile, planGemm, splitPlan, wideTile } from './webgpu-gemm.ts';
 import { webgpuBatchMatMul, webgpuFusedMatMul } from './webgpu-matmul.ts';
 
 /** The plan each case forces, and every plan the kernels ran with. */
@@ -15,15 +15,12 @@ const splitWide = gemmSlices(wideTile, 4);
 const batchMatMul = overrideWebgpuKernel(tf.BatchMatMul, (stock) => webgpuBatchMatMul(stock, plans.planner));
 const fusedMatMul = overrideWebgpuKernel(tf._FusedMatMul, (stock) => webgpuFusedMatMul(stock, plans.planner));
 
-interface MatMulCase {
+interface MatMulCase extends GemmCasePlan {
   name: string;
   a: number[];
   b: number[];
   transposeA?: boolean;
   transposeB?: boolean;
-  plan?: GemmPlanner;
-  /** How many K slices the forced plan must have produced (a split-K case that did not split proves nothing). */
-  splits?: number;
 }
 
 const cases: MatMulCase[] = [
@@ -43,15 +40,7 @@ const cases: MatMulCase[] = [
 describe('BatchMatMul on webgpu through the GEMM', () => {
   it.each(cases)('$name matches the cpu backend', async (c) => {
     const run = () => tf.matMul(seeded(c.a, 1)(), seeded(c.b, 2)(), c.transposeA, c.transposeB);
-    const [expected] = await onBackend('cpu', run);
-    plans.force(c.plan);
-    const stockBefore = batchMatMul.stockCalls;
-    const [actual] = await onBackend('webgpu', run);
-    plans.forced = undefined;
-    expect(batchMatMul.stockCalls).toBe(stockBefore);
-    expect(plans.ran).toHaveLength(1);
-    if (c.splits !== undefined) expect(plans.ran[0]!.splits).toBe(c.splits);
-    expectClose(actual!, expected!);
+    await plans.expectMatchesCpu(c, batchMatMul, run);
   });
 
   it('hands batch dimensions that only broadcast ([1, 3] with [3]) to the stock kernel', async () => {
@@ -82,16 +71,8 @@ describe('_FusedMatMul on webgpu through the GEMM', () => {
         bias: c.bias === null ? undefined : seeded(c.bias, 7)(),
         activation: c.activation,
       });
-    const [expected] = await onBackend('cpu', run);
-    plans.force(c.plan);
-    const stockBefore = fusedMatMul.stockCalls;
-    const [actual] = await onBackend('webgpu', run);
-    plans.forced = undefined;
-    expect(fusedMatMul.stockCalls).toBe(stockBefore);
-    expect(plans.ran).toHaveLength(1);
-    if (c.splits !== undefined) expect(plans.ran[0]!.splits).toBe(c.splits);
-    if (c.activation === 'relu') expect(expected!.some((v) => v === 0) && expected!.some((v) => v > 0)).toBe(true);
-    expectClose(actual!, expected!);
+    const expected = await plans.expectMatchesCpu(c, fusedMatMul, run);
+    if (c.activation === 'relu') expect(expected.some((v) => v === 0) && expected.some((v) => v > 0)).toBe(true);
   });
 
   it('hands a leaky relu to the stock kernel', async () => {

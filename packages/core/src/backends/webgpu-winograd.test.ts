@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { describe, expect, it } from 'vitest';
-import { convOutputShape, expectClose, GemmPlanRecorder, gemmSlices, onBackend, overrideWebgpuKernel, seeded, wholeK, type Pad } from '../testing/kernel-comparison.ts';
-import { narrowTile, wideTile, type GemmPlanner } from './webgpu-gemm.ts';
+import { convOutputShape, expectClose, GemmPlanRecorder, gemmSlices, onBackend, overrideWebgpuKernel, seeded, wholeK, type ConvGemmCase } from '../testing/kernel-comparison.ts';
+import { narrowTile, wideTile } from './webgpu-gemm.ts';
 import { webgpuConv2D, webgpuFusedConv2D } from './webgpu-conv2d.ts';
 import { webgpuConv2DBackpropInput } from './webgpu-conv2d-input-grad.ts';
 import { webgpuConv2DBackpropFilter } from './webgpu-conv2d-filter-grad.ts';
@@ -17,14 +17,8 @@ const fusedConv2D = overrideWebgpuKernel(tf.FusedConv2D, (stock) => webgpuFusedC
 const inputGrad = overrideWebgpuKernel(tf.Conv2DBackpropInput, (stock) => webgpuConv2DBackpropInput(stock, plans.planner));
 const filterGrad = overrideWebgpuKernel(tf.Conv2DBackpropFilter, (stock) => webgpuConv2DBackpropFilter(stock, plans.planner));
 
-interface WinogradCase {
-  name: string;
-  x: [number, number, number, number];
-  filter: [number, number, number, number];
-  pad: Pad;
-  plan?: GemmPlanner;
-  splits?: number;
-}
+/** Stride 1 always: Winograd's F(2x2, 3x3) takes 3x3 stride-1 convolutions only. */
+type WinogradCase = Omit<ConvGemmCase, 'strides' | 'dimRoundingMode'>;
 
 // Odd output sides (a half-empty last 2x2 block), odd channel counts and padding of every kind.
 const cases: WinogradCase[] = [
@@ -46,16 +40,9 @@ async function expectWinogradMatchesCpu(
   shape: number[],
   gemms = 1,
 ): Promise<void> {
-  const [expected] = await onBackend('cpu', run);
-  plans.force(c.plan);
-  const stockBefore = counter.stockCalls;
-  const [actual] = await onBackend('webgpu', run);
-  plans.forced = undefined;
-  expect(counter.stockCalls).toBe(stockBefore);
+  const expected = await plans.expectMatchesCpu(c, counter, run, gemms);
   expect(plans.dims.map((d) => d.batch)).toEqual(Array<number>(gemms).fill(16));
-  if (c.splits !== undefined) expect(plans.ran[0]!.splits).toBe(c.splits);
-  expect(expected!.length).toBe(tf.util.sizeFromShape(shape));
-  expectClose(actual!, expected!);
+  expect(expected.length).toBe(tf.util.sizeFromShape(shape));
 }
 
 describe('3x3 stride-1 convolutions on webgpu by Winograd F(2x2, 3x3)', () => {

@@ -69,15 +69,28 @@ export function expectClose(actual: Float32Array, expected: Float32Array): void 
   expect(worst).toBeLessThanOrEqual(1e-4);
 }
 
-/** The shape of a convolution's dy (its forward output), in the case's data format (NHWC unless told). */
-export function convOutputShape(c: {
+/** The plan a GEMM kernel's test case forces (planGemm's own when none), and what that plan must have done. */
+export interface GemmCasePlan {
+  plan?: GemmPlanner;
+  /** How many K slices the forced plan must have produced (a split-K case that did not split proves nothing). */
+  splits?: number;
+}
+
+/** A convolution case of the GEMM kernels' tests. */
+export interface ConvGemmCase extends GemmCasePlan {
+  name: string;
+  /** The forward convolution's input (NHWC; for an input gradient, dx's shape) and filter ([kh, kw, C, O]). */
   x: [number, number, number, number];
   filter: [number, number, number, number];
   strides: [number, number] | number;
   pad: Pad;
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  dataFormat?: 'NHWC' | 'NCHW';
-}): number[] {
+}
+
+/** The shape of a convolution's dy (its forward output), in the case's data format (NHWC unless told). */
+export function convOutputShape(
+  c: Pick<ConvGemmCase, 'x' | 'filter' | 'strides' | 'pad' | 'dimRoundingMode'> & { dataFormat?: 'NHWC' | 'NCHW' },
+): number[] {
   const x = c.x;
   const nhwc: [number, number, number, number] = c.dataFormat === 'NCHW' ? [x[0], x[2], x[3], x[1]] : x;
   const info = tf.backend_util.computeConv2DInfo(nhwc, c.filter, c.strides, 1, c.pad, c.dimRoundingMode);
@@ -147,5 +160,27 @@ export class GemmPlanRecorder {
     this.forced = plan;
     this.ran.length = 0;
     this.dims.length = 0;
+  }
+
+  /**
+   * Runs `run` on cpu, then on webgpu under `c`'s plan, and checks that the override counted by `counter` kept the
+   * case (no stock call), that `gemms` GEMMs ran, the first with `c.splits` K slices where the case says, and that
+   * the results match to 1e-4. Returns the cpu result; {@link ran} and {@link dims} keep what the webgpu run planned.
+   */
+  async expectMatchesCpu(c: GemmCasePlan, counter: { readonly stockCalls: number }, run: () => tf.Tensor, gemms = 1): Promise<Float32Array> {
+    const [expected] = await onBackend('cpu', run);
+    this.force(c.plan);
+    const stockBefore = counter.stockCalls;
+    let actual: Float32Array | undefined;
+    try {
+      [actual] = await onBackend('webgpu', run);
+    } finally {
+      this.forced = undefined;
+    }
+    expect(counter.stockCalls).toBe(stockBefore);
+    expect(this.ran).toHaveLength(gemms);
+    if (c.splits !== undefined) expect(this.ran[0]!.splits).toBe(c.splits);
+    expectClose(actual!, expected!);
+    return expected!;
   }
 }
