@@ -8,7 +8,8 @@ import type { ClassificationHead } from '../models/mlp.ts';
 import { SeededRandom } from '../random/seeded-random.ts';
 import { crossEntropySum, predictedClasses } from './classification-loss.ts';
 import { drawDropoutMasks, maskedForward, maskRows } from './masked-forward.ts';
-import { StepLosses } from './step-losses.ts';
+import { checkRank, runEpochs } from './epoch-loop.ts';
+import type { EpochLoopHooks, EpochLoopResult, LoopEpochProgress, LoopStepProgress } from './epoch-loop.ts';
 import { SynchronousUpdate } from './synchronous-update.ts';
 import type { AllReduceSum, FirstGradientsHook } from './synchronous-update.ts';
 import { captureModel, restoreModelWeights } from './training-state.ts';
@@ -22,43 +23,16 @@ export interface MetricValue {
   readonly value: number;
 }
 
-export interface StepProgress {
-  /** Steps completed, 1..totalSteps. */
-  readonly step: number;
-  readonly totalSteps: number;
-  /** 1-based epoch the step belongs to. */
-  readonly epoch: number;
-  /** Mean loss over the step's GLOBAL batch (in training mode, dropout on). */
-  readonly loss: number;
-}
+/** A step's read loss, as `run` reports it. */
+export type StepProgress = LoopStepProgress;
 
-export interface EpochProgress {
-  /** Epochs completed, 1..epochs. */
-  readonly epoch: number;
-  readonly step: number;
-  /** Empty when this rank does not evaluate or the epoch is between `metricsEveryEpochs`. */
-  readonly metrics: readonly MetricValue[];
-}
+/** An epoch's end, as `run` reports it: metrics empty when this rank does not evaluate or between evaluations. */
+export type EpochProgress = LoopEpochProgress<MetricValue>;
 
-export interface RunHooks {
-  onStep?: (progress: StepProgress) => void | Promise<void>;
-  /** Awaited before the next step: the place to write a checkpoint (`saveTrainingState`). */
-  onEpoch?: (progress: EpochProgress) => void | Promise<void>;
-  /**
-   * Checked before every step. All ranks must stop at the same step (e.g. all are told by the coordinator and the
-   * collective times out for the rest); a rank that stops alone leaves its peers waiting in the all-reduce.
-   */
-  shouldStop?: () => boolean;
-  signal?: AbortSignal;
-}
+/** `run`'s hooks; see EpochLoopHooks. A rank that stops alone (shouldStop, signal) leaves its peers waiting. */
+export type RunHooks = EpochLoopHooks<MetricValue, EpochProgress>;
 
-export interface RunResult {
-  readonly status: 'completed' | 'stopped';
-  readonly step: number;
-  readonly epoch: number;
-  /** Metrics of the last evaluation, if any. */
-  readonly metrics: readonly MetricValue[];
-}
+export type RunResult = EpochLoopResult<MetricValue>;
 
 export interface DataParallelTrainerOptions {
   readonly spec: TabularClassificationSpec;
@@ -105,9 +79,7 @@ export class DataParallelTrainer {
 
   constructor(options: DataParallelTrainerOptions) {
     const { rank, worldSize } = options;
-    if (!Number.isInteger(worldSize) || worldSize < 1 || !Number.isInteger(rank) || rank < 0 || rank >= worldSize) {
-      throw new RangeError(`invalid rank ${rank} of world size ${worldSize}`);
-    }
+    checkRank(rank, worldSize);
     this.spec = options.spec;
     this.model = options.model;
     this.dataset = options.dataset;
@@ -145,29 +117,18 @@ export class DataParallelTrainer {
   }
 
   /** Trains from the current step to the end (or until stopped), reporting steps and epochs. */
-  async run(hooks: RunHooks = {}): Promise<RunResult> {
-    let metrics: readonly MetricValue[] = [];
-    const losses = new StepLosses();
-    while (this.currentStep < this.totalSteps) {
-      if (hooks.shouldStop?.() === true || hooks.signal?.aborted === true) {
-        return { status: 'stopped', step: this.currentStep, epoch: this.epoch, metrics };
-      }
-      const epoch = this.epoch + 1;
-      const { loss } = await this.queueStep();
-      losses.push({ step: this.currentStep, epoch, loss });
-      const epochEnd = this.currentStep % this.stepsPerEpoch === 0;
-      for (const read of await losses.take(epochEnd)) await hooks.onStep?.({ ...read, totalSteps: this.totalSteps });
-      if (epochEnd) {
-        const every = this.spec.training.metricsEveryEpochs;
-        const due = this.evaluates && (epoch % every === 0 || this.currentStep === this.totalSteps);
-        const epochMetrics = due ? await this.evaluate() : [];
-        if (due) {
-          metrics = epochMetrics;
-        }
-        await hooks.onEpoch?.({ epoch, step: this.currentStep, metrics: epochMetrics });
-      }
-    }
-    return { status: 'completed', step: this.currentStep, epoch: this.epoch, metrics };
+  run(hooks: RunHooks = {}): Promise<RunResult> {
+    return runEpochs(
+      {
+        totalSteps: this.totalSteps,
+        stepsPerEpoch: this.stepsPerEpoch,
+        metricsEveryEpochs: this.spec.training.metricsEveryEpochs,
+        step: () => this.currentStep,
+        queueStep: () => this.queueStep(),
+        endEpoch: async ({ epoch, step, due }) => ({ epoch, step, metrics: due && this.evaluates ? await this.evaluate() : [] }),
+      },
+      hooks,
+    );
   }
 
   /**

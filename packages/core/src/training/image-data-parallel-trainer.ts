@@ -13,7 +13,8 @@ import { crossEntropySum, predictedClasses } from './classification-loss.ts';
 import { drawDropoutMasks, maskedForward, maskRows } from './masked-forward.ts';
 import { averageBatchNormStatistics } from './batch-norm-statistics.ts';
 import { learningRateAt } from './learning-rate-schedule.ts';
-import { StepLosses } from './step-losses.ts';
+import { checkRank, RankBatches, runEpochs } from './epoch-loop.ts';
+import type { EpochLoopHooks, EpochLoopResult, LoopEpochProgress } from './epoch-loop.ts';
 import { SynchronousUpdate } from './synchronous-update.ts';
 import type { AllReduceSum, FirstGradientsHook } from './synchronous-update.ts';
 import { restoreModelWeights, captureModel } from './training-state.ts';
@@ -27,21 +28,17 @@ export interface ImageMetricValue {
   readonly value: number;
 }
 
-export interface ImageRunHooks {
-  onStep?: (progress: { step: number; totalSteps: number; epoch: number; loss: number }) => void | Promise<void>;
-  /** Awaited before the next step: the place to write a checkpoint (`phaseEnd`: the last epoch of a phase). */
-  onEpoch?: (progress: { epoch: number; step: number; metrics: readonly ImageMetricValue[]; phaseEnd: boolean }) => void | Promise<void>;
-  /** A phase begins (or resumes, `resumed`, after a restore): the place for an event line. */
-  onPhase?: (change: { phase: PlannedPhase; resumed: boolean; message: string }) => void | Promise<void>;
-  signal?: AbortSignal;
+/** An epoch's end as `run` reports it; `phaseEnd`: the last epoch of a phase (the place for a checkpoint). */
+export interface ImageEpochProgress extends LoopEpochProgress<ImageMetricValue> {
+  readonly phaseEnd: boolean;
 }
 
-export interface ImageRunResult {
-  readonly status: 'completed' | 'stopped';
-  readonly step: number;
-  readonly epoch: number;
-  readonly metrics: readonly ImageMetricValue[];
+export interface ImageRunHooks extends EpochLoopHooks<ImageMetricValue, ImageEpochProgress> {
+  /** A phase begins (or resumes, `resumed`, after a restore): the place for an event line. */
+  onPhase?: (change: { phase: PlannedPhase; resumed: boolean; message: string }) => void | Promise<void>;
 }
+
+export type ImageRunResult = EpochLoopResult<ImageMetricValue>;
 
 export interface ImageDataParallelTrainerOptions {
   readonly spec: ImageClassificationSpec;
@@ -101,7 +98,7 @@ export class ImageDataParallelTrainer {
   private readonly options: ImageDataParallelTrainerOptions;
   readonly phases: readonly PlannedPhase[];
   private readonly head: ClassificationHead;
-  private readonly localBatches: readonly number[];
+  private readonly batches: RankBatches;
   private active: ActivePhase | undefined;
   /** Optimizer slots from a checkpoint, for the phase they belong to (dropped when the run enters a later one). */
   private restoredOptimizer: { readonly phase: number; readonly bytes: Uint8Array } | undefined;
@@ -111,17 +108,13 @@ export class ImageDataParallelTrainer {
 
   constructor(options: ImageDataParallelTrainerOptions) {
     const { rank, worldSize, spec, trainCounts } = options;
-    if (!Number.isInteger(worldSize) || worldSize < 1 || !Number.isInteger(rank) || rank < 0 || rank >= worldSize) {
-      throw new RangeError(`invalid rank ${rank} of world size ${worldSize}`);
-    }
+    checkRank(rank, worldSize);
     if (trainCounts.length !== worldSize || trainCounts[rank] !== options.train.count) {
       throw new RangeError(`trainCounts [${trainCounts.join(', ')}] do not match rank ${rank}'s ${options.train.count} images`);
     }
-    const batch = spec.training.batchSize;
-    if (batch < worldSize) throw new RangeError(`training.batchSize ${batch} is smaller than the ${worldSize} workers`);
     this.options = options;
-    this.localBatches = trainCounts.map((_, r) => Math.floor(((r + 1) * batch) / worldSize) - Math.floor((r * batch) / worldSize));
-    this.stepsPerEpoch = Math.max(1, ...trainCounts.map((n, r) => Math.ceil(n / (this.localBatches[r] ?? 1))));
+    this.batches = new RankBatches(trainCounts, spec.training.batchSize);
+    this.stepsPerEpoch = this.batches.stepsPerEpoch;
     this.phases = planTrainingPhases(spec, this.stepsPerEpoch);
     this.totalSteps = this.phases[this.phases.length - 1]?.endStep ?? 0;
     this.head = classificationHead(options.classNames.length);
@@ -136,30 +129,23 @@ export class ImageDataParallelTrainer {
   }
 
   /** Trains to the end (or until aborted); every `metricsEveryEpochs` epochs evaluates the valid split on all ranks. */
-  async run(hooks: ImageRunHooks = {}): Promise<ImageRunResult> {
+  run(hooks: ImageRunHooks = {}): Promise<ImageRunResult> {
     this.hooks = hooks;
-    let metrics: readonly ImageMetricValue[] = [];
-    const losses = new StepLosses();
-    while (this.currentStep < this.totalSteps) {
-      if (hooks.signal?.aborted === true) return { status: 'stopped', step: this.currentStep, epoch: this.epoch, metrics };
-      const epoch = this.epoch + 1;
-      const { loss } = await this.queueStep();
-      losses.push({ step: this.currentStep, epoch, loss });
-      const epochEnd = this.currentStep % this.stepsPerEpoch === 0;
-      for (const read of await losses.take(epochEnd)) await hooks.onStep?.({ ...read, totalSteps: this.totalSteps });
-      if (epochEnd) {
-        const epochLoss = losses.meanSinceLast();
-        await this.averageBatchNormStatistics();
-        const due = epoch % this.options.spec.training.metricsEveryEpochs === 0 || this.currentStep === this.totalSteps;
-        const epochMetrics: ImageMetricValue[] = due
-          ? [{ split: 'train', name: 'loss', value: epochLoss }, ...(await this.evaluate())]
-          : [];
-        if (due) metrics = epochMetrics;
-        const phaseEnd = this.phases.some((phase) => phase.endStep === this.currentStep);
-        await hooks.onEpoch?.({ epoch, step: this.currentStep, metrics: epochMetrics, phaseEnd });
-      }
-    }
-    return { status: 'completed', step: this.currentStep, epoch: this.epoch, metrics };
+    return runEpochs(
+      {
+        totalSteps: this.totalSteps,
+        stepsPerEpoch: this.stepsPerEpoch,
+        metricsEveryEpochs: this.options.spec.training.metricsEveryEpochs,
+        step: () => this.currentStep,
+        queueStep: () => this.queueStep(),
+        endEpoch: async ({ epoch, step, epochLoss, due }) => {
+          await this.averageBatchNormStatistics();
+          const metrics: ImageMetricValue[] = due ? [{ split: 'train', name: 'loss', value: epochLoss }, ...(await this.evaluate())] : [];
+          return { epoch, step, metrics, phaseEnd: this.phases.some((phase) => phase.endStep === step) };
+        },
+      },
+      hooks,
+    );
   }
 
   /** One optimizer step over global batch t; returns the global batch's mean loss (dropout on). */
@@ -172,13 +158,10 @@ export class ImageDataParallelTrainer {
   private async queueStep(): Promise<{ loss: number | Promise<number> }> {
     if (this.currentStep >= this.totalSteps) throw new RangeError(`training already finished at step ${this.currentStep}`);
     const active = await this.enterPhase();
-    const { spec, rank, train, trainCounts } = this.options;
+    const { spec, rank, train } = this.options;
     const epochIndex = this.epoch;
     const t = this.currentStep % this.stepsPerEpoch;
-    const sizes = trainCounts.map((n, r) => {
-      const b = this.localBatches[r] ?? 0;
-      return Math.max(0, Math.min(b, n - t * b));
-    });
+    const sizes = this.batches.sizesAt(t);
     const globalRows = sizes.reduce((a, b) => a + b, 0);
     const lo = sizes.slice(0, rank).reduce((a, b) => a + b, 0);
     const hi = lo + (sizes[rank] ?? 0);
@@ -187,7 +170,7 @@ export class ImageDataParallelTrainer {
       train.width,
       train.channels,
     ]);
-    const start = t * (this.localBatches[rank] ?? 0);
+    const start = t * (this.batches.local[rank] ?? 0);
     const rows = this.epochOrder(epochIndex).subarray(start, start + (hi - lo));
     let localLoss: (() => tf.Scalar) | null = null;
     if (hi > lo && active.features !== undefined) {

@@ -8,7 +8,8 @@ import { learningRateAt } from './learning-rate-schedule.ts';
 import { assembleBatch, epochItems, prepareCases } from './segmentation-batches.ts';
 import type { PreparedCase, TrainingItem } from './segmentation-batches.ts';
 import { scoreCases, segmentationLossSum } from './segmentation-evaluation.ts';
-import { StepLosses } from './step-losses.ts';
+import { checkRank, RankBatches, runEpochs } from './epoch-loop.ts';
+import type { EpochLoopHooks, EpochLoopResult, LoopEpochProgress } from './epoch-loop.ts';
 import { SynchronousUpdate } from './synchronous-update.ts';
 import type { AllReduceSum, FirstGradientsHook } from './synchronous-update.ts';
 import { captureModel, restoreModelWeights } from './training-state.ts';
@@ -20,19 +21,14 @@ export interface SegmentationMetricValue {
   readonly value: number;
 }
 
-export interface SegmentationRunHooks {
-  onStep?: (progress: { step: number; totalSteps: number; epoch: number; loss: number }) => void | Promise<void>;
-  /** Awaited before the next step: the place to write a checkpoint. */
-  onEpoch?: (progress: { epoch: number; step: number; metrics: readonly SegmentationMetricValue[]; phaseEnd: boolean }) => void | Promise<void>;
-  signal?: AbortSignal;
+/** An epoch's end as `run` reports it (`phaseEnd` always false: segmentation jobs train in one phase). */
+export interface SegmentationEpochProgress extends LoopEpochProgress<SegmentationMetricValue> {
+  readonly phaseEnd: boolean;
 }
 
-export interface SegmentationRunResult {
-  readonly status: 'completed' | 'stopped';
-  readonly step: number;
-  readonly epoch: number;
-  readonly metrics: readonly SegmentationMetricValue[];
-}
+export type SegmentationRunHooks = EpochLoopHooks<SegmentationMetricValue, SegmentationEpochProgress>;
+
+export type SegmentationRunResult = EpochLoopResult<SegmentationMetricValue>;
 
 export interface SegmentationDataParallelTrainerOptions {
   readonly spec: SegmentationSpec;
@@ -77,8 +73,8 @@ export class SegmentationDataParallelTrainer {
   /** The model's [h, w] or [d, h, w]. */
   private readonly spatial: readonly number[];
   private readonly channels: number;
-  private readonly itemCounts: readonly number[];
-  private readonly localBatches: readonly number[];
+  /** Items (slices or patches) each rank takes per step. */
+  private readonly batches: RankBatches;
   private readonly train: readonly PreparedCase[];
   private readonly valid: readonly PreparedCase[];
   private readonly lossSum: ReturnType<typeof segmentationLossSum>;
@@ -89,9 +85,7 @@ export class SegmentationDataParallelTrainer {
 
   constructor(options: SegmentationDataParallelTrainerOptions) {
     const { rank, worldSize, spec, trainCounts, model } = options;
-    if (!Number.isInteger(worldSize) || worldSize < 1 || !Number.isInteger(rank) || rank < 0 || rank >= worldSize) {
-      throw new RangeError(`invalid rank ${rank} of world size ${worldSize}`);
-    }
+    checkRank(rank, worldSize);
     if (trainCounts.length !== worldSize || trainCounts[rank] !== options.train.length) {
       throw new RangeError(`trainCounts [${trainCounts.join(', ')}] do not match rank ${rank}'s ${options.train.length} train cases`);
     }
@@ -111,14 +105,11 @@ export class SegmentationDataParallelTrainer {
         }
       }
     }
-    const batch = spec.training.batchSize;
-    if (batch < worldSize) throw new RangeError(`training.batchSize ${batch} is smaller than the ${worldSize} workers`);
+    const perCase = this.dims === 3 ? spec.data.patches.perVolume : 1;
+    this.batches = new RankBatches(trainCounts.map((n) => n * perCase), spec.training.batchSize);
     const { train: _train, valid: _valid, ...kept } = options;
     this.options = kept;
-    const perCase = this.dims === 3 ? spec.data.patches.perVolume : 1;
-    this.itemCounts = trainCounts.map((n) => n * perCase);
-    this.localBatches = trainCounts.map((_, r) => Math.floor(((r + 1) * batch) / worldSize) - Math.floor((r * batch) / worldSize));
-    this.stepsPerEpoch = Math.max(1, ...this.itemCounts.map((n, r) => Math.ceil(n / (this.localBatches[r] ?? 1))));
+    this.stepsPerEpoch = this.batches.stepsPerEpoch;
     this.totalSteps = this.stepsPerEpoch * spec.training.epochs;
     this.train = prepareCases(options.train, spec.data.intensity, this.dims);
     this.valid = prepareCases(options.valid, spec.data.intensity, this.dims);
@@ -135,32 +126,27 @@ export class SegmentationDataParallelTrainer {
 
   /** Items (slices or patches) this rank trains on per step at most. */
   get localBatchSize(): number {
-    return this.localBatches[this.options.rank] ?? 0;
+    return this.batches.local[this.options.rank] ?? 0;
   }
 
   /** Trains to the end (or until aborted); every `metricsEveryEpochs` epochs scores the valid split on all ranks. */
-  async run(hooks: SegmentationRunHooks = {}): Promise<SegmentationRunResult> {
-    let metrics: readonly SegmentationMetricValue[] = [];
-    const losses = new StepLosses();
-    while (this.currentStep < this.totalSteps) {
-      if (hooks.signal?.aborted === true) return { status: 'stopped', step: this.currentStep, epoch: this.epoch, metrics };
-      const epoch = this.epoch + 1;
-      const { loss } = await this.queueStep();
-      losses.push({ step: this.currentStep, epoch, loss });
-      const epochEnd = this.currentStep % this.stepsPerEpoch === 0;
-      for (const read of await losses.take(epochEnd)) await hooks.onStep?.({ ...read, totalSteps: this.totalSteps });
-      if (epochEnd) {
-        const epochLoss = losses.meanSinceLast();
-        await averageBatchNormStatistics(this.options.model, this.options.worldSize, this.options.allReduceSum);
-        const due = epoch % this.options.spec.training.metricsEveryEpochs === 0 || this.currentStep === this.totalSteps;
-        const epochMetrics: SegmentationMetricValue[] = due
-          ? [{ split: 'train', name: 'loss', value: epochLoss }, ...(await this.evaluate())]
-          : [];
-        if (due) metrics = epochMetrics;
-        await hooks.onEpoch?.({ epoch, step: this.currentStep, metrics: epochMetrics, phaseEnd: false });
-      }
-    }
-    return { status: 'completed', step: this.currentStep, epoch: this.epoch, metrics };
+  run(hooks: SegmentationRunHooks = {}): Promise<SegmentationRunResult> {
+    const { model, worldSize, allReduceSum, spec } = this.options;
+    return runEpochs(
+      {
+        totalSteps: this.totalSteps,
+        stepsPerEpoch: this.stepsPerEpoch,
+        metricsEveryEpochs: spec.training.metricsEveryEpochs,
+        step: () => this.currentStep,
+        queueStep: () => this.queueStep(),
+        endEpoch: async ({ epoch, step, epochLoss, due }) => {
+          await averageBatchNormStatistics(model, worldSize, allReduceSum);
+          const metrics: SegmentationMetricValue[] = due ? [{ split: 'train', name: 'loss', value: epochLoss }, ...(await this.evaluate())] : [];
+          return { epoch, step, metrics, phaseEnd: false };
+        },
+      },
+      hooks,
+    );
   }
 
   /** One optimizer step over global batch t; returns the global batch's mean loss. Every rank calls it together. */
@@ -175,10 +161,7 @@ export class SegmentationDataParallelTrainer {
     const update = await this.optimizerUpdate();
     const { spec, rank, model } = this.options;
     const t = this.currentStep % this.stepsPerEpoch;
-    const sizes = this.itemCounts.map((n, r) => {
-      const b = this.localBatches[r] ?? 0;
-      return Math.max(0, Math.min(b, n - t * b));
-    });
+    const sizes = this.batches.sizesAt(t);
     const globalItems = sizes.reduce((a, b) => a + b, 0);
     const start = t * this.localBatchSize;
     const items = this.epochItems(this.epoch).slice(start, start + (sizes[rank] ?? 0));
