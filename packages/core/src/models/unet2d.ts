@@ -1,7 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { deriveSeed } from '../random/seeded-random.ts';
-import { classificationHead } from './mlp.ts';
-import { checkUNetShape, unetFilters } from './unet-shape.ts';
+import { buildUNetGraph, unetKit } from './unet-graph.ts';
 
 /** How the decoder doubles the resolution. */
 export type UNetUpsampling = 'transpose' | 'nearest';
@@ -50,75 +48,62 @@ export interface UNet2dOptions {
  * (Ronneberger's Gaussian with std sqrt(2/fan-in)) and zero biases; not compiled (the trainer owns loss and optimizer).
  */
 export function buildUNet2d(options: UNet2dOptions): tfl.LayersModel {
-  const inputShape = options.inputShape ?? [256, 256, 1];
-  const depth = options.depth ?? 4;
-  const baseFilters = options.baseFilters ?? 16;
+  const [height, width, channels] = options.inputShape ?? [256, 256, 1];
   const batchNorm = options.batchNorm ?? false;
-  const dropout = options.dropout ?? 0;
   const upsampling = options.upsampling ?? 'transpose';
-  const head = classificationHead(options.classCount ?? 2);
-  const [height, width, channels] = inputShape;
-  checkUNetShape({ model: 'U-Net 2D', sides: [['height', height], ['width', width]], channels, depth, baseFilters });
-  if (!(dropout >= 0 && dropout < 1)) throw new RangeError(`U-Net 2D dropout must be in [0, 1), got ${dropout}`);
-  const he = (name: string) => tfl.initializers.heNormal({ seed: deriveSeed(options.seed, 'init', name) });
-  const apply = (layer: tfl.layers.Layer, x: tfl.SymbolicTensor | tfl.SymbolicTensor[]) => layer.apply(x) as tfl.SymbolicTensor;
-
-  // Two 3x3 convolutions, each relu (or conv without bias, batch norm, relu).
-  const convPair = (x: tfl.SymbolicTensor, prefix: string, filters: number): tfl.SymbolicTensor => {
-    let h = x;
-    for (const n of [1, 2]) {
-      const name = `${prefix}_conv${n}`;
-      h = apply(
-        tfl.layers.conv2d({
-          name,
-          filters,
-          kernelSize: 3,
-          padding: 'same',
-          activation: batchNorm ? 'linear' : 'relu',
-          useBias: !batchNorm,
-          kernelInitializer: he(name),
-        }),
-        h,
-      );
-      if (batchNorm) {
-        h = apply(tfl.layers.batchNormalization({ name: `${prefix}_bn${n}`, axis: -1 }), h);
-        h = apply(tfl.layers.activation({ name: `${prefix}_relu${n}`, activation: 'relu' }), h);
-      }
-    }
-    return h;
-  };
-
-  const input = tfl.input({ shape: [height, width, channels], name: 'input_1' });
-  const skips: tfl.SymbolicTensor[] = [];
-  let x = input;
-  for (let level = 1; level <= depth; level++) {
-    x = convPair(x, `enc${level}`, unetFilters(baseFilters, level));
-    skips.push(x);
-    x = apply(tfl.layers.maxPooling2d({ name: `enc${level}_pool`, poolSize: 2, strides: 2 }), x);
-  }
-  x = convPair(x, 'bottleneck', unetFilters(baseFilters, depth + 1));
-  if (dropout > 0) x = apply(tfl.layers.dropout({ name: 'bottleneck_dropout', rate: dropout }), x);
-  for (let level = depth; level >= 1; level--) {
-    const filters = unetFilters(baseFilters, level);
-    const name = `dec${level}_upconv`;
-    if (upsampling === 'transpose') {
-      x = apply(tfl.layers.conv2dTranspose({ name, filters, kernelSize: 2, strides: 2, padding: 'same', kernelInitializer: he(name) }), x);
-    } else {
-      x = apply(tfl.layers.upSampling2d({ name: `dec${level}_upsample`, size: [2, 2], interpolation: 'nearest' }), x);
-      x = apply(tfl.layers.conv2d({ name, filters, kernelSize: 2, padding: 'same', kernelInitializer: he(name) }), x);
-    }
-    x = apply(tfl.layers.concatenate({ name: `dec${level}_concat`, axis: -1 }), [skips[level - 1]!, x]);
-    x = convPair(x, `dec${level}`, filters);
-  }
-  const output = apply(
-    tfl.layers.conv2d({
-      name: 'segmentation',
-      filters: head.units,
-      kernelSize: 1,
-      activation: head.activation,
-      kernelInitializer: tfl.initializers.glorotUniform({ seed: deriveSeed(options.seed, 'init', 'segmentation') }),
-    }),
-    x,
+  const kit = unetKit(options.seed);
+  const { he, apply } = kit;
+  return buildUNetGraph(
+    {
+      model: 'U-Net 2D',
+      name: 'unet2d',
+      sides: [
+        ['height', height],
+        ['width', width],
+      ],
+      channels,
+      depth: options.depth ?? 4,
+      baseFilters: options.baseFilters ?? 16,
+      dropout: options.dropout ?? 0,
+      classCount: options.classCount ?? 2,
+      seed: options.seed,
+    },
+    {
+      // Two 3x3 convolutions, each relu (or conv without bias, batch norm, relu).
+      convPair: (x, prefix, filters) => {
+        let h = x;
+        for (const n of [1, 2]) {
+          const name = `${prefix}_conv${n}`;
+          h = apply(
+            tfl.layers.conv2d({
+              name,
+              filters,
+              kernelSize: 3,
+              padding: 'same',
+              activation: batchNorm ? 'linear' : 'relu',
+              useBias: !batchNorm,
+              kernelInitializer: he(name),
+            }),
+            h,
+          );
+          if (batchNorm) {
+            h = apply(tfl.layers.batchNormalization({ name: `${prefix}_bn${n}`, axis: -1 }), h);
+            h = apply(tfl.layers.activation({ name: `${prefix}_relu${n}`, activation: 'relu' }), h);
+          }
+        }
+        return h;
+      },
+      pool: (name) => tfl.layers.maxPooling2d({ name, poolSize: 2, strides: 2 }),
+      upConv: (x, level, filters) => {
+        const name = `dec${level}_upconv`;
+        if (upsampling === 'transpose') {
+          return apply(tfl.layers.conv2dTranspose({ name, filters, kernelSize: 2, strides: 2, padding: 'same', kernelInitializer: he(name) }), x);
+        }
+        const up = apply(tfl.layers.upSampling2d({ name: `dec${level}_upsample`, size: [2, 2], interpolation: 'nearest' }), x);
+        return apply(tfl.layers.conv2d({ name, filters, kernelSize: 2, padding: 'same', kernelInitializer: he(name) }), up);
+      },
+      head: (config) => tfl.layers.conv2d(config),
+    },
+    kit,
   );
-  return tfl.model({ inputs: input, outputs: output, name: 'unet2d' });
 }

@@ -1,8 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { deriveSeed } from '../random/seeded-random.ts';
-import { classificationHead } from './mlp.ts';
 import { UpConv3d } from './up-conv-3d.ts';
-import { checkUNetShape, unetFilters } from './unet-shape.ts';
+import { buildUNetGraph, unetKit } from './unet-graph.ts';
 
 export interface UNet3dOptions {
   /** Depth, height, width, channels of a patch; default 64x64x64x1. Each side divisible by 2^depth. */
@@ -34,61 +32,41 @@ export interface UNet3dOptions {
  * biases; not compiled.
  */
 export function buildUNet3d(options: UNet3dOptions): tfl.LayersModel {
-  const inputShape = options.inputShape ?? [64, 64, 64, 1];
-  const depth = options.depth ?? 3;
-  const baseFilters = options.baseFilters ?? 8;
-  const dropout = options.dropout ?? 0;
-  const head = classificationHead(options.classCount ?? 2);
-  const [sideD, sideH, sideW, channels] = inputShape;
-  checkUNetShape({
-    model: 'U-Net 3D',
-    sides: [
-      ['depth', sideD],
-      ['height', sideH],
-      ['width', sideW],
-    ],
-    channels,
-    depth,
-    baseFilters,
-  });
-  if (!(dropout >= 0 && dropout < 1)) throw new RangeError(`U-Net 3D dropout must be in [0, 1), got ${dropout}`);
-  const he = (name: string) => tfl.initializers.heNormal({ seed: deriveSeed(options.seed, 'init', name) });
-  const apply = (layer: tfl.layers.Layer, x: tfl.SymbolicTensor | tfl.SymbolicTensor[]) => layer.apply(x) as tfl.SymbolicTensor;
-  const convPair = (x: tfl.SymbolicTensor, prefix: string, filters: number): tfl.SymbolicTensor => {
-    let h = x;
-    for (const n of [1, 2]) {
-      const name = `${prefix}_conv${n}`;
-      h = apply(tfl.layers.conv3d({ name, filters, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he(name) }), h);
-    }
-    return h;
-  };
-
-  const input = tfl.input({ shape: [sideD, sideH, sideW, channels], name: 'input_1' });
-  const skips: tfl.SymbolicTensor[] = [];
-  let x = input;
-  for (let level = 1; level <= depth; level++) {
-    x = convPair(x, `enc${level}`, unetFilters(baseFilters, level));
-    skips.push(x);
-    x = apply(tfl.layers.maxPooling3d({ name: `enc${level}_pool`, poolSize: 2, strides: 2 }), x);
-  }
-  x = convPair(x, 'bottleneck', unetFilters(baseFilters, depth + 1));
-  if (dropout > 0) x = apply(tfl.layers.dropout({ name: 'bottleneck_dropout', rate: dropout }), x);
-  for (let level = depth; level >= 1; level--) {
-    const filters = unetFilters(baseFilters, level);
-    const name = `dec${level}_upconv`;
-    x = apply(new UpConv3d({ name, filters, kernelInitializer: he(name) }), x);
-    x = apply(tfl.layers.concatenate({ name: `dec${level}_concat`, axis: -1 }), [skips[level - 1]!, x]);
-    x = convPair(x, `dec${level}`, filters);
-  }
-  const output = apply(
-    tfl.layers.conv3d({
-      name: 'segmentation',
-      filters: head.units,
-      kernelSize: 1,
-      activation: head.activation,
-      kernelInitializer: tfl.initializers.glorotUniform({ seed: deriveSeed(options.seed, 'init', 'segmentation') }),
-    }),
-    x,
+  const [sideD, sideH, sideW, channels] = options.inputShape ?? [64, 64, 64, 1];
+  const kit = unetKit(options.seed);
+  const { he, apply } = kit;
+  return buildUNetGraph(
+    {
+      model: 'U-Net 3D',
+      name: 'unet3d',
+      sides: [
+        ['depth', sideD],
+        ['height', sideH],
+        ['width', sideW],
+      ],
+      channels,
+      depth: options.depth ?? 3,
+      baseFilters: options.baseFilters ?? 8,
+      dropout: options.dropout ?? 0,
+      classCount: options.classCount ?? 2,
+      seed: options.seed,
+    },
+    {
+      convPair: (x, prefix, filters) => {
+        let h = x;
+        for (const n of [1, 2]) {
+          const name = `${prefix}_conv${n}`;
+          h = apply(tfl.layers.conv3d({ name, filters, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he(name) }), h);
+        }
+        return h;
+      },
+      pool: (name) => tfl.layers.maxPooling3d({ name, poolSize: 2, strides: 2 }),
+      upConv: (x, level, filters) => {
+        const name = `dec${level}_upconv`;
+        return apply(new UpConv3d({ name, filters, kernelInitializer: he(name) }), x);
+      },
+      head: (config) => tfl.layers.conv3d(config),
+    },
+    kit,
   );
-  return tfl.model({ inputs: input, outputs: output, name: 'unet3d' });
 }
