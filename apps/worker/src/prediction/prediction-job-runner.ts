@@ -5,14 +5,11 @@ import type { Assignment__Output } from '@tessera/proto/generated/tessera/worker
 import { readImageFolderManifest } from '@tessera/storage/datasets/image-folder-manifest';
 import { fetchRankImages } from '@tessera/storage/datasets/image-shard-fetch';
 import type { JobRun, ReportFn } from '../agent/worker-agent.ts';
-import { loadTrainingCheckpoint } from '../training/checkpoint-codec.ts';
 import { runRankJob, type RunnerContext } from '../training/rank-job-run.ts';
 import { loadCheckpointModel } from './checkpoint-model.ts';
-import { choosePredictionSplit, sourceSpecOf } from './prediction-source.ts';
-import { mergePredictionParts, predictionPartKey, type PredictionPart } from './prediction-parts.ts';
-
-/** How often rank 0 tells the coordinator how many images it has classified (each report is one RPC). */
-const PROGRESS_INTERVAL_MS = 250;
+import { discardParts, gatherParts, mergePredictionParts, type PartExchange, type PredictionPart } from './prediction-parts.ts';
+import { predictionProgress } from './prediction-progress.ts';
+import { choosePredictionSplit, loadSourceCheckpoint, sourceSpecOf } from './prediction-source.ts';
 
 /**
  * Runs one rank of an image-prediction job: loads the checkpoint the coordinator resolved (topology, weights and
@@ -31,10 +28,7 @@ export function runPredictionJob(
   return runRankJob(assignment, report, throughput, ctx, async ({ spec, rank, worldSize, signal, log, openRing, defer, onFirstGradients }) => {
     if (spec.workload !== 'image-prediction') throw new Error(`the prediction runner cannot run a '${spec.workload}' job`);
     const sourceSpec = sourceSpecOf(assignment, 'image-classification');
-    const checkpointKey = assignment.sourceCheckpointKey;
-    const checkpoint = await loadTrainingCheckpoint(ctx.objects, checkpointKey).catch((err: unknown) => {
-      throw new Error(`source checkpoint ${checkpointKey} of job ${spec.source.jobId}: ${(err as Error).message}`, { cause: err });
-    });
+    const checkpoint = await loadSourceCheckpoint(ctx.objects, assignment, spec.source.jobId);
     const classNames = checkpoint.state.labelMapping;
     const manifest = await readImageFolderManifest(ctx.objects, assignment.datasetManifestKey);
     const split = choosePredictionSplit(spec.split, { test: manifest.images.splits.test.count, valid: manifest.images.splits.valid.count, train: manifest.images.splits.train.count }, manifest.name, 'images');
@@ -51,10 +45,9 @@ export function runPredictionJob(
     }
 
     const records = await fetchRankImages(ctx.objects, manifest, { split, rank, worldSize });
-    log.info('prediction shards fetched', { split, images: records.count, checkpoint: checkpointKey });
+    log.info('prediction shards fetched', { split, images: records.count, checkpoint: assignment.sourceCheckpointKey });
     if (rank === 0) await report({ info: `predicting ${manifest.images.splits[split].count} ${split} images of ${manifest.name} on ${worldSize} worker(s)` });
-    let lastReport = 0;
-    const started = performance.now();
+    const progress = predictionProgress({ rank, total: records.count, report, throughput });
     const predictions = await predictImages(model, records, {
       classNames,
       normalization: sourceSpec.data.normalization,
@@ -62,34 +55,18 @@ export function runPredictionJob(
       signal,
       // On webgpu: the model's shaders compile off the event loop before the first batch (and the kernel race, if on).
       onFirstForward: onFirstGradients,
-      onBatch: async (done) => {
-        const now = performance.now();
-        throughput((done * 1000) / Math.max(1, now - started));
-        if (rank !== 0 || (now - lastReport < PROGRESS_INTERVAL_MS && done < records.count)) return;
-        lastReport = now;
-        await report({ step: done, totalSteps: records.count });
-      },
+      onBatch: progress,
     });
-    const part = toPart(predictions, manifest.images.classNames, classNames);
-
-    if (worldSize > 1) {
-      await ctx.objects.put(predictionPartKey(assignment.jobId, assignment.generation, rank), Buffer.from(JSON.stringify(part)));
-      // The barrier: when it returns, every rank's part is in the store.
-      await openRing()(Float32Array.of(1));
-    }
-    if (rank !== 0) {
+    const exchange: PartExchange = { objects: ctx.objects, jobId: assignment.jobId, generation: assignment.generation, rank, worldSize, barrier: () => openRing()(Float32Array.of(1)) };
+    const parts = await gatherParts(exchange, toPart(predictions, manifest.images.classNames, classNames));
+    if (parts === undefined) {
       await report({ finished: true });
       return;
-    }
-    const parts: PredictionPart[] = [part];
-    for (let r = 1; r < worldSize; r += 1) {
-      parts.push(JSON.parse((await ctx.objects.get(predictionPartKey(assignment.jobId, assignment.generation, r))).toString('utf8')) as PredictionPart);
     }
     const merged = mergePredictionParts(parts);
     const outputKey = predictionOutputKey(spec, assignment.jobId);
     await ctx.objects.put(outputKey, Buffer.from(formatPredictionsCsv(merged.rows), 'utf8'));
-    for (let r = 1; r < worldSize; r += 1) await ctx.objects.delete(predictionPartKey(assignment.jobId, assignment.generation, r));
-    if (worldSize > 1) await ctx.objects.delete(predictionPartKey(assignment.jobId, assignment.generation, 0));
+    await discardParts(exchange);
     const metrics = [{ split: 'predict', name: 'images', value: merged.rows.length }];
     if (merged.known > 0) metrics.push({ split: 'predict', name: 'accuracy', value: merged.hits / merged.known });
     await report({ info: `wrote ${merged.rows.length} predictions (${split} split) to ${outputKey}` });

@@ -1,4 +1,5 @@
 import type { PredictionRow } from '@tessera/core/prediction/predictions-csv';
+import type { ObjectStore } from '@tessera/storage/object-store';
 
 /** What one rank of a prediction job predicted: its rows (with the image path, for errors) and its label hits. */
 export interface PredictionPart {
@@ -14,6 +15,42 @@ export interface PredictionPart {
  */
 export function predictionPartKey(jobId: string, generation: number, rank: number): string {
   return `jobs/${jobId}/prediction-parts/g${generation}/rank-${rank}.json`;
+}
+
+/** One rank's place in a prediction job's exchange of parts. */
+export interface PartExchange {
+  readonly objects: ObjectStore;
+  readonly jobId: string;
+  readonly generation: number;
+  readonly rank: number;
+  readonly worldSize: number;
+  /** An all-reduce every rank joins: when it returns, every rank has stored its part. Not called on one rank. */
+  readonly barrier: () => Promise<unknown>;
+}
+
+/**
+ * Every rank's part, in rank order, on rank 0; undefined on the others. With more than one rank each stores its part
+ * (JSON) and meets the rest at the barrier, then rank 0 reads them; a single rank keeps its part in memory. Rank 0
+ * calls {@link discardParts} once the merged result is written.
+ */
+export async function gatherParts<P>(exchange: PartExchange, part: P): Promise<P[] | undefined> {
+  const { objects, jobId, generation, rank, worldSize } = exchange;
+  if (worldSize === 1) return [part];
+  await objects.put(predictionPartKey(jobId, generation, rank), Buffer.from(JSON.stringify(part)));
+  await exchange.barrier();
+  if (rank !== 0) return undefined;
+  const parts: P[] = [part];
+  for (let r = 1; r < worldSize; r += 1) {
+    parts.push(JSON.parse((await objects.get(predictionPartKey(jobId, generation, r))).toString('utf8')) as P);
+  }
+  return parts;
+}
+
+/** Deletes the parts {@link gatherParts} stored (none on a single rank). */
+export async function discardParts(exchange: PartExchange): Promise<void> {
+  const { objects, jobId, generation, worldSize } = exchange;
+  if (worldSize === 1) return;
+  for (let r = 0; r < worldSize; r += 1) await objects.delete(predictionPartKey(jobId, generation, r));
 }
 
 /**

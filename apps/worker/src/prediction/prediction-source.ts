@@ -1,5 +1,8 @@
 import { parseJobSpec, type JobSpec } from '@tessera/core/jobs/job-spec';
+import type { TrainingState } from '@tessera/core/training/training-state';
 import type { Assignment__Output } from '@tessera/proto/generated/tessera/workers/v1/Assignment';
+import type { ObjectStore } from '@tessera/storage/object-store';
+import { loadTrainingCheckpoint } from '../training/checkpoint-codec.ts';
 
 /** What both prediction runners take from their assignment and data set before predicting. */
 
@@ -12,6 +15,14 @@ export function sourceSpecOf<W extends JobSpec['workload']>(assignment: Assignme
   if (!parsed.ok) throw new Error(`the source job's spec is invalid at ${parsed.field}: ${parsed.message}`);
   if (parsed.spec.workload !== workload) throw new Error(`the source job is a ${parsed.spec.workload} job, not ${workload}`);
   return parsed.spec as Extract<JobSpec, { workload: W }>;
+}
+
+/** The source job's checkpoint the coordinator resolved; a failure names the checkpoint and the job. */
+export async function loadSourceCheckpoint(objects: ObjectStore, assignment: Assignment__Output, sourceJobId: string): Promise<TrainingState> {
+  const key = assignment.sourceCheckpointKey;
+  return loadTrainingCheckpoint(objects, key).catch((err: unknown) => {
+    throw new Error(`source checkpoint ${key} of job ${sourceJobId}: ${(err as Error).message}`, { cause: err });
+  });
 }
 
 /** Splits tried, in order, when the spec names none: unlabeled items first, as Kaggle's test1/ is. */

@@ -5,16 +5,13 @@ import type { Assignment__Output } from '@tessera/proto/generated/tessera/worker
 import { readSegmentationManifest, type SegmentationCase } from '@tessera/storage/datasets/segmentation-manifest';
 import { fetchRankSegmentation } from '@tessera/storage/datasets/segmentation-shard-fetch';
 import type { JobRun, ReportFn } from '../agent/worker-agent.ts';
-import { loadTrainingCheckpoint } from '../training/checkpoint-codec.ts';
 import { runRankJob, type RunnerContext } from '../training/rank-job-run.ts';
 import { loadCheckpointModel } from './checkpoint-model.ts';
-import { choosePredictionSplit, sourceSpecOf } from './prediction-source.ts';
-import { predictionPartKey } from './prediction-parts.ts';
+import { discardParts, gatherParts, type PartExchange } from './prediction-parts.ts';
+import { predictionProgress } from './prediction-progress.ts';
+import { choosePredictionSplit, loadSourceCheckpoint, sourceSpecOf } from './prediction-source.ts';
 import { writeCaseOutputs } from './segmentation-case-outputs.ts';
 import { writeCaseDicomSeg } from './segmentation-dicom-seg.ts';
-
-/** How often rank 0 tells the coordinator how many cases it has predicted (each report is one RPC). */
-const PROGRESS_INTERVAL_MS = 250;
 
 /**
  * Runs one rank of a segmentation-prediction job: loads the checkpoint the coordinator resolved (the model's own
@@ -34,10 +31,7 @@ export function runSegmentationPredictionJob(
   return runRankJob(assignment, report, throughput, ctx, async ({ spec, rank, worldSize, signal, log, openRing, defer, onFirstGradients }) => {
     if (spec.workload !== 'segmentation-prediction') throw new Error(`the segmentation prediction runner cannot run a '${spec.workload}' job`);
     const sourceSpec = sourceSpecOf(assignment, 'segmentation');
-    const checkpointKey = assignment.sourceCheckpointKey;
-    const checkpoint = await loadTrainingCheckpoint(ctx.objects, checkpointKey).catch((err: unknown) => {
-      throw new Error(`source checkpoint ${checkpointKey} of job ${spec.source.jobId}: ${(err as Error).message}`, { cause: err });
-    });
+    const checkpoint = await loadSourceCheckpoint(ctx.objects, assignment, spec.source.jobId);
     const manifest = await readSegmentationManifest(ctx.objects, assignment.datasetManifestKey);
     const split = choosePredictionSplit(spec.split, manifest.segmentation.splits, manifest.name, 'cases');
     const model = await loadCheckpointModel(checkpoint);
@@ -55,15 +49,14 @@ export function runSegmentationPredictionJob(
 
     const samples = await fetchRankSegmentation(ctx.objects, manifest, { split, rank, worldSize });
     const total = manifest.segmentation.splits[split];
-    log.info('prediction shards fetched', { split, cases: samples.length, checkpoint: checkpointKey });
+    log.info('prediction shards fetched', { split, cases: samples.length, checkpoint: assignment.sourceCheckpointKey });
     const prefix = segmentationPredictionPrefix(spec, assignment.jobId);
     if (rank === 0) await report({ info: `predicting ${total} ${split} cases of ${manifest.name} on ${worldSize} worker(s) into ${prefix}/` });
     const stored = new Map<string, SegmentationCase>(manifest.segmentation.cases.map((c) => [c.id, c]));
     const classCount = manifest.segmentation.classNames.length;
     const intensity = sourceSpec.data.intensity;
     const cases: SegmentationCaseResult[] = [];
-    let lastReport = 0;
-    const started = performance.now();
+    const progress = predictionProgress({ rank, total: samples.length, report, throughput });
     await predictSegmentationCases(model, samples, {
       intensity,
       threshold: spec.threshold,
@@ -79,27 +72,14 @@ export function runSegmentationPredictionJob(
         const skipped = (reason: string): void => log.warn('no DICOM SEG for this case', { case: info.id, reason });
         const dicomSeg = await writeCaseDicomSeg(ctx.objects, manifest, prefix, info, predicted.labels, { jobId: assignment.jobId, skipped });
         cases.push({ ...scoreCase(predicted.sample.id, predicted.labels, predicted.sample.mask, classCount), dicomSeg });
-        const now = performance.now();
-        throughput((cases.length * 1000) / Math.max(1, now - started));
-        if (rank !== 0 || (now - lastReport < PROGRESS_INTERVAL_MS && cases.length < samples.length)) return;
-        lastReport = now;
-        await report({ step: cases.length, totalSteps: samples.length });
+        await progress(cases.length);
       },
     });
-    const part: SegmentationPredictionPart = { cases };
-
-    if (worldSize > 1) {
-      await ctx.objects.put(predictionPartKey(assignment.jobId, assignment.generation, rank), Buffer.from(JSON.stringify(part)));
-      // The barrier: when it returns, every rank's part is in the store.
-      await openRing()(Float32Array.of(1));
-    }
-    if (rank !== 0) {
+    const exchange: PartExchange = { objects: ctx.objects, jobId: assignment.jobId, generation: assignment.generation, rank, worldSize, barrier: () => openRing()(Float32Array.of(1)) };
+    const parts = await gatherParts<SegmentationPredictionPart>(exchange, { cases });
+    if (parts === undefined) {
       await report({ finished: true });
       return;
-    }
-    const parts: SegmentationPredictionPart[] = [part];
-    for (let r = 1; r < worldSize; r += 1) {
-      parts.push(JSON.parse((await ctx.objects.get(predictionPartKey(assignment.jobId, assignment.generation, r))).toString('utf8')) as SegmentationPredictionPart);
     }
     const summary = mergeSegmentationParts(parts, {
       job: assignment.jobId,
@@ -112,7 +92,7 @@ export function runSegmentationPredictionJob(
     });
     const summaryKey = segmentationSummaryKey(prefix);
     await ctx.objects.put(summaryKey, Buffer.from(`${JSON.stringify(summary, null, 2)}\n`, 'utf8'));
-    for (let r = 0; r < worldSize && worldSize > 1; r += 1) await ctx.objects.delete(predictionPartKey(assignment.jobId, assignment.generation, r));
+    await discardParts(exchange);
     const metrics = [{ split: 'predict', name: 'cases', value: summary.cases.length }];
     if (summary.meanDice !== null) metrics.push({ split: 'predict', name: 'dice', value: summary.meanDice });
     if (summary.meanIou !== null) metrics.push({ split: 'predict', name: 'iou', value: summary.meanIou });
