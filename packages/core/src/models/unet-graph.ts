@@ -23,8 +23,8 @@ export function unetKit(seed: number): UNetKit {
 
 /** The layers that differ between the 2D and the 3D U-Net. */
 export interface UNetBlocks {
-  /** A level's two convolutions: `${prefix}_conv1`, `${prefix}_conv2` (with whatever follows each), `filters` each. */
-  convPair(x: tfl.SymbolicTensor, prefix: string, filters: number): tfl.SymbolicTensor;
+  /** Convolution `n` (1 or 2) of a level: the 3x3 (3x3x3) 'same' relu convolution `${prefix}_conv${n}`, or its stand-in. */
+  conv(x: tfl.SymbolicTensor, prefix: string, n: 1 | 2, filters: number): tfl.SymbolicTensor;
   /** The 2x max pooling named `name`. */
   pool(name: string): tfl.layers.Layer;
   /** Doubles the resolution into `filters` channels; its convolution is `dec${level}_upconv`. */
@@ -55,21 +55,22 @@ export function buildUNetGraph(spec: UNetGraphSpec, blocks: UNetBlocks, kit: UNe
   checkUNetShape(spec);
   if (!(dropout >= 0 && dropout < 1)) throw new RangeError(`${spec.model} dropout must be in [0, 1), got ${dropout}`);
   const { apply } = kit;
+  const convPair = (x: tfl.SymbolicTensor, prefix: string, filters: number) => blocks.conv(blocks.conv(x, prefix, 1, filters), prefix, 2, filters);
   const input = tfl.input({ shape: [...spec.sides.map(([, side]) => side), spec.channels], name: 'input_1' });
   const skips: tfl.SymbolicTensor[] = [];
   let x = input;
   for (let level = 1; level <= depth; level++) {
-    x = blocks.convPair(x, `enc${level}`, unetFilters(baseFilters, level));
+    x = convPair(x, `enc${level}`, unetFilters(baseFilters, level));
     skips.push(x);
     x = apply(blocks.pool(`enc${level}_pool`), x);
   }
-  x = blocks.convPair(x, 'bottleneck', unetFilters(baseFilters, depth + 1));
+  x = convPair(x, 'bottleneck', unetFilters(baseFilters, depth + 1));
   if (dropout > 0) x = apply(tfl.layers.dropout({ name: 'bottleneck_dropout', rate: dropout }), x);
   for (let level = depth; level >= 1; level--) {
     const filters = unetFilters(baseFilters, level);
     x = blocks.upConv(x, level, filters);
     x = apply(tfl.layers.concatenate({ name: `dec${level}_concat`, axis: -1 }), [skips[level - 1]!, x]);
-    x = blocks.convPair(x, `dec${level}`, filters);
+    x = convPair(x, `dec${level}`, filters);
   }
   const segmentation = blocks.head({
     name: 'segmentation',

@@ -69,29 +69,24 @@ export function buildUNet2d(options: UNet2dOptions): tfl.LayersModel {
       seed: options.seed,
     },
     {
-      // Two 3x3 convolutions, each relu (or conv without bias, batch norm, relu).
-      convPair: (x, prefix, filters) => {
-        let h = x;
-        for (const n of [1, 2]) {
-          const name = `${prefix}_conv${n}`;
-          h = apply(
-            tfl.layers.conv2d({
-              name,
-              filters,
-              kernelSize: 3,
-              padding: 'same',
-              activation: batchNorm ? 'linear' : 'relu',
-              useBias: !batchNorm,
-              kernelInitializer: he(name),
-            }),
-            h,
-          );
-          if (batchNorm) {
-            h = apply(tfl.layers.batchNormalization({ name: `${prefix}_bn${n}`, axis: -1 }), h);
-            h = apply(tfl.layers.activation({ name: `${prefix}_relu${n}`, activation: 'relu' }), h);
-          }
-        }
-        return h;
+      // A 3x3 relu convolution, or a convolution without bias, batch norm and relu.
+      conv: (x, prefix, n, filters) => {
+        const name = `${prefix}_conv${n}`;
+        const h = apply(
+          tfl.layers.conv2d({
+            name,
+            filters,
+            kernelSize: 3,
+            padding: 'same',
+            activation: batchNorm ? 'linear' : 'relu',
+            useBias: !batchNorm,
+            kernelInitializer: he(name),
+          }),
+          x,
+        );
+        if (!batchNorm) return h;
+        const normalised = apply(tfl.layers.batchNormalization({ name: `${prefix}_bn${n}`, axis: -1 }), h);
+        return apply(tfl.layers.activation({ name: `${prefix}_relu${n}`, activation: 'relu' }), normalised);
       },
       pool: (name) => tfl.layers.maxPooling2d({ name, poolSize: 2, strides: 2 }),
       upConv: (x, level, filters) => {

@@ -52,13 +52,9 @@ export function buildUNet3d(options: UNet3dOptions): tfl.LayersModel {
       seed: options.seed,
     },
     {
-      convPair: (x, prefix, filters) => {
-        let h = x;
-        for (const n of [1, 2]) {
-          const name = `${prefix}_conv${n}`;
-          h = apply(tfl.layers.conv3d({ name, filters, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he(name) }), h);
-        }
-        return h;
+      conv: (x, prefix, n, filters) => {
+        const name = `${prefix}_conv${n}`;
+        return apply(tfl.layers.conv3d({ name, filters, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: he(name) }), x);
       },
       pool: (name) => tfl.layers.maxPooling3d({ name, poolSize: 2, strides: 2 }),
       upConv: (x, level, filters) => {
